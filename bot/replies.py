@@ -1,0 +1,123 @@
+"""Outbound replies: text with light markup, buttons and forms, addressed to an audience.
+
+Every reply must read well as plain text: that is the notification text on Slack and Teams and
+the whole of the console rendering. Light markup is `*bold*`, `_italic_` and `- ` bullets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Audience(StrEnum):
+    PERSON = "person"  # one person, privately
+    PAIR = "pair"  # both people of a pair together
+    COORDINATOR = "coordinator"  # one coordinator, privately (expanded per coordinator)
+
+
+class FieldKind(StrEnum):
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    INTEGER = "integer"
+    CHOICE = "choice"
+    DATE = "date"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Button:
+    label: str
+    action: str
+    value: str = ""
+    primary: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class FormField:
+    name: str
+    label: str
+    kind: FieldKind = FieldKind.TEXT
+    required: bool = True
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: tuple[Choice, ...] = ()
+    initial: str | None = None
+    hint: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Form:
+    """A form the person can open; `context` comes back unchanged with the submission."""
+
+    form_id: str
+    title: str
+    fields: tuple[FormField, ...]
+    context: str = ""
+    submit_label: str = "Submit"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reply:
+    text: str
+    buttons: tuple[Button, ...] = ()
+    form: Form | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reply:
+        form = data.get("form")
+        return cls(
+            text=data["text"],
+            buttons=tuple(Button(**b) for b in data.get("buttons", ())),
+            form=None
+            if form is None
+            else Form(
+                form_id=form["form_id"],
+                title=form["title"],
+                context=form.get("context", ""),
+                submit_label=form.get("submit_label", "Submit"),
+                fields=tuple(
+                    FormField(
+                        **{
+                            **f,
+                            "kind": FieldKind(f["kind"]),
+                            "choices": tuple(Choice(**c) for c in f.get("choices", ())),
+                        }
+                    )
+                    for f in form["fields"]
+                ),
+            ),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outgoing:
+    """A reply and where it goes: `person_id` for PERSON/COORDINATOR, `pair_id` for PAIR."""
+
+    audience: Audience
+    reply: Reply
+    person_id: int | None = None
+    pair_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outcome:
+    """What `Engine.handle` returns to the adapter that called it.
+
+    `answer` goes straight back to the actor (usage text, a status, a refusal); it changes no
+    state, so it needs no outbox. Everything caused by a state change went to the outbox.
+    `field_errors` is set when a submitted form was refused: field name -> message.
+    """
+
+    answer: Reply | None = None
+    field_errors: dict[str, str] = field(default_factory=dict)
+    changed: bool = False

@@ -1,0 +1,1 @@
+"""Tandem's storage: SQLAlchemy models, the database handle, Alembic migrations, the outbox."""

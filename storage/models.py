@@ -1,0 +1,336 @@
+"""The stored state of every tenant, person, programme and pair. UTC timestamps throughout."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names, so Alembic migrations behave the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC in, aware UTC out, on every backend (SQLite forgets the zone otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are never stored; use the injected clock")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Tenant(Base):
+    """A Slack workspace, a Teams tenant, or the console."""
+
+    __tablename__ = "tenants"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime]
+
+
+class Person(Base):
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("tenant_id", "platform_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    platform_user_id: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    work_start_hour: Mapped[int] = mapped_column(Integer, default=9)
+    work_end_hour: Mapped[int] = mapped_column(Integer, default=17)
+    is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
+    team: Mapped[str | None] = mapped_column(String(200))
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime]
+    forgotten_at: Mapped[datetime | None]
+
+    tenant: Mapped[Tenant] = relationship()
+
+
+class Programme(Base):
+    __tablename__ = "programmes"
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # bot.programmes.Kind
+    default_sessions: Mapped[int] = mapped_column(Integer, default=6)
+    default_cadence: Mapped[str] = mapped_column(String(16), default="monthly")
+    default_length_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    focus_topics: Mapped[list[str]] = mapped_column(default=list)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime]
+
+
+class Enrolment(Base):
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("programme_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # mentor / mentee (reciprocal: either)
+    seniority: Mapped[int] = mapped_column(Integer)  # 1 (newest) .. 10 (executive)
+    topics_offered: Mapped[list[str]] = mapped_column(default=list)
+    topics_wanted: Mapped[list[str]] = mapped_column(default=list)
+    capacity: Mapped[int] = mapped_column(Integer, default=1)
+    consent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    person: Mapped[Person] = relationship()
+
+
+class Pair(Base):
+    __tablename__ = "pairs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(16), index=True)
+    paused_from: Mapped[str | None] = mapped_column(String(16))
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # who leads now
+    match_reason: Mapped[str] = mapped_column(Text, default="")
+    stage_changed_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    programme: Mapped[Programme] = relationship()
+    mentor: Mapped[Person] = relationship(foreign_keys=[mentor_id])
+    mentee: Mapped[Person] = relationship(foreign_keys=[mentee_id])
+
+    # Optimistic locking: two workers changing one pair at once cannot both win.
+    __mapper_args__ = {"version_id_col": version}
+
+
+class StageTransition(Base):
+    __tablename__ = "stage_transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id"), index=True)
+    from_stage: Mapped[str] = mapped_column(String(16))
+    to_stage: Mapped[str] = mapped_column(String(16))
+    trigger: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # None: the bot
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime]
+
+
+class Answer(Base):
+    """A private answer at a gate: the intro ("happy to meet") and the chemistry meeting."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("pair_id", "person_id", "gate"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    gate: Mapped[str] = mapped_column(String(16))  # intro / chemistry
+    answer: Mapped[str] = mapped_column(String(16))  # yes / no / talk
+    at: Mapped[datetime]
+
+
+class Contract(Base):
+    __tablename__ = "contracts"
+    __table_args__ = (UniqueConstraint("pair_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    sessions: Mapped[int] = mapped_column(Integer)
+    length_minutes: Mapped[int] = mapped_column(Integer)
+    cadence: Mapped[str] = mapped_column(String(16))
+    medium: Mapped[str] = mapped_column(String(16))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    mentor_goals: Mapped[str] = mapped_column(Text)
+    mentee_goals: Mapped[str] = mapped_column(Text)
+    mentor_motivation: Mapped[str] = mapped_column(Text)
+    agenda_owner: Mapped[str] = mapped_column(String(16))  # mentor / mentee / shared / alternate
+    waits_until_end: Mapped[str] = mapped_column(Text, default="")
+    confidentiality: Mapped[str] = mapped_column(Text, default="")
+    destination: Mapped[str] = mapped_column(Text, default="")  # sponsorship only
+    swap_after_session: Mapped[int | None] = mapped_column(Integer)  # reciprocal only
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    proposed_at: Mapped[datetime]
+    mentor_confirmed_at: Mapped[datetime | None]
+    mentee_confirmed_at: Mapped[datetime | None]
+    superseded_at: Mapped[datetime | None]
+
+
+class MentoringSession(Base):
+    __tablename__ = "sessions"
+    __table_args__ = (UniqueConstraint("pair_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    planned_at: Mapped[datetime] = mapped_column(index=True)
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # who should lead
+    status: Mapped[str] = mapped_column(String(16), default="planned")  # planned/held/missed
+    reminded_at: Mapped[datetime | None]
+    checkin_sent_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+
+
+class CheckIn(Base):
+    __tablename__ = "checkins"
+    __table_args__ = (UniqueConstraint("session_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    happened: Mapped[bool] = mapped_column(Boolean)
+    agenda_set_by: Mapped[str | None] = mapped_column(String(16))  # mentor / mentee / both
+    challenge: Mapped[int | None] = mapped_column(Integer)  # 1..5
+    breadth: Mapped[int | None] = mapped_column(Integer)  # 1..5
+    jumped_to_solutions: Mapped[bool] = mapped_column(Boolean, default=False)
+    career_talk: Mapped[bool] = mapped_column(Boolean, default=False)
+    goals_moved: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")  # private: never shown to the partner
+    submitted_at: Mapped[datetime]
+
+
+class Goal(Base):
+    __tablename__ = "goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open / met / dropped
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ActionItem(Base):
+    __tablename__ = "actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open / done / dropped
+    created_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+
+
+class ParkedItem(Base):
+    """Career advice or sponsorship raised during a reverse contract: handed back at wrap-up."""
+
+    __tablename__ = "parked_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"))
+    topic: Mapped[str] = mapped_column(String(32))  # career_advice / sponsorship
+    note: Mapped[str] = mapped_column(Text, default="")
+    raised_at: Mapped[datetime]
+    handed_back_at: Mapped[datetime | None]
+
+
+class NudgeSent(Base):
+    """Every nudge sent, so cool-downs and escalations are decided from stored facts."""
+
+    __tablename__ = "nudges_sent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id"), index=True)
+    nudge: Mapped[str] = mapped_column(String(48))
+    level: Mapped[int] = mapped_column(Integer, default=1)
+    sent_at: Mapped[datetime]
+
+
+class Evaluation(Base):
+    __tablename__ = "evaluations"
+    __table_args__ = (UniqueConstraint("pair_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    goals_met: Mapped[int] = mapped_column(Integer)  # 1..5
+    take_back: Mapped[str] = mapped_column(Text, default="")
+    what_worked: Mapped[str] = mapped_column(Text, default="")
+    what_to_change: Mapped[str] = mapped_column(Text, default="")
+    continue_as: Mapped[str] = mapped_column(String(24))  # bot.lifecycle.wrap_up.CONTINUE_AS
+    submitted_at: Mapped[datetime]
+
+
+class OutboxMessage(Base):
+    """A reply waiting for delivery, written in the same transaction as the change behind it."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    audience: Mapped[str] = mapped_column(String(16))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id"))
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class ProcessedEvent(Base):
+    """Inbound event ids already handled: platforms retry, and a retry must change nothing."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    processed_at: Mapped[datetime]
+
+
+class SchedulerLease(Base):
+    """Which worker runs the scheduler: one row per lease name, held until `expires_at`."""
+
+    __tablename__ = "scheduler_leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime]
