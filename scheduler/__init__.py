@@ -1,0 +1,1 @@
+"""Periodic work: when the leader sweeps for due ticks and delivers the outbox."""

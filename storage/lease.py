@@ -1,0 +1,70 @@
+"""A leader lease in the database, so exactly one of several workers runs the scheduler."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, or_
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.clock import Clock
+from storage.db import Database
+from storage.models import SchedulerLease
+
+_INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+class LeaderLease:
+    """One named lease row; whoever holds an unexpired row is the leader.
+
+    Workers compare expiry times read from their own clocks, so the TTL must comfortably
+    exceed both the clock skew between hosts and the interval at which the holder renews.
+    """
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        name: str = "scheduler",
+        holder: str,
+        ttl: timedelta = timedelta(seconds=90),
+    ) -> None:
+        if not name or not holder:
+            raise ValueError("a lease needs a name and a holder")
+        if ttl <= timedelta(0):
+            raise ValueError("a lease's ttl must be positive")
+        if db.dialect not in _INSERTS:
+            raise ValueError(f"leases need PostgreSQL or SQLite, not {db.dialect}")
+        self._db = db
+        self._clock = clock
+        self.name = name
+        self.holder = holder
+        self.ttl = ttl
+
+    def try_acquire(self) -> bool:
+        """Take the lease if it is free, expired or already ours (then renew it)."""
+        now = self._clock.now()
+        insert = _INSERTS[self._db.dialect](SchedulerLease).values(
+            name=self.name, holder=self.holder, expires_at=now + self.ttl
+        )
+        # One statement, so two workers can never both see the lease free and both take it:
+        # the conflicting row is locked and the WHERE re-checked against its latest version.
+        statement = insert.on_conflict_do_update(
+            index_elements=[SchedulerLease.name],
+            set_={"holder": insert.excluded.holder, "expires_at": insert.excluded.expires_at},
+            where=or_(SchedulerLease.expires_at <= now, SchedulerLease.holder == self.holder),
+        ).returning(SchedulerLease.holder)
+        with self._db.transaction() as session:
+            taken = session.execute(statement).scalar_one_or_none()
+        return taken == self.holder
+
+    def release(self) -> None:
+        """Give the lease up, if we hold it, so another worker need not wait for expiry."""
+        with self._db.transaction() as session:
+            session.execute(
+                delete(SchedulerLease).where(
+                    SchedulerLease.name == self.name, SchedulerLease.holder == self.holder
+                )
+            )

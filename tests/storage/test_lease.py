@@ -1,0 +1,193 @@
+"""The leader lease, on SQLite and (when TANDEM_TEST_DATABASE_URL is set) on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import make_url, select, text
+
+from bot.clock import FakeClock
+from storage.db import Database, normalise_url
+from storage.lease import LeaderLease
+from storage.models import Base, SchedulerLease
+
+TTL = timedelta(seconds=90)
+START = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    if request.param == "sqlite":
+        database = Database(url=f"sqlite:///{tmp_path / 'lease.db'}")
+        Base.metadata.create_all(database.engine)
+        yield database
+        database.dispose()
+        return
+    url = os.environ.get("TANDEM_TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("TANDEM_TEST_DATABASE_URL is not set: PostgreSQL lease tests not run")
+    yield from _postgres(url)
+
+
+def _postgres(url: str) -> Iterator[Database]:
+    # A private schema per test: parallel runs and other suites sharing the database never
+    # see our rows, and creating the table here cannot upset anyone's migrations.
+    schema = f"lease_test_{uuid.uuid4().hex[:12]}"
+    admin = Database(url=url)
+    with admin.engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    scoped = make_url(normalise_url(url)).update_query_dict({"options": f"-csearch_path={schema}"})
+    database = Database(url=scoped.render_as_string(hide_password=False))
+    try:
+        Base.metadata.tables[SchedulerLease.__tablename__].create(database.engine)
+        yield database
+    finally:
+        database.dispose()
+        with admin.engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def name() -> str:
+    return f"scheduler-{uuid.uuid4().hex[:8]}"
+
+
+def lease(db: Database, clock: FakeClock, name: str, holder: str) -> LeaderLease:
+    return LeaderLease(db=db, clock=clock, name=name, holder=holder, ttl=TTL)
+
+
+def stored(db: Database, name: str) -> SchedulerLease | None:
+    with db.transaction() as session:
+        return session.scalar(select(SchedulerLease).where(SchedulerLease.name == name))
+
+
+def test_the_first_worker_takes_a_free_lease(db: Database, clock: FakeClock, name: str) -> None:
+    assert lease(db, clock, name, "web-1").try_acquire()
+
+    row = stored(db, name)
+    assert row is not None
+    assert (row.holder, row.expires_at) == ("web-1", START + TTL)
+
+
+def test_a_second_worker_is_refused_while_the_lease_is_live(
+    db: Database, clock: FakeClock, name: str
+) -> None:
+    first, second = lease(db, clock, name, "web-1"), lease(db, clock, name, "web-2")
+    assert first.try_acquire()
+
+    clock.advance(TTL - timedelta(seconds=1))
+
+    assert not second.try_acquire()
+    row = stored(db, name)
+    assert row is not None
+    assert (row.holder, row.expires_at) == ("web-1", START + TTL)
+
+
+def test_a_second_worker_takes_over_once_the_lease_expires(
+    db: Database, clock: FakeClock, name: str
+) -> None:
+    first, second = lease(db, clock, name, "web-1"), lease(db, clock, name, "web-2")
+    assert first.try_acquire()
+
+    clock.advance(TTL)
+
+    assert second.try_acquire()
+    assert not first.try_acquire()
+    row = stored(db, name)
+    assert row is not None
+    assert (row.holder, row.expires_at) == ("web-2", START + 2 * TTL)
+
+
+def test_the_holder_renews_and_so_keeps_the_lease(
+    db: Database, clock: FakeClock, name: str
+) -> None:
+    first, second = lease(db, clock, name, "web-1"), lease(db, clock, name, "web-2")
+    assert first.try_acquire()
+
+    clock.advance(timedelta(seconds=60))
+    assert first.try_acquire()
+    clock.advance(timedelta(seconds=60))  # past the first expiry, inside the renewed one
+
+    assert not second.try_acquire()
+    row = stored(db, name)
+    assert row is not None
+    assert (row.holder, row.expires_at) == ("web-1", START + timedelta(seconds=60) + TTL)
+
+
+def test_release_frees_the_lease_at_once(db: Database, clock: FakeClock, name: str) -> None:
+    first, second = lease(db, clock, name, "web-1"), lease(db, clock, name, "web-2")
+    assert first.try_acquire()
+
+    first.release()
+
+    assert stored(db, name) is None
+    assert second.try_acquire()
+
+
+def test_only_the_holder_can_release(db: Database, clock: FakeClock, name: str) -> None:
+    first, second = lease(db, clock, name, "web-1"), lease(db, clock, name, "web-2")
+    assert first.try_acquire()
+
+    second.release()
+
+    assert not second.try_acquire()
+
+
+def test_leases_with_different_names_are_independent(
+    db: Database, clock: FakeClock, name: str
+) -> None:
+    assert lease(db, clock, name, "web-1").try_acquire()
+
+    assert lease(db, clock, f"{name}-other", "web-2").try_acquire()
+
+
+def test_of_many_workers_racing_for_a_free_lease_exactly_one_wins(
+    db: Database, clock: FakeClock, name: str
+) -> None:
+    contenders = [lease(db, clock, name, f"web-{n}") for n in range(8)]
+    start = threading.Barrier(len(contenders))
+    results: dict[str, bool] = {}
+
+    def contend(contender: LeaderLease) -> None:
+        start.wait()
+        results[contender.holder] = contender.try_acquire()
+
+    threads = [threading.Thread(target=contend, args=(c,)) for c in contenders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    winners = [holder for holder, won in results.items() if won]
+    assert len(results) == len(contenders)
+    assert len(winners) == 1
+    row = stored(db, name)
+    assert row is not None
+    assert row.holder == winners[0]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"holder": ""}, {"name": ""}, {"ttl": timedelta(0)}],
+    ids=["no holder", "no name", "no ttl"],
+)
+def test_a_lease_needs_a_holder_a_name_and_a_ttl(
+    tmp_path: Path, clock: FakeClock, kwargs: dict[str, object]
+) -> None:
+    database = Database(url=f"sqlite:///{tmp_path / 'lease.db'}")
+    arguments: dict[str, object] = {"name": "scheduler", "holder": "web-1", "ttl": TTL} | kwargs
+
+    with pytest.raises(ValueError):
+        LeaderLease(db=database, clock=clock, **arguments)  # type: ignore[arg-type]
