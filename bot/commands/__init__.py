@@ -1,0 +1,1 @@
+"""Commands: the one `/tandem` grammar shared by every platform."""

@@ -1,0 +1,419 @@
+"""The one `/tandem` grammar for Slack, Teams and the console: verb table, parser, usage text."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from types import MappingProxyType
+from typing import Literal
+from zoneinfo import available_timezones
+
+PREFIX = "/tandem"
+MAX_LENGTH = 4000  # Slack caps slash-command text at 4000 characters; nothing longer is a command
+
+Who = Literal["coordinator", "participant", "anyone"]
+Value = str | int | bool
+# How a value is checked and normalised; see _convert.
+Kind = Literal["text", "person", "ref", "int", "choice", "hours", "zone"]
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A well-formed command: `options` holds only what was typed (flags as True)."""
+
+    verb: str
+    args: tuple[str, ...] = ()
+    options: Mapping[str, Value] = field(default_factory=dict, hash=False)
+    rest: str = ""
+
+
+class UsageError(Exception):
+    """A malformed command: `message` says what is wrong, `usage` shows how to get it right."""
+
+    def __init__(self, message: str, usage: str, verb: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.usage = usage
+        self.verb = verb  # whose usage applies; None means the general list
+
+
+@dataclass(frozen=True)
+class Positional:
+    name: str
+    kind: Kind = "text"
+    optional: bool = False
+    coordinator_only: bool = False  # participants leave it out: their own pair is implied
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str  # as typed after `--`; the Parsed key swaps '-' for '_'
+    kind: Kind = "text"
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    bounds: tuple[int, int] = (0, 0)
+    metavar: str = "<value>"
+
+    @property
+    def shown(self) -> str:
+        if self.kind == "choice":
+            return "|".join(self.choices)
+        return f"{self.bounds[0]}-{self.bounds[1]}" if self.kind == "int" else self.metavar
+
+
+@dataclass(frozen=True)
+class Verb:
+    """One form of one command; `usage` and the parser are both generated from these."""
+
+    name: str
+    summary: str
+    audience: Who
+    sub: str = ""
+    args: tuple[Positional, ...] = ()
+    options: tuple[Option, ...] = ()
+    flags: tuple[str, ...] = ()
+    rest: str = ""  # label of a free-text remainder, taken raw and never shell-split
+    rest_optional: bool = False
+    form: str = ""  # a flag whose presence selects this form of the verb (enrol --csv)
+    example: str = ""  # the words after /tandem; the tests parse every example
+
+    @property
+    def full(self) -> str:
+        return f"{self.name} {self.sub}".strip()
+
+    @property
+    def label(self) -> str:
+        return f"{self.full} --{self.form}" if self.form else self.full
+
+
+def _int(name: str, low: int, high: int, *, required: bool = False) -> Option:
+    return Option(name, "int", required, bounds=(low, high))
+
+
+def _choice(name: str, *choices: str, required: bool = False) -> Option:
+    return Option(name, "choice", required, choices=choices)
+
+
+_PROGRAMME = Option("programme", required=True, metavar="<name>")
+_PAIR = Positional("pair", "ref")
+_OWN_PAIR = Positional("pair", "ref", optional=True, coordinator_only=True)
+
+VERBS: tuple[Verb, ...] = (
+    # Coordinators
+    Verb("programme", "Create a mentoring programme.", "coordinator", sub="create",
+         args=(Positional("name"),),
+         options=(_choice("kind", "reverse", "reciprocal", "classic", "sponsorship", required=True),
+                  _int("sessions", 1, 24),
+                  _choice("cadence", "weekly", "fortnightly", "monthly", "bimonthly"),
+                  _int("length", 15, 180), Option("topics", metavar='"a, b"')),
+         example='programme create "Reverse 2026" --kind reverse --sessions 6'),
+    Verb("programme", "List the programmes.", "coordinator", sub="list", example="programme list"),
+    Verb("enrol", "Enrol one person in a programme.", "coordinator",
+         args=(Positional("person", "person"),),
+         options=(_PROGRAMME, _choice("role", "mentor", "mentee", required=True),
+                  _int("level", 1, 10, required=True), Option("offers", metavar='"a, b"'),
+                  Option("wants", metavar='"a, b"'), _int("capacity", 1, 10),
+                  Option("team", metavar="<team>"),
+                  Option("manager", "person", metavar="<person>"),
+                  Option("tz", "zone", metavar="<Area/City>"),
+                  Option("hours", "hours", metavar="9-17"),
+                  Option("name", metavar='"Display Name"')),
+         example='enrol @maya --programme "Reverse 2026" --role mentor --level 2 --offers "AI"'),
+    Verb("enrol", "Enrol everyone in the CSV file attached to the command.", "coordinator",
+         options=(_PROGRAMME,), flags=("csv",), form="csv",
+         example='enrol --csv --programme "Reverse 2026"'),
+    Verb("pair", "Pair two people by hand.", "coordinator",
+         args=(Positional("mentor", "person"), Positional("mentee", "person")),
+         options=(_PROGRAMME, Option("reason", metavar='"why"')),
+         example='pair @maya @john --programme "Reverse 2026" --reason "both love data"'),
+    Verb("match", "Propose pairs for a programme; --dry-run only shows them.", "coordinator",
+         args=(Positional("programme"),), flags=("dry-run",),
+         example='match "Reverse 2026" --dry-run'),
+    Verb("report", "Show a programme's health and evaluation.", "coordinator",
+         args=(Positional("programme"),), example='report "Reverse 2026"'),
+    Verb("nudge", "Send a pair a note from you.", "coordinator", args=(_PAIR,), rest="note",
+         example="nudge 12 Great start, keep it going!"),
+    Verb("end", "End a pair early; both get the evaluation.", "coordinator", args=(_PAIR,),
+         example="end 12"),
+    Verb("coordinator", "Make someone a coordinator.", "coordinator", sub="add",
+         args=(Positional("person", "person"),), example="coordinator add @sam"),
+    # Everyone; the parser accepts every verb from anyone, the engine refuses by role.
+    Verb("status", "Your pair at a glance (or just /tandem).", "anyone",
+         args=(Positional("programme", optional=True, coordinator_only=True),), example="status"),
+    Verb("checkin", "Answer the check-in for your last session.", "participant",
+         example="checkin"),
+    Verb("goals", "List your goals.", "participant", example="goals"),
+    Verb("goals", "Add a goal.", "participant", sub="add", rest="goal",
+         example="goals add Run the team retro myself"),
+    Verb("goals", "Mark goal number n as met.", "participant", sub="met",
+         args=(Positional("n", "ref"),), example="goals met 2"),
+    Verb("actions", "List your actions.", "participant", example="actions"),
+    Verb("actions", "Add an action.", "participant", sub="add", rest="action",
+         example="actions add Book a site visit"),
+    Verb("actions", "Mark action number n as done.", "participant", sub="done",
+         args=(Positional("n", "ref"),), example="actions done 1"),
+    Verb("pause", "Pause your sessions for a while.", "anyone", args=(_OWN_PAIR,),
+         example="pause"),
+    Verb("resume", "Start your paused sessions again.", "anyone", args=(_OWN_PAIR,),
+         example="resume"),
+    Verb("swap", "Swap who leads (reciprocal programmes).", "participant", example="swap"),
+    Verb("help", "Show this list, or send your coordinator a private note.", "anyone",
+         rest="note", rest_optional=True, example="help We keep missing sessions"),
+    Verb("forget-me", "Delete everything Tandem stores about you.", "anyone",
+         flags=("confirm",), example="forget-me --confirm"),
+)
+VERB_NAMES: frozenset[str] = frozenset(v.full for v in VERBS)
+
+# Words people reach for instead of ours: US spelling, a hyphen, a question mark.
+_ALIASES = {"program": "programme", "enroll": "enrol", "check-in": "checkin", "?": "help"}
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))  # zero-width junk pasted from chat
+_WORD = re.compile(r"\s*(\S+)")
+# Phones and macOS turn `--` into a dash and straight quotes into curly ones; accept both.
+_OPTION = re.compile(r"(?:--|\u2014|\u2013)([A-Za-z][\w-]*)(?:=(.*))?", re.DOTALL)
+_MENTION = re.compile(r"<@([A-Za-z0-9]+)(?:\|[^>]*)?>")
+_REF = re.compile(r"#?([0-9]{1,9})")
+_HOURS = re.compile(r"([0-9]{1,2})-([0-9]{1,2})")
+
+
+class _Problem(Exception):
+    """Raised deep in parsing; `parse` adds the usage of the verb(s) it concerns."""
+
+    def __init__(self, message: str, *specs: Verb) -> None:
+        super().__init__(message)
+        self.message, self.specs = message, specs
+
+
+def _show(text: str) -> str:
+    return "'" + (text if len(text) <= 40 else text[:39] + "…") + "'"
+
+
+def _either(words: tuple[str, ...]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _wanted(opt: Option) -> str:
+    if opt.kind == "choice":
+        return _either(opt.choices)
+    if opt.kind == "int":
+        return "a whole number from {} to {}".format(*opt.bounds)
+    if opt.kind == "hours":
+        return "working hours like 9-17 (whole hours from 0 to 24, start before end)"
+    return "a time zone like Europe/London" if opt.kind == "zone" else opt.metavar
+
+
+@cache
+def _zones() -> dict[str, str]:
+    return {zone.lower(): zone for zone in available_timezones()}
+
+
+def _convert(kind: Kind, value: str, label: str, spec: Verb, opt: Option | None = None) -> Value:
+    """Check and normalise one positional or option value."""
+    value = value.strip()
+    if not value:
+        raise _Problem(f"{label} can't be empty.", spec)
+    if kind == "person":
+        mention = _MENTION.fullmatch(value)  # Slack escapes a mention as <@U123|name>
+        return mention.group(1) if mention else value
+    if kind == "ref":  # a pair, a goal or an action, by the number the bot showed
+        ref = _REF.fullmatch(value)
+        if ref and int(ref.group(1)) > 0:
+            return str(int(ref.group(1)))
+        raise _Problem(f"{label} must be a number from the list, like 12 or #12; "
+                       f"you gave {_show(value)}.", spec)
+    if opt is None or kind == "text":
+        return value
+    if kind == "int":
+        # isascii: int() also takes Arabic-Indic digits; len: int() refuses 4300+ digit strings
+        digits = value.isascii() and value.isdigit() and len(value) < 7
+        if digits and opt.bounds[0] <= int(value) <= opt.bounds[1]:
+            return int(value)
+    elif kind == "choice":
+        if value.lower() in opt.choices:
+            return value.lower()
+    elif kind == "hours":
+        span = _HOURS.fullmatch(value.replace(" ", ""))
+        if span and int(span.group(1)) < int(span.group(2)) <= 24:
+            return f"{int(span.group(1))}-{int(span.group(2))}"
+    else:
+        zone = _zones().get(value.lower())
+        if zone or not _zones():  # without a tz database we cannot judge, so we trust the caller
+            return zone or value
+    raise _Problem(f"{label} must be {_wanted(opt)}; you gave {_show(value)}.", spec)
+
+
+def _split(body: str, spec: Verb) -> list[str]:
+    """Shell-split the non-free-text part, so names can be quoted."""
+    body = re.sub(r"\s", " ", body.replace("\u201c", '"').replace("\u201d", '"'))
+    try:
+        return shlex.split(body)
+    except ValueError as error:
+        if "quotation" in str(error):
+            raise _Problem("A quote is not closed. Close it, or put a name with an apostrophe "
+                           "in double quotes, like \"O'Brien's team\".", spec) from None
+        raise _Problem("The command ends with a stray backslash; remove it.", spec) from None
+
+
+def _option(token: str) -> tuple[str, str | None] | None:
+    """`--Dry_Run` -> ("dry-run", None), `--level=3` -> ("level", "3"), a plain word -> None."""
+    match = _OPTION.fullmatch(token)
+    return (match.group(1).lower().replace("_", "-"), match.group(2)) if match else None
+
+
+def _read(spec: Verb, tokens: list[str]) -> Parsed:
+    """Sort tokens into positionals and typed options, then check what is required."""
+    by_name = {o.name: o for o in spec.options}
+    words: list[str] = []
+    options: dict[str, Value] = {}
+    while tokens:
+        token = tokens.pop(0)
+        named = _option(token)
+        if named is None:
+            if token.startswith("--"):
+                raise _Problem(f"{spec.label} has no option {_show(token)}.", spec)
+            words.append(token)
+            continue
+        name, value = named
+        key = name.replace("-", "_")
+        if name == "help":
+            raise _Problem(f"Here is how {spec.label} works.", spec)
+        if name not in by_name and name not in spec.flags:
+            known = tuple(f"--{n}" for n in (*by_name, *spec.flags) if n != spec.form)
+            takes = f" It takes {_either(known)}." if known else ""
+            raise _Problem(f"{spec.label} has no option --{name}.{takes}", spec)
+        if key in options:
+            raise _Problem(f"--{name} is given twice.", spec)
+        if name in spec.flags:
+            if value is not None:
+                raise _Problem(f"--{name} is a switch and takes no value.", spec)
+            options[key] = True
+            continue
+        opt = by_name[name]
+        if value is None:
+            following = _option(tokens[0]) if tokens else None
+            if not tokens or (following and following[0] in (*by_name, *spec.flags)):
+                raise _Problem(f"--{name} needs a value: {_wanted(opt)}.", spec)
+            value = tokens.pop(0)
+        options[key] = _convert(opt.kind, value, f"--{name}", spec, opt)
+    for opt in spec.options:
+        if opt.required and opt.name.replace("-", "_") not in options:
+            raise _Problem(f"{spec.label} needs --{opt.name} ({_wanted(opt)}).", spec)
+    return Parsed(spec.full, _positionals(spec, words), MappingProxyType(options))
+
+
+def _positionals(spec: Verb, words: list[str]) -> tuple[str, ...]:
+    if len(words) > len(spec.args):
+        extra = _show(" ".join(words[len(spec.args) :]))
+        if not spec.args:
+            raise _Problem(f"{spec.label} takes no other words, but I got {extra}.", spec)
+        wanted = " ".join(f"<{p.name}>" for p in spec.args)
+        hint = ' Put a name with spaces in quotes, like "Reverse 2026".' * any(
+            p.kind == "text" for p in spec.args)
+        raise _Problem(f"{spec.label} takes {wanted}, but I also got {extra}.{hint}", spec)
+    for p in spec.args[len(words) :]:
+        if not p.optional:
+            raise _Problem(f"{spec.label} needs <{p.name}>.", spec)
+    pairs = zip(spec.args, words, strict=False)  # optional positionals may be missing
+    return tuple(str(_convert(p.kind, word, f"<{p.name}>", spec)) for p, word in pairs)
+
+
+def parse(text: str, *, coordinator: bool = False) -> Parsed:
+    """Parse the words after `/tandem`, raising UsageError for anything malformed.
+
+    Every verb parses for everyone; refusing coordinator verbs is the engine's job. The
+    `coordinator` flag only chooses which general list an unknown command is answered with.
+    """
+    try:
+        return _parse(text)
+    except _Problem as problem:
+        specs = problem.specs
+        if not specs:
+            raise UsageError(problem.message, usage(coordinator=coordinator)) from None
+        verb = specs[0].full if len(specs) == 1 else specs[0].name
+        raise UsageError(problem.message, _usage_of(specs, coordinator=True), verb) from None
+
+
+def _parse(text: str) -> Parsed:
+    if len(text) > MAX_LENGTH:
+        raise _Problem(f"That command is too long: keep it under {MAX_LENGTH} characters.")
+    # Control characters never mean anything here; keep only newlines and tabs for notes.
+    text = "".join(c for c in text.translate(_INVISIBLE)
+                   if c in "\n\t" or unicodedata.category(c) != "Cc")
+    text = re.sub(rf"^\s*{PREFIX}(?=\s|$)", "", text, flags=re.IGNORECASE)
+    first = _WORD.match(text)
+    if first is None:
+        return Parsed("status")
+    name = _ALIASES.get(first.group(1).lower(), first.group(1).lower())
+    family = tuple(s for s in VERBS if s.name == name)
+    if not family:
+        raise _Problem(f"I don't know the command {_show(first.group(1))}.")
+    end, second = first.end(), _WORD.match(text, first.end())
+    subs = tuple(s.sub for s in family if s.sub)
+    specs = [s for s in family if s.sub and second and s.sub == second.group(1).lower()]
+    if specs and second:
+        end = second.end()
+    else:
+        specs = [s for s in family if not s.sub]
+        if not specs:
+            raise _Problem(f"{name} needs {_either(subs)} after it.", *family)
+        if subs and second and not specs[0].args:  # `goals ad x`: a mistyped subcommand
+            raise _Problem(f"After {name} I expect {_either(subs)}, not {_show(second.group(1))}.",
+                           *family)
+    if not specs[0].rest:
+        tokens = _split(text[end:], specs[0])
+        typed = {named[0] for named in map(_option, tokens) if named}
+        form = [s for s in specs if s.form in typed] or [s for s in specs if not s.form]
+        return _read(form[0], tokens)
+    spec = specs[0]  # free text: fixed words first, then the untouched remainder
+    if text[end:].strip().lower() == "--help":
+        raise _Problem(f"Here is how {spec.full} works.", spec)
+    words = []
+    for _ in spec.args:
+        if (word := _WORD.match(text, end)) is not None:
+            words.append(word.group(1))
+            end = word.end()
+    args, rest = _positionals(spec, words), text[end:].strip()
+    if not rest and not spec.rest_optional:
+        raise _Problem(f"{spec.full} needs <{spec.rest}> after it.", spec)
+    return Parsed(spec.full, args, MappingProxyType({}), rest)
+
+
+def _line(spec: Verb, *, coordinator: bool, compact: bool = False) -> str:
+    parts = [PREFIX, spec.label]
+    parts += [f"[{p.name}]" if p.optional else f"<{p.name}>"
+              for p in spec.args if coordinator or not p.coordinator_only]
+    parts += [f"--{o.name} {o.shown}" for o in spec.options if o.required]
+    extras = [f"[--{o.name} {o.shown}]" for o in spec.options if not o.required]
+    extras += [f"[--{f}]" for f in spec.flags if f != spec.form]
+    parts += ["[options]"] if compact and len(extras) > 1 else extras
+    if spec.rest:
+        parts.append(f"[{spec.rest}]" if spec.rest_optional else f"<{spec.rest}>")
+    return " ".join(parts)
+
+
+def _usage_of(specs: Sequence[Verb], *, coordinator: bool) -> str:
+    return "\n\n".join(f"{_line(s, coordinator=coordinator)}\n{s.summary}\n"
+                       f"Example: {PREFIX} {s.example}" for s in specs)
+
+
+def usage(verb: str | None = None, *, coordinator: bool) -> str:
+    """The command list for a coordinator or a participant, or how to use one verb.
+
+    `verb` is a verb name ("goals add"; "enrol" shows both its forms) or, where no verb has
+    that name, a family ("programme" shows programme create and programme list).
+    """
+    if verb is not None:
+        wanted = " ".join(verb.lower().split())
+        specs = [s for s in VERBS if s.full == wanted] or [s for s in VERBS if s.name == wanted]
+        if not specs:
+            raise ValueError(f"no such verb: {verb!r}")
+        return _usage_of(specs, coordinator=coordinator)
+    shown = [s for s in VERBS if coordinator or s.audience != "coordinator"]
+    lines = ["Here's what I can do:"]
+    lines += [f"- {_line(s, coordinator=coordinator, compact=True)} — {s.summary}" for s in shown]
+    example = "enrol" if coordinator else "goals met"
+    lines.append(f"\nAdd --help to a command for its details, like {PREFIX} {example} --help.")
+    return "\n".join(lines)
