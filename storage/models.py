@@ -282,6 +282,9 @@ class NudgeSent(Base):
     pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id"), index=True)
     nudge: Mapped[str] = mapped_column(String(48))
     level: Mapped[int] = mapped_column(Integer, default=1)
+    # What the nudge was about (usually a session number), so new evidence can fire it again
+    # but the same evidence never does.
+    about: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime]
 
 

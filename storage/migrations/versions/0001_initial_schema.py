@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 00:10:41.463805
+Create Date: 2026-11-22 00:19:34.022148
 
 """
 from typing import Sequence, Union
@@ -209,6 +209,7 @@ def upgrade() -> None:
     sa.Column('pair_id', sa.Integer(), nullable=False),
     sa.Column('nudge', sa.String(length=48), nullable=False),
     sa.Column('level', sa.Integer(), nullable=False),
+    sa.Column('about', sa.Integer(), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['pair_id'], ['pairs.id'], name=op.f('fk_nudges_sent_pair_id_pairs')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_nudges_sent'))

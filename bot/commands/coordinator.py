@@ -1,0 +1,254 @@
+"""Coordinator commands: programmes, pairing, matching, health, nudges and reports."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot import matching, reporting
+from bot.commands.grammar import Parsed
+from bot.commands.lookup import pair_numbered, person_named, programme_named
+from bot.lifecycle import intro, wrap_up
+from bot.lifecycle.dissolve import dissolve, excluded_pairs
+from bot.lifecycle.transition import kind_of, move
+from bot.programmes import Cadence, Kind
+from bot.replies import Reply
+from bot.stages import MIDDLE, TERMINAL, IllegalTransition, Stage, Trigger
+from bot.turn import Refusal, Turn
+from storage.models import Enrolment, NudgeSent, Pair, Person, Programme
+
+
+def programme_create(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    name = parsed.args[0].strip()
+    if not name or len(name) > 200:
+        raise Refusal("A programme needs a name of 1 to 200 characters.")
+    clash = turn.session.scalar(
+        select(Programme.id).where(
+            Programme.tenant_id == turn.tenant.id, func.lower(Programme.name) == name.lower()
+        )
+    )
+    if clash is not None:
+        raise Refusal(f'There is already a programme called "{name}".')
+    kind = Kind(str(parsed.options["kind"]))
+    topics = [t.strip() for t in str(parsed.options.get("topics", "")).split(",") if t.strip()]
+    programme = Programme(
+        tenant_id=turn.tenant.id,
+        name=name,
+        kind=kind.value,
+        default_sessions=int(parsed.options.get("sessions", 6)),
+        default_cadence=Cadence(str(parsed.options.get("cadence", "monthly"))).value,
+        default_length_minutes=int(parsed.options.get("length", 60)),
+        focus_topics=topics,
+        created_by_id=person.id,
+        created_at=turn.now,
+    )
+    turn.session.add(programme)
+    turn.session.flush()
+    return Reply(
+        text=f'Created the {turn.text("kinds.name", kind=kind)} programme "{name}": '
+        f"{programme.default_sessions} {programme.default_cadence} sessions of "
+        f"{programme.default_length_minutes} minutes by default.\n"
+        f'Next: `enrol @person --programme "{name}" --role mentor --level 2`, then `match "{name}"`.'
+    )
+
+
+def programme_list(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    programmes = turn.session.scalars(
+        select(Programme).where(Programme.tenant_id == turn.tenant.id).order_by(Programme.name)
+    ).all()
+    if not programmes:
+        return Reply(text='No programmes yet. Start one with `programme create "Name" --kind reverse`.')
+    lines = ["*Programmes*"]
+    for programme in programmes:
+        enrolled = turn.session.scalar(
+            select(func.count()).select_from(Enrolment).where(Enrolment.programme_id == programme.id)
+        )
+        pairs = turn.session.scalar(
+            select(func.count()).select_from(Pair).where(Pair.programme_id == programme.id)
+        )
+        lines.append(f'- "{programme.name}" ({programme.kind}): {enrolled} enrolled, {pairs} pairs')
+    return Reply(text="\n".join(lines))
+
+
+def pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    programme = programme_named(turn, str(parsed.options["programme"]))
+    mentor = _enrolled(turn, programme, person_named(turn, parsed.args[0]))
+    mentee = _enrolled(turn, programme, person_named(turn, parsed.args[1]))
+    _check_hard_rules(programme, mentor, mentee)
+    reason = str(parsed.options.get("reason", "")).strip()
+    if not reason:
+        reason = matching.explain(
+            _candidate(mentor), _candidate(mentee), on=turn.now.date(), content=turn.content
+        )
+    created = intro.propose(
+        turn, programme=programme, mentor=mentor.person, mentee=mentee.person, reason=reason, actor=person
+    )
+    return Reply(
+        text=f"Proposed pair #{created.id}: {mentor.person.display_name} (mentor) with "
+        f"{mentee.person.display_name}. Both have their introductions.\nWhy: {reason}"
+    )
+
+
+def match(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    programme = programme_named(turn, parsed.args[0])
+    dry_run = bool(parsed.options.get("dry_run"))
+    enrolments = turn.session.scalars(
+        select(Enrolment).where(Enrolment.programme_id == programme.id).order_by(Enrolment.id)
+    ).all()
+    live = turn.session.scalars(
+        select(Pair).where(
+            Pair.programme_id == programme.id, Pair.stage.not_in([s.value for s in TERMINAL])
+        )
+    ).all()
+    busy_mentees = {p.mentee_id for p in live}
+    load: dict[int, int] = {}
+    for p in live:
+        load[p.mentor_id] = load.get(p.mentor_id, 0) + 1
+    mentors = [
+        _candidate(e, capacity=e.capacity - load.get(e.person_id, 0))
+        for e in enrolments
+        if e.role == "mentor" and e.capacity > load.get(e.person_id, 0)
+    ]
+    mentees = [_candidate(e) for e in enrolments if e.role == "mentee" and e.person_id not in busy_mentees]
+    proposals = matching.propose_pairs(
+        kind=programme.kind,
+        mentors=mentors,
+        mentees=mentees,
+        excluded=excluded_pairs(turn),
+        on=turn.now.date(),
+        content=turn.content,
+    )
+    names = {e.person_id: e.person.display_name for e in enrolments}
+    unmatched = [m.name for m in mentees if m.person_id not in {p.mentee_id for p in proposals}]
+    lines = [f'*{"Proposed matches (dry run, nothing sent)" if dry_run else "Matched"}* for "{programme.name}"']
+    for proposal in proposals:
+        if not dry_run:
+            created = intro.propose(
+                turn,
+                programme=programme,
+                mentor=turn.session.get(Person, proposal.mentor_id),  # type: ignore[arg-type]
+                mentee=turn.session.get(Person, proposal.mentee_id),  # type: ignore[arg-type]
+                reason=proposal.reason,
+                actor=person,
+            )
+            label = f"#{created.id} "
+        else:
+            label = ""
+        lines.append(
+            f"- {label}{names[proposal.mentor_id]} mentors {names[proposal.mentee_id]}: {proposal.reason}"
+        )
+    if not proposals:
+        lines.append("- No pair meets the rules right now (direction, reporting lines, hours, history).")
+    if unmatched:
+        lines.append(f"Still without a match: {', '.join(unmatched)}.")
+    return Reply(text="\n".join(lines))
+
+
+def status(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    return Reply(text=reporting.health(turn, programme_named(turn, parsed.args[0])))
+
+
+def report(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    return Reply(text=reporting.evaluation(turn, programme_named(turn, parsed.args[0])))
+
+
+def nudge(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    target = pair_numbered(turn, parsed.args[0])
+    if Stage(target.stage) in TERMINAL:
+        raise Refusal(f"Pair #{target.id} has {target.stage}; there is nobody to nudge.")
+    turn.to_pair(
+        target,
+        Reply(text=turn.text("nudges.manual.pair", kind=kind_of(target), note=parsed.rest,
+                             coordinator=person.display_name)),
+    )
+    turn.session.add(NudgeSent(pair_id=target.id, nudge="manual", level=1, about=0, sent_at=turn.now))
+    return Reply(text=f"Sent your note to pair #{target.id}.")
+
+
+def pause_pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    target = pair_numbered(turn, parsed.args[0])
+    _move(turn, target, Trigger.PAUSED, person)
+    note = Reply(text=f"Your coordinator {person.display_name} has paused your mentoring pair for "
+                      "now; reminders and check-ins stop until it resumes.")
+    turn.to_pair(target, note)
+    return Reply(text=f"Paused pair #{target.id}.")
+
+
+def resume_pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    target = pair_numbered(turn, parsed.args[0])
+    stage = _move(turn, target, Trigger.RESUMED, person)
+    turn.to_pair(target, Reply(text=f"{person.display_name} has resumed your pair: you are back in "
+                                    f"{stage.value.replace('_', ' ')}."))
+    return Reply(text=f"Resumed pair #{target.id} ({stage.value}).")
+
+
+def end(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    target = pair_numbered(turn, parsed.args[0])
+    stage = Stage(target.stage)
+    if stage is Stage.ACTIVE:
+        wrap_up.start(turn, target, trigger=Trigger.ENDED_EARLY, actor=person, reason="ended by coordinator")
+        return Reply(text=f"Ended pair #{target.id}: both have their evaluation now.")
+    if stage in (*MIDDLE, Stage.PAUSED):
+        dissolve(turn, target, actor=person, reason="ended by coordinator")
+        return Reply(text=f"Dissolved pair #{target.id} without blame; both have been told.")
+    raise Refusal(f"Pair #{target.id} is {stage.value.replace('_', ' ')}; there is nothing to end.")
+
+
+def coordinator_add(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    other = person_named(turn, parsed.args[0])
+    if other.is_coordinator:
+        return Reply(text=f"{other.display_name} is already a coordinator.")
+    other.is_coordinator = True
+    turn.to_person(other, Reply(text=f"{person.display_name} made you a Tandem coordinator. "
+                                     "Type `help` to see what coordinators can do."))
+    return Reply(text=f"{other.display_name} is now a coordinator.")
+
+
+def _move(turn: Turn, target: Pair, trigger: Trigger, person: Person) -> Stage:
+    try:
+        return move(turn, target, trigger, actor=person)
+    except IllegalTransition as error:
+        raise Refusal(f"Pair #{target.id}: {error}.") from None
+
+
+def _check_hard_rules(programme: Programme, mentor: Enrolment, mentee: Enrolment) -> None:
+    """Rules a coordinator cannot override by hand (DESIGN section 8)."""
+    a, b = mentor.person, mentee.person
+    if a.manager_id == b.id or b.manager_id == a.id:
+        raise Refusal(f"{a.display_name} and {b.display_name} have a direct reporting line; "
+                      "Tandem never pairs a manager with their own report.")
+    kind = Kind(programme.kind)
+    if kind is Kind.REVERSE and mentor.seniority >= mentee.seniority:
+        raise Refusal("In reverse mentoring the mentor is the more junior colleague: "
+                      f"{a.display_name} is level {mentor.seniority}, {b.display_name} level "
+                      f"{mentee.seniority}. Swap them or check the levels.")
+    if kind in (Kind.CLASSIC, Kind.SPONSORSHIP) and mentor.seniority <= mentee.seniority:
+        raise Refusal(f"In {kind.value} mentoring the mentor is the more senior colleague: "
+                      f"{a.display_name} is level {mentor.seniority}, {b.display_name} level "
+                      f"{mentee.seniority}.")
+
+
+def _enrolled(turn: Turn, programme: Programme, person: Person) -> Enrolment:
+    enrolment = turn.session.scalar(
+        select(Enrolment).where(Enrolment.programme_id == programme.id, Enrolment.person_id == person.id)
+    )
+    if enrolment is None:
+        raise Refusal(f'{person.display_name} is not enrolled in "{programme.name}" yet; use `enrol` first.')
+    return enrolment
+
+
+def _candidate(enrolment: Enrolment, *, capacity: int | None = None) -> matching.Candidate:
+    person = enrolment.person
+    return matching.Candidate(
+        person_id=person.id,
+        name=person.display_name,
+        role=enrolment.role,
+        seniority=enrolment.seniority,
+        topics_offered=tuple(enrolment.topics_offered),
+        topics_wanted=tuple(enrolment.topics_wanted),
+        team=person.team,
+        manager_id=person.manager_id,
+        timezone=person.timezone,
+        work_start_hour=person.work_start_hour,
+        work_end_hour=person.work_end_hour,
+        capacity=enrolment.capacity if capacity is None else capacity,
+    )

@@ -1,0 +1,72 @@
+"""From command words to a handler, with the coordinator check in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.commands import coordinator, enrolment, grammar, participant
+from bot.commands.grammar import Parsed
+from bot.replies import Reply
+from bot.turn import Refusal, Turn
+from storage.models import Person
+
+Handler = Callable[[Turn, Person, Parsed, str | None], Reply]
+
+COORDINATOR_ONLY: dict[str, Handler] = {
+    "programme create": coordinator.programme_create,
+    "programme list": coordinator.programme_list,
+    "enrol": enrolment.enrol,
+    "pair": coordinator.pair,
+    "match": coordinator.match,
+    "report": coordinator.report,
+    "nudge": coordinator.nudge,
+    "end": coordinator.end,
+    "coordinator add": coordinator.coordinator_add,
+}
+
+# `pause 12` and `status "Reverse 2026"`: participant verbs that name a pair or programme.
+COORDINATOR_FORMS: dict[str, Handler] = {
+    "pause": coordinator.pause_pair,
+    "resume": coordinator.resume_pair,
+    "status": coordinator.status,
+}
+
+ANYONE: dict[str, Handler] = {
+    "status": participant.status,
+    "checkin": participant.checkin,
+    "goals": participant.goals,
+    "goals add": participant.goals_add,
+    "goals met": participant.goals_met,
+    "actions": participant.actions,
+    "actions add": participant.actions_add,
+    "actions done": participant.actions_done,
+    "pause": participant.pause,
+    "resume": participant.resume,
+    "swap": participant.swap,
+    "help": participant.help_,
+    "forget-me": participant.forget_me,
+}
+
+
+def run(turn: Turn, person: Person, text: str, *, attachment: str | None) -> Reply:
+    try:
+        parsed = grammar.parse(text, coordinator=person.is_coordinator)
+    except grammar.UsageError as error:
+        raise Refusal(f"{error.message}\n\n{error.usage}") from None
+    if parsed.verb in COORDINATOR_ONLY or _names_a_pair_or_programme(parsed):
+        if not person.is_coordinator:
+            raise Refusal(
+                f"`{parsed.verb}` is for programme coordinators. If you need something from "
+                "yours, send them a private note with `help <your note>`.\n\n"
+                + grammar.usage(coordinator=False)
+            )
+        handler = COORDINATOR_ONLY.get(parsed.verb) or COORDINATOR_FORMS[parsed.verb]
+        return handler(turn, person, parsed, attachment)
+    handler = ANYONE.get(parsed.verb)
+    if handler is None:  # the grammar knows a verb the engine doesn't: a bug, said plainly
+        raise Refusal(grammar.usage(coordinator=person.is_coordinator))
+    return handler(turn, person, parsed, attachment)
+
+
+def _names_a_pair_or_programme(parsed: Parsed) -> bool:
+    return parsed.verb in COORDINATOR_FORMS and bool(parsed.args)

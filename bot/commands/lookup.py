@@ -1,0 +1,67 @@
+"""Finding the programme, person or pair a command names, with a helpful answer if not found."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.identity import find_person
+from bot.stages import TERMINAL, Stage
+from bot.turn import Refusal, Turn
+from storage.models import Pair, Person, Programme
+
+
+def programme_named(turn: Turn, name: str) -> Programme:
+    programme = turn.session.scalar(
+        select(Programme).where(
+            Programme.tenant_id == turn.tenant.id, func.lower(Programme.name) == name.strip().lower()
+        )
+    )
+    if programme is None:
+        known = turn.session.scalars(
+            select(Programme.name).where(Programme.tenant_id == turn.tenant.id).order_by(Programme.name)
+        ).all()
+        listing = ", ".join(f'"{n}"' for n in known) or "none yet (create one with `programme create`)"
+        raise Refusal(f'There is no programme called "{name}". Programmes: {listing}.')
+    return programme
+
+
+def person_named(turn: Turn, ref: str) -> Person:
+    person = find_person(turn.session, turn.tenant, ref)
+    if person is None:
+        raise Refusal(f"I don't know who {ref!r} is here. Enrol them first with `enrol`.")
+    return person
+
+
+def pair_numbered(turn: Turn, ref: str) -> Pair:
+    try:
+        number = int(ref.lstrip("#"))
+    except ValueError:
+        raise Refusal(f"{ref!r} is not a pair number; pairs are written like #12.") from None
+    pair = turn.session.get(Pair, number)
+    if pair is None or pair.programme.tenant_id != turn.tenant.id:
+        raise Refusal(f"There is no pair #{number}. `status` lists the pairs.")
+    return pair
+
+
+def live_pairs_of(turn: Turn, person: Person) -> list[Pair]:
+    return list(
+        turn.session.scalars(
+            select(Pair)
+            .where(
+                (Pair.mentor_id == person.id) | (Pair.mentee_id == person.id),
+                Pair.stage.not_in([s.value for s in TERMINAL]),
+            )
+            .order_by(Pair.id.desc())
+        )
+    )
+
+
+def my_pair(turn: Turn, person: Person, *, stages: tuple[Stage, ...] = ()) -> Pair:
+    """The person's most recent live pair (in one of `stages`, if given)."""
+    for pair in live_pairs_of(turn, person):
+        if not stages or Stage(pair.stage) in stages:
+            return pair
+    if stages:
+        wanted = " or ".join(s.value.replace("_", " ") for s in stages)
+        raise Refusal(f"You have no pair that is {wanted} right now. `status` shows where you are.")
+    raise Refusal("You are not in a mentoring pair yet. Your coordinator will introduce you.")

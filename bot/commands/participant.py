@@ -1,0 +1,164 @@
+"""Participant commands: my pair, check-in, goals, actions, pause, help, swap, forget-me."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from bot import goals as tracking
+from bot import reporting
+from bot.commands import grammar
+from bot.commands.grammar import Parsed
+from bot.commands.lookup import live_pairs_of, my_pair
+from bot.identity import FORGOTTEN_NAME
+from bot.lifecycle import sessions
+from bot.lifecycle.dissolve import dissolve
+from bot.lifecycle.transition import kind_of, move, partner_of
+from bot.programmes import Kind
+from bot.replies import Reply
+from bot.stages import IllegalTransition, Stage, Trigger
+from bot.turn import Refusal, Turn
+from storage.models import ActionItem, CheckIn, Evaluation, MentoringSession, Person
+
+
+def status(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    parts = [reporting.my_pairs(turn, person, live_pairs_of(turn, person))]
+    if person.is_coordinator:
+        parts.append(reporting.overview(turn))
+    return Reply(text="\n\n".join(p for p in parts if p))
+
+
+def checkin(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    pair = my_pair(turn, person, stages=(Stage.ACTIVE, Stage.WRAP_UP))
+    session = turn.session.scalar(
+        select(MentoringSession)
+        .where(MentoringSession.pair_id == pair.id, MentoringSession.planned_at <= turn.now)
+        .order_by(MentoringSession.number.desc())
+    )
+    if session is None:
+        raise Refusal("Your first session hasn't happened yet; I'll ask you after it.")
+    return Reply(text="", form=sessions.form(turn, pair, session, person))
+
+
+def goals(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    pair = my_pair(turn, person)
+    items = tracking.goals_of(turn, pair)
+    if not items:
+        return Reply(text="No goals yet. They come from your contract, or add one: `goals add <goal>`.")
+    return Reply(text="*Your goals*\n" + tracking.numbered(items, tracking.owner_names(pair)))
+
+
+def goals_add(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    pair = my_pair(turn, person)
+    goal = tracking.add_goal(turn, pair, person.id, parsed.rest)
+    return Reply(text=f"Added the goal: {goal.text}")
+
+
+def goals_met(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    pair = my_pair(turn, person)
+    text = tracking.mark(turn, tracking.goals_of(turn, pair), int(parsed.args[0]), status="met", what="goal")
+    turn.to_person(partner_of(pair, person), Reply(text=f"{person.display_name} marked a goal as met: {text}"))
+    return Reply(text=f"Well done: {text}")
+
+
+def actions(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    pair = my_pair(turn, person)
+    items = tracking.actions_of(turn, pair)
+    if not items:
+        return Reply(text="No actions yet. Add the ones you agree in the check-in, or `actions add <action>`.")
+    return Reply(text="*Your actions*\n" + tracking.numbered(items, tracking.owner_names(pair)))
+
+
+def actions_add(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    pair = my_pair(turn, person)
+    text = parsed.rest.strip()
+    if not text:
+        raise Refusal("Say what the action is, for example: `actions add Try the app with my team`.")
+    turn.session.add(ActionItem(pair_id=pair.id, owner_id=person.id, text=text[:2000], status="open",
+                                created_at=turn.now))
+    return Reply(text=f"Added the action: {text}. I'll bring it up before your next session.")
+
+
+def actions_done(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    pair = my_pair(turn, person)
+    text = tracking.mark(turn, tracking.actions_of(turn, pair), int(parsed.args[0]), status="done",
+                         what="action")
+    return Reply(text=f"Marked as done: {text}")
+
+
+def pause(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    pair = my_pair(turn, person)
+    _move(turn, pair, Trigger.PAUSED, person)
+    partner = partner_of(pair, person)
+    turn.to_person(partner, Reply(text=f"{person.display_name} has paused your pair for now. "
+                                       "Reminders and check-ins wait until one of you resumes."))
+    turn.to_coordinators(Reply(text=f"{person.display_name} paused pair #{pair.id} "
+                                    f"({pair.programme.name})."))
+    return Reply(text="Paused. Type `resume` whenever you are ready to carry on.")
+
+
+def resume(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    pair = my_pair(turn, person, stages=(Stage.PAUSED,))
+    stage = _move(turn, pair, Trigger.RESUMED, person)
+    turn.to_person(partner_of(pair, person), Reply(text=f"{person.display_name} resumed your pair."))
+    return Reply(text=f"Welcome back: your pair is {stage.value.replace('_', ' ')} again.")
+
+
+def swap(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    pair = my_pair(turn, person, stages=(Stage.ACTIVE,))
+    if kind_of(pair) is not Kind.RECIPROCAL:
+        raise Refusal("Swapping who leads is part of reciprocal mentoring; in your programme the "
+                      "roles stay as agreed in the contract.")
+    upcoming = turn.session.scalars(
+        select(MentoringSession).where(MentoringSession.pair_id == pair.id,
+                                       MentoringSession.status == "planned")
+    ).all()
+    new_leader = partner_of(pair, turn.session.get(Person, pair.leader_id) or pair.mentor)
+    pair.leader_id = new_leader.id
+    for session in upcoming:
+        session.leader_id = new_leader.id
+    other = partner_of(pair, new_leader)
+    turn.to_pair(pair, Reply(text=turn.text("nudges.your_turn.pair", leader=new_leader.display_name,
+                                            other=other.display_name)))
+    return Reply(text=f"Swapped: {new_leader.display_name} leads from the next session.")
+
+
+def help_(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    if not parsed.rest.strip():
+        return Reply(text=grammar.usage(coordinator=person.is_coordinator))
+    pairs = live_pairs_of(turn, person)
+    about = f" (pair #{pairs[0].id}, {pairs[0].programme.name})" if pairs else ""
+    sent = turn.to_coordinators(Reply(text=f"A confidential note from {person.display_name}{about}:\n"
+                                           f"> {parsed.rest.strip()}"))
+    if not sent:
+        raise Refusal("There is no coordinator set up yet, so I could not pass your note on.")
+    return Reply(text="Your note went to your coordinator only; your partner does not see it.")
+
+
+def forget_me(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    if not parsed.options.get("confirm"):
+        return Reply(text="This deletes your name, your private check-in notes and evaluation "
+                          "comments, and ends any pair you are in. Your partner keeps their own "
+                          "records. Type `forget-me --confirm` to go ahead.")
+    for pair in live_pairs_of(turn, person):
+        reason = "a participant asked to be forgotten"
+        if Stage(pair.stage) is Stage.WRAP_UP:  # the evaluation can no longer be completed
+            move(turn, pair, Trigger.EVALUATED, actor=person, reason=reason)
+        else:
+            dissolve(turn, pair, actor=person, reason=reason)
+    turn.session.execute(update(CheckIn).where(CheckIn.person_id == person.id).values(note=""))
+    turn.session.execute(update(Evaluation).where(Evaluation.person_id == person.id).values(
+        take_back="", what_worked="", what_to_change=""))
+    person.display_name = FORGOTTEN_NAME
+    person.platform_user_id = f"forgotten:{person.id}"
+    person.team = None
+    person.manager_id = None
+    person.is_coordinator = False
+    person.forgotten_at = turn.now
+    return Reply(text="Done. Tandem has forgotten you; if you message it again you start afresh.")
+
+
+def _move(turn: Turn, pair, trigger: Trigger, person: Person) -> Stage:  # type: ignore[no-untyped-def]
+    try:
+        return move(turn, pair, trigger, actor=person)
+    except IllegalTransition:
+        raise Refusal(f"Your pair is {pair.stage.replace('_', ' ')}, so that is not possible now.") from None

@@ -1,0 +1,86 @@
+"""Due work: what the periodic sweep finds, and what each kind of tick does."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.events import Tick
+from bot.lifecycle import contracting, sessions, wrap_up
+from bot.nudges import runner
+from bot.stages import Stage
+from bot.turn import Turn
+from storage.models import MentoringSession, Pair
+
+REMINDER, CHECKIN, UNREPORTED, WRAP_UP, NUDGES = "reminder", "checkin", "unreported", "wrap_up", "nudges"
+
+
+def find(db: Session, now: datetime) -> list[Tick]:
+    """Every tick due now, in the order they should be handled."""
+    active = select(Pair.id).where(Pair.stage == Stage.ACTIVE.value)
+    planned = select(MentoringSession).where(
+        MentoringSession.pair_id.in_(active), MentoringSession.status == "planned"
+    )
+    ticks: list[Tick] = []
+    for s in db.scalars(
+        planned.where(MentoringSession.reminded_at.is_(None),
+                      MentoringSession.planned_at <= now + sessions.REMIND_BEFORE)
+    ):
+        if s.planned_at > now:  # a reminder after the session would be noise
+            ticks.append(Tick(kind=REMINDER, pair_id=s.pair_id, session_id=s.id))
+    # The check-in waits for the session's planned end; the length is at most three hours.
+    for s in db.scalars(
+        planned.where(MentoringSession.checkin_sent_at.is_(None), MentoringSession.planned_at <= now)
+    ):
+        ticks.append(Tick(kind=CHECKIN, pair_id=s.pair_id, session_id=s.id))
+    for s in db.scalars(
+        planned.where(MentoringSession.checkin_sent_at <= now - sessions.UNREPORTED_AFTER)
+    ):
+        ticks.append(Tick(kind=UNREPORTED, pair_id=s.pair_id, session_id=s.id))
+    for pair in db.scalars(select(Pair).where(Pair.stage == Stage.ACTIVE.value).order_by(Pair.id)):
+        ticks.append(Tick(kind=NUDGES, pair_id=pair.id))
+        if is_finished(db, now, pair):
+            ticks.append(Tick(kind=WRAP_UP, pair_id=pair.id))
+    return ticks
+
+
+def is_finished(db: Session, now: datetime, pair: Pair) -> bool:
+    """Every planned session is behind us, or the contract's end date has passed."""
+    contract = contracting.agreed_in(db, pair)
+    if contract is None:
+        return False
+    if now.date() > contract.end_date:
+        return True
+    waiting = db.scalar(
+        select(MentoringSession.id).where(
+            MentoringSession.pair_id == pair.id, MentoringSession.status == "planned"
+        )
+    )
+    return waiting is None
+
+
+def handle(turn: Turn, tick: Tick) -> bool:
+    """Do one tick's work; False when it is no longer due (another worker did it first)."""
+    pair = turn.session.get(Pair, tick.pair_id)
+    if pair is None or Stage(pair.stage) is not Stage.ACTIVE:
+        return False
+    session = turn.session.get(MentoringSession, tick.session_id) if tick.session_id else None
+    if tick.kind == REMINDER and session is not None and session.reminded_at is None:
+        sessions.remind(turn, pair, session)
+    elif tick.kind == CHECKIN and session is not None and session.checkin_sent_at is None:
+        length = contracting.agreed(turn, pair)
+        end = session.planned_at + timedelta(minutes=length.length_minutes if length else 60)
+        if turn.now < end + sessions.CHECKIN_AFTER:
+            return False
+        sessions.ask_checkin(turn, pair, session)
+    elif tick.kind == UNREPORTED and session is not None and session.status == "planned":
+        sessions.mark_unreported(turn, session)
+    elif tick.kind == NUDGES:
+        return bool(runner.run_for(turn, pair))
+    elif tick.kind == WRAP_UP and is_finished(turn.session, turn.now, pair):
+        wrap_up.start(turn, pair)
+    else:
+        return False
+    return True

@@ -1,0 +1,169 @@
+"""The engine: (event, stored state, clock) -> (new state, replies), one transaction per event."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot import due
+from bot.clock import Clock
+from bot.commands import dispatch as commands
+from bot.content import Content
+from bot.events import Action, Command, Event, Message, Submission, Tick
+from bot.identity import resolve_actor, resolve_tenant
+from bot.nudges import runner
+from bot.lifecycle import chemistry, contract_terms, contracting, intro, sessions, wrap_up
+from bot.replies import Outcome, Reply
+from bot.turn import Refusal, Turn
+from storage.db import Database
+from storage.models import Pair, Person, ProcessedEvent, Programme, Tenant
+
+log = logging.getLogger(__name__)
+
+SORRY = (
+    "Something went wrong on my side and nothing was changed. Please try again in a minute; "
+    "if it keeps happening, tell your programme coordinator."
+)
+
+
+class Engine:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        content: Content,
+        coordinators: Collection[str] = (),
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.content = content
+        self.coordinators = frozenset(coordinators)
+
+    # -- inbound events -------------------------------------------------------------------
+
+    def handle(self, event: Event) -> Outcome:
+        """Handle one event; refused input changes nothing and gets a clear answer."""
+        for attempt in (1, 2):
+            try:
+                return self._handle_once(event)
+            except Refusal as refusal:
+                return Outcome(answer=refusal.reply, field_errors=refusal.field_errors)
+            except StaleDataError:
+                # Another worker changed the same pair meanwhile: run again on fresh state.
+                if attempt == 2:
+                    log.warning("gave up on %r after a second concurrent change", event)
+            except Exception:
+                log.exception("handling %r failed", event)
+                break
+        return Outcome(answer=Reply(text=SORRY))
+
+    def _handle_once(self, event: Event) -> Outcome:
+        with self.db.transaction() as session:
+            if event.event_id and session.get(ProcessedEvent, event.event_id) is not None:
+                return Outcome()  # a platform retry of something already done
+            now = self.clock.now()
+            tenant = resolve_tenant(
+                session, platform=event.actor.platform, external_id=event.actor.tenant, now=now
+            )
+            turn = Turn(session=session, now=now, content=self.content, tenant=tenant)
+            person = resolve_actor(
+                session, tenant, event.actor, now=now, coordinators=self.coordinators
+            )
+            if person.forgotten_at is not None:
+                raise Refusal("You asked Tandem to forget you, so there is nothing here for you.")
+            answer = self._route(turn, person, event)
+            if event.event_id:
+                session.add(ProcessedEvent(event_id=event.event_id, processed_at=now))
+        return Outcome(answer=answer, changed=True)
+
+    def _route(self, turn: Turn, person: Person, event: Event) -> Reply | None:
+        if isinstance(event, Command):
+            return commands.run(turn, person, event.text, attachment=event.attachment)
+        if isinstance(event, Message):
+            return commands.run(turn, person, event.text, attachment=None)
+        if isinstance(event, Action):
+            return self._action(turn, person, event)
+        if isinstance(event, Submission):
+            return self._submission(turn, person, event)
+        raise Refusal("I don't know what to do with that.")
+
+    def _action(self, turn: Turn, person: Person, event: Action) -> Reply:
+        parts = event.value.split(":")
+        if event.action == contracting.OPEN_FORM and len(parts) == 2:
+            return Reply(text="", form=self._form(turn, person, parts[0], _number(parts[1])))
+        if event.action == intro.ACTION and len(parts) == 2:
+            return intro.handle_answer(turn, _pair(turn, parts[0]), person, parts[1])
+        if event.action == chemistry.ACTION and len(parts) == 2:
+            return chemistry.handle_answer(turn, _pair(turn, parts[0]), person, parts[1])
+        if event.action == contracting.ACTION and len(parts) == 3 and parts[2] == "confirm":
+            pair = _pair(turn, parts[0])
+            return contracting.handle_confirm(turn, pair, person, _number(parts[1]))
+        raise Refusal("That button is not one I know; it may come from an older version.")
+
+    def _form(self, turn: Turn, person: Person, form_id: str, ref: int):  # type: ignore[no-untyped-def]
+        if form_id == contract_terms.FORM_ID:
+            return contracting.form(turn, _pair(turn, str(ref)), person)
+        if form_id == sessions.FORM_ID:
+            session = sessions.session_for(turn, ref)
+            return sessions.form(turn, _pair(turn, str(session.pair_id)), session, person)
+        if form_id == wrap_up.FORM_ID:
+            return wrap_up.form(turn, _pair(turn, str(ref)), person)
+        raise Refusal("That form is not one I know.")
+
+    def _submission(self, turn: Turn, person: Person, event: Submission) -> Reply:
+        values = {str(k): str(v) for k, v in event.values.items()}
+        ref = _number(event.context)
+        if event.form_id == contract_terms.FORM_ID:
+            return contracting.handle_submission(turn, _pair(turn, str(ref)), person, values)
+        if event.form_id == sessions.FORM_ID:
+            session = sessions.session_for(turn, ref)
+            pair = _pair(turn, str(session.pair_id))
+            reply = sessions.handle_submission(turn, pair, session, person, values)
+            runner.run_for(turn, pair)  # the nudges react to what the check-in revealed
+            return reply
+        if event.form_id == wrap_up.FORM_ID:
+            return wrap_up.handle_submission(turn, _pair(turn, str(ref)), person, values)
+        raise Refusal("That form is not one I know.")
+
+    # -- due work ---------------------------------------------------------------------------
+
+    def sweep(self) -> int:
+        """Find and handle everything due now, each tick in its own transaction."""
+        with self.db.transaction() as session:
+            ticks = due.find(session, self.clock.now())
+        return sum(self.tick(tick) for tick in ticks)
+
+    def tick(self, tick: Tick) -> bool:
+        try:
+            with self.db.transaction() as session:
+                pair = session.get(Pair, tick.pair_id)
+                if pair is None:
+                    return False
+                programme = session.get(Programme, pair.programme_id)
+                tenant = session.get(Tenant, programme.tenant_id) if programme else None
+                if tenant is None:
+                    return False
+                turn = Turn(session=session, now=self.clock.now(), content=self.content, tenant=tenant)
+                return due.handle(turn, tick)
+        except StaleDataError:
+            return False  # another worker handled this pair meanwhile; the next sweep sees it
+        except Exception:
+            log.exception("tick %r failed", tick)
+            return False
+
+
+def _number(text: str) -> int:
+    try:
+        return int(text.strip().lstrip("#"))
+    except ValueError:
+        raise Refusal("That reference is not one I recognise.") from None
+
+
+def _pair(turn: Turn, ref: str) -> Pair:
+    pair = turn.session.get(Pair, _number(ref))
+    if pair is None or pair.programme.tenant_id != turn.tenant.id:
+        raise Refusal("I can't find that pair.")
+    return pair

@@ -1,0 +1,73 @@
+"""Goals and actions a pair tracks: created from the contract, reviewed at every session."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.turn import Refusal, Turn
+from storage.models import ActionItem, Contract, Goal, Pair, Person
+
+MAX_TEXT = 2000
+
+
+def seed_from_contract(turn: Turn, pair: Pair, contract: Contract) -> None:
+    """Each line of each side's goals becomes a goal, the first time a contract is agreed."""
+    if turn.session.scalar(select(Goal.id).where(Goal.pair_id == pair.id)) is not None:
+        return
+    for owner_id, text in ((pair.mentor_id, contract.mentor_goals), (pair.mentee_id, contract.mentee_goals)):
+        for line in text.splitlines():
+            line = line.strip("-• \t")
+            if line:
+                add_goal(turn, pair, owner_id, line)
+
+
+def add_goal(turn: Turn, pair: Pair, owner_id: int, text: str) -> Goal:
+    text = text.strip()
+    if not text:
+        raise Refusal("Say what the goal is, for example: `goals add Run one meeting with no slides`.")
+    goal = Goal(pair_id=pair.id, owner_id=owner_id, text=text[:MAX_TEXT], status="open",
+                created_at=turn.now, updated_at=turn.now)
+    turn.session.add(goal)
+    turn.session.flush()
+    return goal
+
+
+def goals_of(turn: Turn, pair: Pair) -> list[Goal]:
+    return list(turn.session.scalars(select(Goal).where(Goal.pair_id == pair.id).order_by(Goal.id)))
+
+
+def actions_of(turn: Turn, pair: Pair, *, open_only: bool = False) -> list[ActionItem]:
+    query = select(ActionItem).where(ActionItem.pair_id == pair.id)
+    if open_only:
+        query = query.where(ActionItem.status == "open")
+    return list(turn.session.scalars(query.order_by(ActionItem.id)))
+
+
+def open_goals_text(turn: Turn, pair: Pair) -> str:
+    goals = [g for g in goals_of(turn, pair) if g.status == "open"]
+    return "\n".join(f"- {g.text}" for g in goals) or "- (no open goals recorded)"
+
+
+def numbered(items: list[Goal] | list[ActionItem], names: dict[int, str]) -> str:
+    lines = []
+    for number, item in enumerate(items, start=1):
+        mark = {"open": " ", "met": "✓", "done": "✓", "dropped": "–"}.get(item.status, " ")
+        lines.append(f"{number}. [{mark}] {item.text} ({names.get(item.owner_id, '?')})")
+    return "\n".join(lines)
+
+
+def mark(turn: Turn, items: list[Goal] | list[ActionItem], number: int, *, status: str, what: str) -> str:
+    if not 1 <= number <= len(items):
+        raise Refusal(f"There is no {what} number {number}; you have {len(items)}.")
+    item = items[number - 1]
+    item.status = status
+    if isinstance(item, Goal):
+        item.updated_at = turn.now
+    else:
+        item.done_at = turn.now
+    return item.text
+
+
+def owner_names(pair: Pair) -> dict[int, str]:
+    return {pair.mentor_id: pair.mentor.display_name, pair.mentee_id: pair.mentee.display_name}
+

@@ -1,0 +1,78 @@
+"""Chemistry: a short meeting to sound each other out, then a private go / not a fit / talk."""
+
+from __future__ import annotations
+
+from bot.lifecycle import answers, contracting
+from bot.lifecycle.dissolve import dissolve
+from bot.lifecycle.transition import kind_of, move, partner_of, require_stage
+from bot.replies import Button, Reply
+from bot.stages import Stage, Trigger
+from bot.turn import Refusal, Turn
+from storage.models import Pair, Person
+
+ACTION = "chemistry"
+GO, NOT_A_FIT, TALK = "go", "not_fit", "talk"
+
+
+def start(turn: Turn, pair: Pair) -> None:
+    kind = kind_of(pair)
+    invitation = turn.text(
+        "chemistry.invitation",
+        kind=kind,
+        mentor=pair.mentor.display_name,
+        mentee=pair.mentee.display_name,
+    )
+    questions = turn.content.lines("chemistry.questions", kind=kind)
+    turn.to_pair(pair, Reply(text="\n".join([invitation, "", *(f"- {q}" for q in questions)])))
+    for person in (pair.mentor, pair.mentee):
+        turn.to_person(person, ask(turn, pair, person))
+
+
+def ask(turn: Turn, pair: Pair, person: Person) -> Reply:
+    partner = partner_of(pair, person)
+
+    def button(label_key: str, answer: str, primary: bool = False) -> Button:
+        return Button(
+            label=turn.text(label_key), action=ACTION, value=f"{pair.id}:{answer}", primary=primary
+        )
+
+    return Reply(
+        text=turn.text("chemistry.ask", partner=partner.display_name),
+        buttons=(
+            button("chemistry.go_button", GO, primary=True),
+            button("chemistry.not_fit_button", NOT_A_FIT),
+            button("chemistry.talk_button", TALK),
+        ),
+    )
+
+
+def handle_answer(turn: Turn, pair: Pair, person: Person, answer: str) -> Reply:
+    require_stage(pair, Stage.CHEMISTRY, doing="chemistry answer")
+    if answer not in (GO, NOT_A_FIT, TALK):
+        raise Refusal("That answer is not one I know.")
+    partner = partner_of(pair, person)
+    given = answers.record(turn, pair, person, gate="chemistry", answer=answer)
+    if answer == NOT_A_FIT:
+        dissolve(turn, pair, actor=person, reason="not a fit after the chemistry meeting")
+        return Reply(text=turn.text("chemistry.no_fit_ack"))
+    if answer == TALK:
+        turn.to_coordinators(
+            Reply(
+                text=turn.text(
+                    "chemistry.talk_coordinator",
+                    person=person.display_name,
+                    partner=partner.display_name,
+                    programme=pair.programme.name,
+                    pair_id=pair.id,
+                )
+            )
+        )
+        return Reply(text=turn.text("chemistry.talk_ack"))
+    if answers.both_said(given, pair, GO):
+        move(turn, pair, Trigger.BOTH_GO_AHEAD, actor=person)
+        contracting.start(turn, pair)
+        return Reply(
+            text=f"You and {partner.display_name} both want to go ahead: time to agree how "
+            "you'll work together. The contract is in your shared conversation."
+        )
+    return Reply(text=turn.text("chemistry.go_waiting", partner=partner.display_name))

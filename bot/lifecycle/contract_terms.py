@@ -1,0 +1,207 @@
+"""The contract form and its bounds: building it, and turning raw values into checked terms.
+
+Pure functions, so every bound is testable without a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.content import Content
+from bot.programmes import AgendaOwner, Cadence, Kind, Medium, default_agenda_owner, nth_session_date
+from bot.replies import Choice, FieldKind, Form, FormField
+
+FORM_ID = "contract"
+SESSIONS = (1, 24)
+LENGTH_MINUTES = (15, 180)
+MAX_TEXT = 2000
+_AGENDA_KEYS = {
+    AgendaOwner.MENTOR: "by_mentor",
+    AgendaOwner.MENTEE: "by_mentee",
+    AgendaOwner.SHARED: "shared",
+    AgendaOwner.ALTERNATE: "alternate",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Terms:
+    sessions: int
+    length_minutes: int
+    cadence: Cadence
+    medium: Medium
+    start_date: date
+    end_date: date
+    mentor_goals: str
+    mentee_goals: str
+    mentor_motivation: str
+    agenda_owner: AgendaOwner
+    waits_until_end: str
+    confidentiality: str
+    destination: str
+    swap_after_session: int | None
+
+
+def build_form(
+    content: Content,
+    *,
+    kind: Kind,
+    context: str,
+    today: date,
+    defaults: Mapping[str, str],
+) -> Form:
+    """The contract form; `defaults` pre-fills it (the programme's defaults or the last version)."""
+
+    def label(name: str) -> str:
+        return content.text(f"contracting.fields.{name}.label", kind=kind)
+
+    def hint(name: str) -> str:
+        return content.text(f"contracting.fields.{name}.hint", kind=kind)
+
+    def choices(group: str, values: Mapping[str, str]) -> tuple[Choice, ...]:
+        return tuple(
+            Choice(value=value, label=content.text(f"contracting.choices.{group}.{key}"))
+            for value, key in values.items()
+        )
+
+    start = today + timedelta(days=7)
+    sessions = int(defaults.get("sessions", "6"))
+    cadence = Cadence(defaults.get("cadence", Cadence.MONTHLY.value))
+    initial = {
+        "start_date": start.isoformat(),
+        "end_date": nth_session_date(start, cadence, sessions).isoformat(),
+        "agenda_owner": default_agenda_owner(kind).value,
+        "waits_until_end": content.text("contracting.defaults.waits_until_end", kind=kind),
+        "confidentiality": content.text("contracting.defaults.confidentiality", kind=kind),
+        "swap_after_session": str(max(1, sessions // 2)),
+        **defaults,
+    }
+
+    def field(name: str, kind_: FieldKind, **extra: object) -> FormField:
+        return FormField(
+            name=name,
+            label=label(name),
+            kind=kind_,
+            hint=hint(name),
+            initial=initial.get(name),
+            **extra,  # type: ignore[arg-type]
+        )
+
+    fields = [
+        field("sessions", FieldKind.INTEGER, minimum=SESSIONS[0], maximum=SESSIONS[1]),
+        field("length_minutes", FieldKind.INTEGER, minimum=LENGTH_MINUTES[0], maximum=LENGTH_MINUTES[1]),
+        field("cadence", FieldKind.CHOICE, choices=choices("cadence", {c.value: c.value for c in Cadence})),
+        field("medium", FieldKind.CHOICE, choices=choices("medium", {m.value: m.value for m in Medium})),
+        field("start_date", FieldKind.DATE),
+        field("end_date", FieldKind.DATE),
+        field("mentor_goals", FieldKind.LONG_TEXT),
+        field("mentee_goals", FieldKind.LONG_TEXT),
+        field("mentor_motivation", FieldKind.LONG_TEXT),
+        field(
+            "agenda_owner",
+            FieldKind.CHOICE,
+            choices=choices("agenda_owner", {o.value: key for o, key in _AGENDA_KEYS.items()}),
+        ),
+        field("waits_until_end", FieldKind.LONG_TEXT, required=False),
+        field("confidentiality", FieldKind.LONG_TEXT, required=False),
+    ]
+    if kind is Kind.SPONSORSHIP:
+        fields.append(field("destination", FieldKind.LONG_TEXT))
+    if kind is Kind.RECIPROCAL:
+        fields.append(
+            field("swap_after_session", FieldKind.INTEGER, minimum=1, maximum=SESSIONS[1] - 1)
+        )
+    return Form(
+        form_id=FORM_ID,
+        title=content.text("contracting.form_title"),
+        fields=tuple(fields),
+        context=context,
+    )
+
+
+def validate(values: Mapping[str, str], *, kind: Kind, today: date) -> tuple[Terms | None, dict[str, str]]:
+    """Check every field against its bounds; return terms, or the errors by field name."""
+    errors: dict[str, str] = {}
+
+    def raw(name: str) -> str:
+        value = values.get(name)
+        return value.strip() if isinstance(value, str) else ""
+
+    def integer(name: str, low: int, high: int) -> int:
+        text = raw(name)
+        if not text:
+            errors[name] = "Please fill this in."
+            return low
+        try:
+            number = int(text)
+        except ValueError:
+            errors[name] = f"Please give a whole number from {low} to {high}."
+            return low
+        if not low <= number <= high:
+            errors[name] = f"Please give a number from {low} to {high}."
+        return number
+
+    def choice(name: str, enum: type[Cadence] | type[Medium] | type[AgendaOwner]):  # type: ignore[no-untyped-def]
+        try:
+            return enum(raw(name))
+        except ValueError:
+            allowed = ", ".join(member.value for member in enum)
+            errors[name] = f"Please pick one of: {allowed}."
+            return next(iter(enum))
+
+    def day(name: str) -> date:
+        try:
+            return date.fromisoformat(raw(name))
+        except ValueError:
+            errors[name] = "Please give a date as YYYY-MM-DD, for example 2027-03-01."
+            return today
+
+    def text(name: str, *, required: bool = True) -> str:
+        value = raw(name)
+        if required and not value:
+            errors[name] = "Please fill this in."
+        elif len(value) > MAX_TEXT:
+            errors[name] = f"Please keep this under {MAX_TEXT} characters."
+        return value
+
+    sessions = integer("sessions", *SESSIONS)
+    length = integer("length_minutes", *LENGTH_MINUTES)
+    cadence = choice("cadence", Cadence)
+    medium = choice("medium", Medium)
+    start, end = day("start_date"), day("end_date")
+    if "start_date" not in errors and start < today:
+        errors["start_date"] = f"The start date has passed; please pick {today.isoformat()} or later."
+    if not errors.keys() & {"start_date", "end_date", "sessions", "cadence"}:
+        last = nth_session_date(start, cadence, sessions - 1)
+        if end <= start:
+            errors["end_date"] = "The end date must come after the start date."
+        elif end < last:
+            errors["end_date"] = (
+                f"{sessions} {cadence.value} sessions from {start.isoformat()} need an end date "
+                f"on or after {last.isoformat()}."
+            )
+    swap: int | None = None
+    if kind is Kind.RECIPROCAL:
+        swap = integer("swap_after_session", 1, SESSIONS[1] - 1)
+        if "swap_after_session" not in errors and "sessions" not in errors and swap >= sessions:
+            errors["swap_after_session"] = (
+                f"The swap must come before the last session: pick 1 to {max(1, sessions - 1)}."
+            )
+    terms = Terms(
+        sessions=sessions,
+        length_minutes=length,
+        cadence=cadence,
+        medium=medium,
+        start_date=start,
+        end_date=end,
+        mentor_goals=text("mentor_goals"),
+        mentee_goals=text("mentee_goals"),
+        mentor_motivation=text("mentor_motivation"),
+        agenda_owner=choice("agenda_owner", AgendaOwner),
+        waits_until_end=text("waits_until_end", required=False),
+        confidentiality=text("confidentiality", required=False),
+        destination=text("destination", required=kind is Kind.SPONSORSHIP),
+        swap_after_session=swap,
+    )
+    return (None, errors) if errors else (terms, {})

@@ -1,0 +1,238 @@
+"""Contracting: one side proposes the terms, both confirm; any change is a new version."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import goals
+from bot.lifecycle import contract_terms, planning
+from bot.lifecycle.transition import kind_of, move, partner_of, require_stage, role_of
+from bot.replies import Button, Form, Reply
+from bot.stages import Stage, Trigger
+from bot.turn import Refusal, Turn
+from storage.models import Contract, Pair, Person
+
+ACTION = "contract"
+OPEN_FORM = "open_form"
+
+
+def start(turn: Turn, pair: Pair) -> None:
+    kind = kind_of(pair)
+    turn.to_pair(
+        pair,
+        Reply(
+            text=turn.text(
+                "contracting.start",
+                kind=kind,
+                mentor=pair.mentor.display_name,
+                mentee=pair.mentee.display_name,
+            ),
+            buttons=(open_button(turn, pair),),
+        ),
+    )
+
+
+def open_button(turn: Turn, pair: Pair) -> Button:
+    return Button(
+        label=turn.text("contracting.open_button"),
+        action=OPEN_FORM,
+        value=f"{contract_terms.FORM_ID}:{pair.id}",
+        primary=True,
+    )
+
+
+def current(turn: Turn, pair: Pair) -> Contract | None:
+    """The newest version, agreed or not."""
+    return turn.session.scalar(
+        select(Contract)
+        .where(Contract.pair_id == pair.id, Contract.superseded_at.is_(None))
+        .order_by(Contract.version.desc())
+    )
+
+
+def agreed(turn: Turn, pair: Pair) -> Contract | None:
+    """The newest version both sides confirmed: the one sessions follow."""
+    return agreed_in(turn.session, pair)
+
+
+def agreed_in(session: Session, pair: Pair) -> Contract | None:
+    return session.scalar(
+        select(Contract)
+        .where(
+            Contract.pair_id == pair.id,
+            Contract.mentor_confirmed_at.is_not(None),
+            Contract.mentee_confirmed_at.is_not(None),
+        )
+        .order_by(Contract.version.desc())
+    )
+
+
+def form(turn: Turn, pair: Pair, person: Person) -> Form:
+    require_stage(pair, Stage.CONTRACTING, Stage.ACTIVE, doing="contract form")
+    role_of(pair, person)
+    latest = current(turn, pair)
+    if latest is not None:
+        # A change starts from the latest version, so only what changes needs typing.
+        defaults = {
+            name: value.isoformat() if isinstance(value, date) else str(value)
+            for name, value in _terms_of(latest).items()
+            if value is not None
+        }
+    else:
+        programme = pair.programme
+        defaults = {
+            "sessions": str(programme.default_sessions),
+            "length_minutes": str(programme.default_length_minutes),
+            "cadence": programme.default_cadence,
+        }
+    return contract_terms.build_form(
+        turn.content,
+        kind=kind_of(pair),
+        context=str(pair.id),
+        today=turn.now.date(),
+        defaults=defaults,
+    )
+
+
+def handle_submission(turn: Turn, pair: Pair, person: Person, values: dict[str, str]) -> Reply:
+    require_stage(pair, Stage.CONTRACTING, Stage.ACTIVE, doing="contract")
+    role_of(pair, person)
+    terms, errors = contract_terms.validate(values, kind=kind_of(pair), today=turn.now.date())
+    if terms is None:
+        raise Refusal("Some answers need another look; nothing was saved.", field_errors=errors)
+    latest = current(turn, pair)
+    if latest is not None and latest.mentor_confirmed_at and latest.mentee_confirmed_at:
+        # The agreed version stays in force until both confirm the new one.
+        pass
+    elif latest is not None:
+        latest.superseded_at = turn.now
+    version = 1 + (
+        turn.session.scalar(
+            select(Contract.version)
+            .where(Contract.pair_id == pair.id)
+            .order_by(Contract.version.desc())
+        )
+        or 0
+    )
+    fields = asdict(terms)
+    fields.update(
+        cadence=terms.cadence.value, medium=terms.medium.value, agenda_owner=terms.agenda_owner.value
+    )
+    contract = Contract(
+        pair_id=pair.id,
+        version=version,
+        proposed_by_id=person.id,
+        proposed_at=turn.now,
+        **fields,
+    )
+    turn.session.add(contract)
+    turn.session.flush()
+    turn.to_pair(pair, posted(turn, pair, contract, person))
+    return Reply(text=f"Version {version} is posted to you both. Each of you confirms it there.")
+
+
+def posted(turn: Turn, pair: Pair, contract: Contract, proposer: Person) -> Reply:
+    header = turn.text("contracting.posted", proposer=proposer.display_name, version=contract.version)
+    return Reply(
+        text="\n".join([header, "", summary(turn, pair, contract)]),
+        buttons=(
+            Button(
+                label=turn.text("contracting.confirm_button"),
+                action=ACTION,
+                value=f"{pair.id}:{contract.version}:confirm",
+                primary=True,
+            ),
+            Button(
+                label=turn.text("contracting.change_button"),
+                action=OPEN_FORM,
+                value=f"{contract_terms.FORM_ID}:{pair.id}",
+            ),
+        ),
+    )
+
+
+def summary(turn: Turn, pair: Pair, contract: Contract) -> str:
+    kind = kind_of(pair)
+
+    def label(name: str) -> str:
+        return turn.text(f"contracting.fields.{name}.label", kind=kind)
+
+    agenda_key = {"mentor": "by_mentor", "mentee": "by_mentee"}.get(
+        contract.agenda_owner, contract.agenda_owner
+    )
+    lines = [
+        f"*{label('sessions')}:* {contract.sessions}",
+        f"*{label('length_minutes')}:* {contract.length_minutes}",
+        f"*{label('cadence')}:* {turn.text('contracting.choices.cadence.' + contract.cadence)}",
+        f"*{label('medium')}:* {turn.text('contracting.choices.medium.' + contract.medium)}",
+        f"*{label('start_date')}:* {contract.start_date.isoformat()}",
+        f"*{label('end_date')}:* {contract.end_date.isoformat()}",
+        f"*{label('mentor_goals')}:* {_one_line(contract.mentor_goals)}",
+        f"*{label('mentee_goals')}:* {_one_line(contract.mentee_goals)}",
+        f"*{label('mentor_motivation')}:* {_one_line(contract.mentor_motivation)}",
+        f"*{label('agenda_owner')}:* {turn.text('contracting.choices.agenda_owner.' + agenda_key)}",
+    ]
+    for name in ("waits_until_end", "confidentiality", "destination"):
+        value = getattr(contract, name)
+        if value:
+            lines.append(f"*{label(name)}:* {_one_line(value)}")
+    if contract.swap_after_session:
+        lines.append(f"*{label('swap_after_session')}:* {contract.swap_after_session}")
+    return "\n".join(lines)
+
+
+def handle_confirm(turn: Turn, pair: Pair, person: Person, version: int) -> Reply:
+    require_stage(pair, Stage.CONTRACTING, Stage.ACTIVE, doing="contract confirmation")
+    role = role_of(pair, person)
+    contract = current(turn, pair)
+    if contract is None or contract.version != version:
+        raise Refusal(
+            f"Version {version} has been replaced by a newer one; please read and confirm the "
+            "latest version instead."
+        )
+    if contract.mentor_confirmed_at and contract.mentee_confirmed_at:
+        return Reply(text=f"Version {version} is already agreed by you both.")
+    if role == "mentor":
+        contract.mentor_confirmed_at = contract.mentor_confirmed_at or turn.now
+    else:
+        contract.mentee_confirmed_at = contract.mentee_confirmed_at or turn.now
+    partner = partner_of(pair, person)
+    if not (contract.mentor_confirmed_at and contract.mentee_confirmed_at):
+        return Reply(text=turn.text("contracting.confirmed_waiting", partner=partner.display_name))
+    # Both confirmed: older versions are history now.
+    for older in turn.session.scalars(
+        select(Contract).where(Contract.pair_id == pair.id, Contract.version < contract.version)
+    ):
+        older.superseded_at = older.superseded_at or turn.now
+    if Stage(pair.stage) is Stage.CONTRACTING:
+        move(turn, pair, Trigger.CONTRACT_AGREED, actor=person, reason=f"contract v{version}")
+    first = planning.plan(turn, pair, contract)
+    goals.seed_from_contract(turn, pair, contract)
+    turn.to_pair(
+        pair,
+        Reply(
+            text=turn.text(
+                "contracting.agreed",
+                kind=kind_of(pair),
+                sessions=contract.sessions,
+                cadence=turn.text("contracting.choices.cadence." + contract.cadence),
+                first_session=planning.describe_when(first.planned_at, pair.mentor)
+                if first
+                else contract.start_date.isoformat(),
+            )
+        ),
+    )
+    return Reply(text=f"Confirmed. You have both agreed version {version}.")
+
+
+def _terms_of(contract: Contract) -> dict[str, object]:
+    return {name: getattr(contract, name) for name in contract_terms.Terms.__dataclass_fields__}
+
+
+def _one_line(text: str) -> str:
+    """Goals are typed one per line; in the summary they read better as one line."""
+    return "; ".join(line.strip("-• \t") for line in text.splitlines() if line.strip("-• \t"))

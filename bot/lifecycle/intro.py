@@ -1,0 +1,116 @@
+"""Proposed: each person gets a private intro with the "why you", then says if they'll meet."""
+
+from __future__ import annotations
+
+from bot.lifecycle import answers, chemistry
+from bot.lifecycle.dissolve import dissolve, live_pair_between, were_dissolved
+from bot.lifecycle.transition import kind_of, move, partner_of, require_stage, role_of
+from bot.replies import Button, Reply
+from bot.stages import Stage, Trigger
+from bot.turn import Refusal, Turn
+from storage.models import Pair, Person, Programme, StageTransition
+
+ACTION = "intro"
+
+
+def propose(
+    turn: Turn,
+    *,
+    programme: Programme,
+    mentor: Person,
+    mentee: Person,
+    reason: str,
+    actor: Person | None,
+) -> Pair:
+    """Create a proposed pair and send both intros. Refuses pairs the rules forbid."""
+    if mentor.id == mentee.id:
+        raise Refusal("A person cannot be paired with themselves.")
+    if were_dissolved(turn, mentor, mentee):
+        raise Refusal(
+            f"{mentor.display_name} and {mentee.display_name} were paired before and it was "
+            "dissolved; Tandem never proposes the same two people again."
+        )
+    existing = live_pair_between(turn, mentor, mentee)
+    if existing is not None:
+        raise Refusal(
+            f"{mentor.display_name} and {mentee.display_name} are already pair #{existing.id}."
+        )
+    pair = Pair(
+        programme=programme,
+        mentor=mentor,
+        mentee=mentee,
+        stage=Stage.PROPOSED.value,
+        # Whoever steers first: the junior mentor in reverse mentoring, the senior in the
+        # other kinds (in reciprocal mentoring the senior models the role before the swap).
+        leader_id=mentor.id,
+        match_reason=reason,
+        stage_changed_at=turn.now,
+        created_at=turn.now,
+    )
+    turn.session.add(pair)
+    turn.session.flush()
+    turn.session.add(
+        StageTransition(
+            pair_id=pair.id,
+            from_stage="",
+            to_stage=Stage.PROPOSED.value,
+            trigger="proposed",
+            actor_id=actor.id if actor else None,
+            reason=reason,
+            at=turn.now,
+        )
+    )
+    for person in (mentor, mentee):
+        turn.to_person(person, intro_for(turn, pair, person))
+    return pair
+
+
+def intro_for(turn: Turn, pair: Pair, person: Person) -> Reply:
+    kind = kind_of(pair)
+    role = role_of(pair, person)
+    partner = partner_of(pair, person)
+    partner_role = "mentee" if role == "mentor" else "mentor"
+    body = turn.text(
+        "intro.body",
+        kind=kind,
+        role=role,
+        name=person.display_name,
+        partner=partner.display_name,
+        programme=pair.programme.name,
+        reason=pair.match_reason or "the coordinator thought you two would learn from each other",
+        role_name=turn.text("roles." + role, kind=kind),
+        partner_role_name=turn.text("roles." + partner_role, kind=kind),
+    )
+    asks = turn.content.lines("intro.asks", kind=kind, role=role)
+    question = turn.text("intro.question", partner=partner.display_name)
+    text = "\n".join([body, "", *(f"- {line}" for line in asks), "", question])
+    return Reply(
+        text=text,
+        buttons=(
+            Button(
+                label=turn.text("intro.accept_button"),
+                action=ACTION,
+                value=f"{pair.id}:yes",
+                primary=True,
+            ),
+            Button(label=turn.text("intro.decline_button"), action=ACTION, value=f"{pair.id}:no"),
+        ),
+    )
+
+
+def handle_answer(turn: Turn, pair: Pair, person: Person, answer: str) -> Reply:
+    require_stage(pair, Stage.PROPOSED, doing="introduction")
+    if answer not in ("yes", "no"):
+        raise Refusal("That answer is not one I know.")
+    partner = partner_of(pair, person)
+    given = answers.record(turn, pair, person, gate="intro", answer=answer)
+    if answer == "no":
+        dissolve(turn, pair, actor=person, reason="declined at the introduction")
+        return Reply(text=turn.text("intro.declined_ack"))
+    if answers.both_said(given, pair, "yes"):
+        move(turn, pair, Trigger.BOTH_ACCEPTED_INTRO, actor=person)
+        chemistry.start(turn, pair)
+        return Reply(text=f"You and {partner.display_name} both said yes: the chemistry "
+                     "invitation is in your shared conversation.")
+    return Reply(text=turn.text("intro.accepted_waiting", partner=partner.display_name))
+

@@ -1,0 +1,272 @@
+"""Active: a reminder with preparation before each session, a private check-in after it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.goals import open_goals_text
+from bot.lifecycle import contracting
+from bot.lifecycle.planning import describe_when
+from bot.lifecycle.transition import kind_of, partner_of, person_in_role, require_stage, role_of
+from bot.programmes import Kind, senior_role
+from bot.replies import Button, Choice, FieldKind, Form, FormField, Reply
+from bot.stages import Stage
+from bot.turn import Refusal, Turn
+from storage.models import ActionItem, CheckIn, MentoringSession, NudgeSent, Pair, ParkedItem, Person
+
+FORM_ID = "checkin"
+REMIND_BEFORE = timedelta(days=1)
+CHECKIN_AFTER = timedelta(hours=1)  # after the planned end of the session
+UNREPORTED_AFTER = timedelta(days=7)  # nobody checked in: stop waiting
+YES, NO = "yes", "no"
+MAX_TEXT = 2000
+
+
+def coaching_role(pair: Pair, session: MentoringSession, person: Person) -> str:
+    """The role whose preparation fits: in reciprocal pairs, whoever leads *this* session."""
+    if kind_of(pair) is Kind.RECIPROCAL and session.leader_id is not None:
+        return "mentor" if person.id == session.leader_id else "mentee"
+    return role_of(pair, person)
+
+
+def remind(turn: Turn, pair: Pair, session: MentoringSession) -> None:
+    kind = kind_of(pair)
+    total = total_sessions(turn, pair)
+    leader = pair.mentor if session.leader_id == pair.mentor_id else pair.mentee
+    open_actions = turn.session.scalars(
+        select(ActionItem).where(ActionItem.pair_id == pair.id, ActionItem.status == "open")
+    ).all()
+    for person in (pair.mentor, pair.mentee):
+        role = coaching_role(pair, session, person)
+        text = turn.text(
+            "sessions.reminder",
+            kind=kind,
+            role=role,
+            name=person.display_name,
+            partner=partner_of(pair, person).display_name,
+            number=session.number,
+            total=total,
+            when=describe_when(session.planned_at, person),
+            leader=(leader if session.leader_id else pair.mentee).display_name,
+        )
+        tips = turn.content.lines("sessions.prep", kind=kind, role=role)
+        parts = [text, "", *(f"- {tip}" for tip in tips)]
+        if open_actions:
+            bullets = "\n".join(f"- {a.text}" for a in open_actions)
+            parts += ["", turn.text("sessions.actions_carried", actions=bullets)]
+        turn.to_person(person, Reply(text="\n".join(parts)))
+    session.reminded_at = turn.now
+
+
+def ask_checkin(turn: Turn, pair: Pair, session: MentoringSession) -> None:
+    for person in (pair.mentor, pair.mentee):
+        turn.to_person(
+            person,
+            Reply(
+                text=turn.text(
+                    "sessions.checkin_prompt",
+                    number=session.number,
+                    partner=partner_of(pair, person).display_name,
+                ),
+                buttons=(
+                    Button(
+                        label=turn.text("sessions.checkin_button"),
+                        action=contracting.OPEN_FORM,
+                        value=f"{FORM_ID}:{session.id}",
+                        primary=True,
+                    ),
+                ),
+            ),
+        )
+    session.checkin_sent_at = turn.now
+
+
+def form(turn: Turn, pair: Pair, session: MentoringSession, person: Person) -> Form:
+    role_of(pair, person)
+    kind = kind_of(pair)
+    senior = person_in_role(pair, senior_role(kind))
+    junior = partner_of(pair, senior)
+
+    def label(name: str) -> str:
+        return turn.text(f"sessions.checkin_fields.{name}.label", kind=kind)
+
+    yes_no = (Choice(value=YES, label="Yes"), Choice(value=NO, label="No"))
+    fields = [
+        FormField(name="happened", label=label("happened"), kind=FieldKind.CHOICE, choices=yes_no),
+        FormField(
+            name="agenda_set_by",
+            label=label("agenda_set_by"),
+            kind=FieldKind.CHOICE,
+            required=False,
+            choices=(
+                Choice(value="mentor", label=pair.mentor.display_name),
+                Choice(value="mentee", label=pair.mentee.display_name),
+                Choice(value="both", label="Both of us"),
+            ),
+        ),
+        FormField(name="challenge", label=label("challenge"), kind=FieldKind.INTEGER,
+                  required=False, minimum=1, maximum=5),
+        FormField(name="breadth", label=label("breadth"), kind=FieldKind.INTEGER,
+                  required=False, minimum=1, maximum=5),
+        FormField(
+            name="jumped_to_solutions",
+            label=label("jumped_to_solutions"),
+            kind=FieldKind.CHOICE,
+            required=False,
+            choices=(
+                Choice(value=NO, label="No"),
+                Choice(value="senior", label=senior.display_name),
+                Choice(value="junior", label=junior.display_name),
+            ),
+        ),
+    ]
+    if kind is Kind.REVERSE:
+        fields.append(FormField(name="career_talk", label=label("career_talk"),
+                                kind=FieldKind.CHOICE, required=False, choices=yes_no))
+    fields += [
+        FormField(name="goals_moved", label=label("goals_moved"), kind=FieldKind.CHOICE,
+                  required=False, choices=yes_no),
+        FormField(name="actions", label=label("actions"), kind=FieldKind.LONG_TEXT, required=False),
+        FormField(name="note", label=label("note"), kind=FieldKind.LONG_TEXT, required=False),
+    ]
+    return Form(
+        form_id=FORM_ID,
+        title=turn.text("sessions.checkin_title"),
+        fields=tuple(fields),
+        context=str(session.id),
+    )
+
+
+def validate(values: Mapping[str, str], *, kind: Kind) -> tuple[dict[str, object], dict[str, str]]:
+    """Pure: raw form values to check-in columns, or errors by field name."""
+    errors: dict[str, str] = {}
+
+    def raw(name: str) -> str:
+        value = values.get(name)
+        return value.strip() if isinstance(value, str) else ""
+
+    def pick(name: str, allowed: tuple[str, ...], required: bool = False) -> str | None:
+        value = raw(name).lower()
+        if not value:
+            if required:
+                errors[name] = "Please answer this one."
+            return None
+        if value not in allowed:
+            errors[name] = f"Please pick one of: {', '.join(allowed)}."
+            return None
+        return value
+
+    def score(name: str) -> int | None:
+        value = raw(name)
+        if not value:
+            return None
+        if not value.isdigit() or not 1 <= int(value) <= 5:
+            errors[name] = "Please give a number from 1 to 5."
+            return None
+        return int(value)
+
+    def text(name: str) -> str:
+        value = raw(name)
+        if len(value) > MAX_TEXT:
+            errors[name] = f"Please keep this under {MAX_TEXT} characters."
+        return value
+
+    happened = pick("happened", (YES, NO), required=True)
+    result: dict[str, object] = {
+        "happened": happened == YES,
+        "agenda_set_by": pick("agenda_set_by", ("mentor", "mentee", "both")),
+        "challenge": score("challenge"),
+        "breadth": score("breadth"),
+        "jumped_to_solutions": pick("jumped_to_solutions", (NO, "senior", "junior")) == "senior",
+        "career_talk": kind is Kind.REVERSE and pick("career_talk", (YES, NO)) == YES,
+        "goals_moved": pick("goals_moved", (YES, NO)) == YES,
+        "actions": [line.strip("-• \t") for line in text("actions").splitlines() if line.strip("-• \t")],
+        "note": text("note"),
+    }
+    return result, errors
+
+
+def handle_submission(
+    turn: Turn, pair: Pair, session: MentoringSession, person: Person, values: Mapping[str, str]
+) -> Reply:
+    require_stage(pair, Stage.ACTIVE, Stage.WRAP_UP, doing="check-in")
+    role_of(pair, person)
+    answers, errors = validate(values, kind=kind_of(pair))
+    if errors:
+        raise Refusal("Some answers need another look; nothing was saved.", field_errors=errors)
+    actions: list[str] = answers.pop("actions")  # type: ignore[assignment]
+    if not answers["happened"]:
+        # A session that did not happen has nobody leading it and no scores.
+        answers.update(agenda_set_by=None, challenge=None, breadth=None,
+                       jumped_to_solutions=False, career_talk=False, goals_moved=False)
+        actions = []
+    checkin = turn.session.scalar(
+        select(CheckIn).where(CheckIn.session_id == session.id, CheckIn.person_id == person.id)
+    )
+    if checkin is None:
+        checkin = CheckIn(session_id=session.id, person_id=person.id, submitted_at=turn.now, **answers)
+        turn.session.add(checkin)
+    else:  # a second check-in for the same session replaces the first
+        for name, value in answers.items():
+            setattr(checkin, name, value)
+        checkin.submitted_at = turn.now
+    turn.session.flush()
+    _resolve_status(turn, session)
+    for text in actions:
+        turn.session.add(ActionItem(pair_id=pair.id, session_id=session.id, owner_id=person.id,
+                                    text=text[:MAX_TEXT], status="open", created_at=turn.now))
+    if answers["career_talk"] and not turn.session.scalar(
+        select(ParkedItem).where(ParkedItem.session_id == session.id)
+    ):
+        turn.session.add(ParkedItem(pair_id=pair.id, session_id=session.id, topic="career_advice",
+                                    note=f"came up in session {session.number}", raised_at=turn.now))
+    turn.session.flush()
+    maybe_midpoint(turn, pair, session)
+    if not answers["happened"]:
+        return Reply(text=turn.text("sessions.checkin_missed_ack"))
+    return Reply(text=turn.text("sessions.checkin_thanks"))
+
+
+def _resolve_status(turn: Turn, session: MentoringSession) -> None:
+    checkins = turn.session.scalars(select(CheckIn).where(CheckIn.session_id == session.id)).all()
+    session.status = "held" if any(c.happened for c in checkins) else "missed"
+    session.resolved_at = turn.now
+
+
+def mark_unreported(turn: Turn, session: MentoringSession) -> None:
+    session.status = "unreported"
+    session.resolved_at = turn.now
+
+
+def maybe_midpoint(turn: Turn, pair: Pair, session: MentoringSession) -> None:
+    total = total_sessions(turn, pair)
+    if total < 2 or session.status != "held" or session.number < math.ceil(total / 2):
+        return
+    already = turn.session.scalar(
+        select(NudgeSent).where(NudgeSent.pair_id == pair.id, NudgeSent.nudge == "midpoint_review")
+    )
+    if already is not None:
+        return
+    turn.to_pair(pair, Reply(text=turn.text(
+        "sessions.midpoint", kind=kind_of(pair), number=session.number, total=total,
+        goals=open_goals_text(turn, pair),
+    )))
+    # Stored with the nudges so it is sent once, like every other prompt with a memory.
+    turn.session.add(NudgeSent(pair_id=pair.id, nudge="midpoint_review", level=1,
+                               about=session.number, sent_at=turn.now))
+
+
+def total_sessions(turn: Turn, pair: Pair) -> int:
+    contract = contracting.agreed(turn, pair)
+    return contract.sessions if contract else 0
+
+
+def session_for(turn: Turn, session_id: int) -> MentoringSession:
+    session = turn.session.get(MentoringSession, session_id)
+    if session is None:
+        raise Refusal("I can't find that session any more.")
+    return session

@@ -1,0 +1,134 @@
+"""Wrap-up: each person evaluates, parked items are handed back, and the pair closes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import select
+
+from bot.lifecycle.contracting import OPEN_FORM
+from bot.lifecycle.transition import kind_of, move, partner_of, require_stage, role_of
+from bot.replies import Button, Choice, FieldKind, Form, FormField, Reply
+from bot.stages import Stage, Trigger
+from bot.turn import Refusal, Turn
+from storage.models import Evaluation, Pair, ParkedItem, Person
+
+FORM_ID = "evaluation"
+CONTINUE_AS = ("continue", "reciprocal", "network", "friendly_end")
+MAX_TEXT = 2000
+
+
+def start(turn: Turn, pair: Pair, *, trigger: Trigger = Trigger.SESSIONS_DONE,
+          actor: Person | None = None, reason: str = "") -> None:
+    move(turn, pair, trigger, actor=actor, reason=reason)
+    kind = kind_of(pair)
+    for person in (pair.mentor, pair.mentee):
+        turn.to_person(person, Reply(
+            text=turn.text("wrap_up.start", kind=kind, role=role_of(pair, person),
+                           name=person.display_name, partner=partner_of(pair, person).display_name),
+            buttons=(Button(label=turn.text("wrap_up.evaluation_button"), action=OPEN_FORM,
+                            value=f"{FORM_ID}:{pair.id}", primary=True),),
+        ))
+    hand_back_parked(turn, pair)
+
+
+def hand_back_parked(turn: Turn, pair: Pair) -> None:
+    """What was parked during the contract belongs to the two of them again now."""
+    parked = turn.session.scalars(
+        select(ParkedItem).where(ParkedItem.pair_id == pair.id, ParkedItem.handed_back_at.is_(None))
+    ).all()
+    if not parked:
+        return
+    items = "\n".join(
+        f"- {turn.text('nudges.park_it.topics.' + item.topic)} ({item.note})" for item in parked
+    )
+    turn.to_pair(pair, Reply(text=turn.text("wrap_up.parked", kind=kind_of(pair), items=items)))
+    for item in parked:
+        item.handed_back_at = turn.now
+
+
+def form(turn: Turn, pair: Pair, person: Person) -> Form:
+    require_stage(pair, Stage.WRAP_UP, doing="evaluation")
+    role_of(pair, person)
+
+    def label(name: str) -> str:
+        return turn.text(f"wrap_up.fields.{name}.label", kind=kind_of(pair))
+
+    return Form(
+        form_id=FORM_ID,
+        title=turn.text("wrap_up.evaluation_title"),
+        context=str(pair.id),
+        fields=(
+            FormField(name="goals_met", label=label("goals_met"), kind=FieldKind.INTEGER,
+                      minimum=1, maximum=5),
+            FormField(name="take_back", label=label("take_back"), kind=FieldKind.LONG_TEXT,
+                      required=False),
+            FormField(name="what_worked", label=label("what_worked"), kind=FieldKind.LONG_TEXT),
+            FormField(name="what_to_change", label=label("what_to_change"),
+                      kind=FieldKind.LONG_TEXT, required=False),
+            FormField(name="continue_as", label=label("continue_as"), kind=FieldKind.CHOICE,
+                      choices=tuple(Choice(value=v, label=turn.text(f"wrap_up.choices.continue_as.{v}"))
+                                    for v in CONTINUE_AS)),
+        ),
+    )
+
+
+def validate(values: Mapping[str, str]) -> tuple[dict[str, object], dict[str, str]]:
+    errors: dict[str, str] = {}
+
+    def raw(name: str) -> str:
+        value = values.get(name)
+        return value.strip() if isinstance(value, str) else ""
+
+    goals_met = raw("goals_met")
+    if not goals_met.isdigit() or not 1 <= int(goals_met) <= 5:
+        errors["goals_met"] = "Please give a number from 1 to 5."
+    if not raw("what_worked"):
+        errors["what_worked"] = "Please tell us at least one thing that worked."
+    if raw("continue_as") not in CONTINUE_AS:
+        errors["continue_as"] = f"Please pick one of: {', '.join(CONTINUE_AS)}."
+    for name in ("take_back", "what_worked", "what_to_change"):
+        if len(raw(name)) > MAX_TEXT:
+            errors[name] = f"Please keep this under {MAX_TEXT} characters."
+    answers: dict[str, object] = {
+        "goals_met": int(goals_met) if "goals_met" not in errors else 0,
+        "take_back": raw("take_back"),
+        "what_worked": raw("what_worked"),
+        "what_to_change": raw("what_to_change"),
+        "continue_as": raw("continue_as"),
+    }
+    return answers, errors
+
+
+def handle_submission(turn: Turn, pair: Pair, person: Person, values: Mapping[str, str]) -> Reply:
+    require_stage(pair, Stage.WRAP_UP, doing="evaluation")
+    role_of(pair, person)
+    answers, errors = validate(values)
+    if errors:
+        raise Refusal("Some answers need another look; nothing was saved.", field_errors=errors)
+    existing = turn.session.scalar(
+        select(Evaluation).where(Evaluation.pair_id == pair.id, Evaluation.person_id == person.id)
+    )
+    if existing is None:
+        turn.session.add(Evaluation(pair_id=pair.id, person_id=person.id, submitted_at=turn.now,
+                                    **answers))
+    else:
+        for name, value in answers.items():
+            setattr(existing, name, value)
+        existing.submitted_at = turn.now
+    turn.session.flush()
+    done = turn.session.scalars(select(Evaluation.person_id).where(Evaluation.pair_id == pair.id)).all()
+    if {pair.mentor_id, pair.mentee_id} <= set(done):
+        move(turn, pair, Trigger.EVALUATED, actor=person)
+        names = {"mentor": pair.mentor.display_name, "mentee": pair.mentee.display_name}
+        turn.to_pair(pair, Reply(text=turn.text("wrap_up.closed_pair", kind=kind_of(pair), **names)))
+        turn.to_coordinators(Reply(text=turn.text(
+            "wrap_up.closed_coordinator", programme=pair.programme.name, pair_id=pair.id, **names)))
+    return Reply(text=turn.text("wrap_up.thanks"))
+
+
+def pair_for(turn: Turn, pair_id: int) -> Pair:
+    pair = turn.session.get(Pair, pair_id)
+    if pair is None:
+        raise Refusal(f"There is no pair #{pair_id}.")
+    return pair

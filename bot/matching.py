@@ -1,0 +1,283 @@
+"""Proposing mentor-mentee pairs: hard constraints, a compatibility score, optimal assignment."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache, lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from bot.content import Content
+
+# Which way the seniority gap must point, per programme kind: (mentor's, mentee's) -> allowed.
+DIRECTIONS: dict[str, Callable[[int, int], bool]] = {
+    "reverse": operator.lt,
+    "classic": operator.gt,
+    "sponsorship": operator.gt,
+    # Both take turns leading, so neither side of the gap (nor equality) is wrong.
+    "reciprocal": lambda mentor, mentee: True,
+}
+MIN_OVERLAP_HOURS = 1.0
+# One shared topic outweighs everything else together (at most TEAM + OVERLAP), because
+# a pair with nothing to teach each other has no reason to meet.
+TOPIC_WEIGHT = 3.0
+TEAM_WEIGHT = 1.0
+OVERLAP_WEIGHT = 1.0
+FULL_OVERLAP_HOURS = 8.0  # beyond a whole shared working day, more overlap adds nothing
+
+
+@dataclass(frozen=True, kw_only=True)
+class Candidate:
+    person_id: int
+    name: str
+    role: str  # "mentor" or "mentee"
+    seniority: int  # 1 (newest) .. 10 (executive)
+    topics_offered: tuple[str, ...]
+    topics_wanted: tuple[str, ...]
+    team: str | None
+    manager_id: int | None  # a direct reporting line either way is forbidden
+    timezone: str  # IANA zone
+    work_start_hour: int  # local hour 0-23; an end at or before the start runs past midnight
+    work_end_hour: int
+    capacity: int = 1  # remaining pairs a mentor can take
+
+    def __post_init__(self) -> None:
+        if self.role not in ("mentor", "mentee"):
+            raise ValueError(f"role must be 'mentor' or 'mentee', not {self.role!r}")
+        if not 1 <= self.seniority <= 10:
+            raise ValueError(f"seniority must be 1..10, not {self.seniority}")
+        for field in ("work_start_hour", "work_end_hour"):
+            if not 0 <= getattr(self, field) <= 23:
+                raise ValueError(f"{field} must be 0..23, not {getattr(self, field)}")
+        if self.work_start_hour == self.work_end_hour:
+            # Almost always unset data rather than a 24-hour day; refuse it loudly.
+            raise ValueError(f"work_start_hour and work_end_hour are both {self.work_end_hour}")
+        if self.capacity < 0:
+            raise ValueError(f"capacity must be >= 0, not {self.capacity}")
+        _zone(self.timezone)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposedPair:
+    mentor_id: int
+    mentee_id: int
+    score: float
+    reason: str  # one line, quoted in the intro message
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"timezone {name!r} is not a known IANA zone") from error
+
+
+def _window(person: Candidate, day: date) -> tuple[datetime, datetime]:
+    """The working window that starts on `day` in the person's zone, as UTC instants."""
+    return _utc_window(person.timezone, person.work_start_hour, person.work_end_hour, day)
+
+
+@lru_cache(maxsize=4096)  # every person's window is asked for once per possible partner
+def _utc_window(zone: str, start_hour: int, end_hour: int, day: date) -> tuple[datetime, datetime]:
+    end_day = day if end_hour > start_hour else day + timedelta(days=1)
+    start = datetime.combine(day, time(start_hour), tzinfo=_zone(zone))
+    end = datetime.combine(end_day, time(end_hour), tzinfo=_zone(zone))
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def _shared_seconds(a: Candidate, b: Candidate, on: date) -> float:
+    start, end = _window(a, on)
+    total = 0.0
+    # a's day may fall on b's previous or next local date (Auckland's Tuesday morning is
+    # London's Monday evening), so try b's neighbouring days too; they never overlap each other.
+    for shift in (-1, 0, 1):
+        b_start, b_end = _window(b, on + timedelta(days=shift))
+        total += max(0.0, (min(end, b_end) - max(start, b_start)).total_seconds())
+    return total
+
+
+def overlap_hours(a: Candidate, b: Candidate, on: date) -> float:
+    """Hours of a working day on `on` that the two share, whatever their zones."""
+    # The two directions differ only when a DST change falls near `on`; take the smaller
+    # so the result is symmetric and the hard constraint errs on the safe side.
+    return min(_shared_seconds(a, b, on), _shared_seconds(b, a, on)) / 3600
+
+
+def _topic_key(topic: str) -> str:
+    return " ".join(topic.casefold().split())
+
+
+def _team_key(team: str | None) -> str | None:
+    # A blank team is as unknown as a missing one.
+    return (_topic_key(team) or None) if team is not None else None
+
+
+def shared_topics(mentor: Candidate, mentee: Candidate) -> tuple[str, ...]:
+    """What the mentor offers that the mentee wants, in the mentor's words and order."""
+    wanted = {_topic_key(topic) for topic in mentee.topics_wanted}
+    found: dict[str, str] = {}
+    for topic in mentor.topics_offered:
+        key = _topic_key(topic)
+        if key and key in wanted and key not in found:
+            found[key] = topic.strip()
+    return tuple(found.values())
+
+
+def _allowed(
+    mentor: Candidate,
+    mentee: Candidate,
+    kind: str,
+    excluded: Collection[frozenset[int]],
+    hours: float,
+) -> bool:
+    return (
+        mentor.person_id != mentee.person_id
+        and DIRECTIONS[kind](mentor.seniority, mentee.seniority)
+        and mentor.manager_id != mentee.person_id
+        and mentee.manager_id != mentor.person_id
+        and frozenset((mentor.person_id, mentee.person_id)) not in excluded
+        and hours >= MIN_OVERLAP_HOURS
+    )
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in DIRECTIONS:
+        raise ValueError(f"unknown programme kind {kind!r}; expected one of {sorted(DIRECTIONS)}")
+
+
+def is_allowed(
+    mentor: Candidate,
+    mentee: Candidate,
+    *,
+    kind: str,
+    excluded: Collection[frozenset[int]],
+    on: date,
+) -> bool:
+    """Whether the pair passes every hard constraint of a `kind` programme."""
+    _check_kind(kind)
+    return _allowed(mentor, mentee, kind, excluded, overlap_hours(mentor, mentee, on))
+
+
+def _score(mentor: Candidate, mentee: Candidate, hours: float) -> float:
+    teams = _team_key(mentor.team), _team_key(mentee.team)
+    different = None not in teams and teams[0] != teams[1]
+    return (
+        TOPIC_WEIGHT * len(shared_topics(mentor, mentee))
+        + TEAM_WEIGHT * different
+        + OVERLAP_WEIGHT * min(hours, FULL_OVERLAP_HOURS) / FULL_OVERLAP_HOURS
+    )
+
+
+def score(mentor: Candidate, mentee: Candidate, *, on: date) -> float:
+    """Compatibility, higher is better and never negative; says nothing about hard constraints."""
+    return _score(mentor, mentee, overlap_hours(mentor, mentee, on))
+
+
+def _topic_list(content: Content, topics: Sequence[str]) -> str:
+    if len(topics) == 1:
+        return topics[0]
+    if len(topics) == 2:
+        return content.text("matching.topic_pair", first=topics[0], second=topics[1])
+    rest = _topic_list(content, topics[1:])
+    return content.text("matching.topic_series", first=topics[0], rest=rest)
+
+
+def _explain(mentor: Candidate, mentee: Candidate, hours: float, content: Content) -> str:
+    names = {"mentor": mentor.name, "mentee": mentee.name}
+    topics = shared_topics(mentor, mentee)
+    if topics:
+        topic_text = content.text("matching.topics", topics=_topic_list(content, topics), **names)
+    else:
+        topic_text = content.text("matching.no_topics", **names)
+    rounded = round(hours, 2)
+    if rounded == 1:
+        overlap_text = content.text("matching.overlap_one")
+    else:
+        overlap_text = content.text("matching.overlap", hours=f"{rounded:g}")
+    teams = _team_key(mentor.team), _team_key(mentee.team)
+    if None in teams:  # an unknown team is neither a plus nor a minus, so say nothing
+        return content.text("matching.reason.without_team", topics=topic_text, overlap=overlap_text)
+    team_key = "matching.same_team" if teams[0] == teams[1] else "matching.different_teams"
+    return content.text(
+        "matching.reason.with_team",
+        topics=topic_text,
+        teams=content.text(team_key),
+        overlap=overlap_text,
+    )
+
+
+def explain(mentor: Candidate, mentee: Candidate, *, on: date, content: Content) -> str:
+    """The one-line reason for proposing this pair, in the content's language."""
+    return _explain(mentor, mentee, overlap_hours(mentor, mentee, on), content)
+
+
+def _unique_by_id(people: Sequence[Candidate], what: str) -> list[Candidate]:
+    ids = [person.person_id for person in people]
+    if len(ids) != len(set(ids)):
+        raise ValueError(f"{what} repeat a person_id")
+    # Sorting makes the result independent of the order the caller listed people in.
+    return sorted(people, key=lambda person: person.person_id)
+
+
+def propose_pairs(
+    *,
+    kind: str,
+    mentors: Sequence[Candidate],
+    mentees: Sequence[Candidate],
+    excluded: Collection[frozenset[int]],
+    on: date,
+    content: Content,
+) -> list[ProposedPair]:
+    """The best set of allowed pairs: as many mentees matched as possible, then the highest
+    total score; each mentee at most once, each mentor within capacity; sorted by mentee id."""
+    _check_kind(kind)
+    mentor_list = _unique_by_id(mentors, "mentors")
+    mentee_list = _unique_by_id(mentees, "mentees")
+    excluded = set(excluded)  # membership is tested once per cell
+    # A mentor can never take more mentees than there are, so cap the slots there.
+    slot_owner = [
+        index
+        for index, mentor in enumerate(mentor_list)
+        for _ in range(min(mentor.capacity, len(mentee_list)))
+    ]
+    if not slot_owner or not mentee_list:
+        return []
+
+    hours = np.zeros((len(mentee_list), len(mentor_list)))
+    scores = np.full((len(mentee_list), len(mentor_list)), np.nan)  # nan marks a forbidden cell
+    for row, mentee in enumerate(mentee_list):
+        for col, mentor in enumerate(mentor_list):
+            hours[row, col] = overlap_hours(mentor, mentee, on)
+            if _allowed(mentor, mentee, kind, excluded, hours[row, col]):
+                scores[row, col] = _score(mentor, mentee, hours[row, col])
+
+    # The solver fills min(rows, slots) cells even when some must be forbidden. A penalty
+    # larger than every allowed score together makes it first minimise forbidden cells (that
+    # is, match as many mentees as possible) and only then maximise the score; forbidden
+    # cells it still picks are dropped below.
+    forbidden = np.isnan(scores)
+    penalty = 1.0 + float(np.nansum(scores))
+    weights = np.where(forbidden, -penalty, np.nan_to_num(scores))[:, slot_owner]
+    rows, cols = linear_sum_assignment(weights, maximize=True)
+
+    pairs = []
+    for row, slot in zip(rows, cols, strict=True):
+        col = slot_owner[slot]
+        if forbidden[row, col]:
+            continue
+        mentor, mentee = mentor_list[col], mentee_list[row]
+        pairs.append(
+            ProposedPair(
+                mentor_id=mentor.person_id,
+                mentee_id=mentee.person_id,
+                score=round(float(scores[row, col]), 6),
+                reason=_explain(mentor, mentee, float(hours[row, col]), content),
+            )
+        )
+    return sorted(pairs, key=lambda pair: pair.mentee_id)

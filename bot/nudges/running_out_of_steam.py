@@ -1,0 +1,46 @@
+"""Running out of steam: no session held for longer than the cadence allows, plus grace."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.nudges.facts import PairFacts
+from bot.nudges.rule import ALL_KINDS, Firing, NudgeRule, Target
+
+GRACE = timedelta(days=7)
+
+
+def check(facts: PairFacts) -> Firing | None:
+    if not facts.sessions:
+        return None
+    held = facts.held
+    # Measure from the last session held, or from when the first one was due.
+    anchor = held[-1].planned_at if held else facts.sessions[0].planned_at - facts.gap
+    about = held[-1].number if held else 0
+    # Evidence of a stall is a session after the anchor that is known not to have happened;
+    # one still waiting for its check-in is not evidence yet.
+    lapsed = [s for s in facts.sessions if s.number > about and s.status in ("missed", "unreported")]
+    if not lapsed:
+        return None
+    quiet = facts.now - anchor
+    if quiet <= facts.gap + GRACE:
+        return None
+    days = quiet.days
+    params = {"days": days, "mentor": facts.mentor, "mentee": facts.mentee,
+              "programme": facts.programme, "pair_id": facts.pair_id}
+    # Escalate only after the pair had a whole grace period to answer the first nudge.
+    told_pair = [at for nudge, level, a, at in facts.sent
+                 if nudge == RULE.key and level == 1 and a == about]
+    if told_pair and facts.now - max(told_pair) >= GRACE:
+        return Firing(level=2, about=about, messages=((Target.COORDINATOR, "coordinator"),),
+                      params=params)
+    return Firing(level=1, about=about, messages=((Target.PAIR, "pair"),), params=params)
+
+
+RULE = NudgeRule(
+    key="steam",
+    kinds=ALL_KINDS,
+    cooldown=timedelta(days=7),
+    check=check,
+    summary="no session held for the cadence plus 7 days (a week later: the coordinator)",
+)

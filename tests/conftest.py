@@ -1,0 +1,76 @@
+"""Shared fixtures: a real, migrated database per test, on SQLite and on PostgreSQL.
+
+PostgreSQL runs when TANDEM_TEST_DATABASE_URL is set (.ci/run sets it); otherwise those
+tests skip with that reason, visible in pytest's summary.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import make_url, text
+
+from storage.db import Database, normalise_url
+
+POSTGRES_ENV = "TANDEM_TEST_DATABASE_URL"
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Alembic runs once; each test copies the migrated file, which is much faster."""
+    path = tmp_path_factory.mktemp("template") / "tandem.db"
+    database = Database(url=f"sqlite:///{path}")
+    database.migrate()
+    database.dispose()
+    return path
+
+
+def sqlite_database(template: Path, folder: Path) -> Database:
+    path = folder / "tandem.db"
+    shutil.copy(template, path)
+    return Database(url=f"sqlite:///{path}")
+
+
+def postgres_database() -> Iterator[Database]:
+    """A private schema per test, migrated by Alembic, dropped afterwards."""
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(f"{POSTGRES_ENV} is not set: PostgreSQL variant not run")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = Database(url=url)
+    with admin.engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    scoped = make_url(normalise_url(url)).update_query_dict({"options": f"-csearch_path={schema}"})
+    database = Database(url=scoped.render_as_string(hide_password=False))
+    try:
+        database.migrate()
+        yield database
+    finally:
+        database.dispose()
+        with admin.engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
+    """The same test on both backends: behaviour must be identical."""
+    if request.param == "sqlite":
+        db = sqlite_database(migrated_sqlite_template, tmp_path)
+        yield db
+        db.dispose()
+    else:
+        yield from postgres_database()
+
+
+@pytest.fixture
+def sqlite_db(migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
+    """SQLite only: for the many unit tests whose logic does not depend on the backend."""
+    db = sqlite_database(migrated_sqlite_template, tmp_path)
+    yield db
+    db.dispose()
