@@ -42,8 +42,8 @@ class Candidate:
     team: str | None
     manager_id: int | None  # a direct reporting line either way is forbidden
     timezone: str  # IANA zone
-    work_start_hour: int  # local hour 0-23; an end at or before the start runs past midnight
-    work_end_hour: int
+    work_start_hour: int  # local hour 0-23
+    work_end_hour: int  # local hour 0-24; at or before the start, the day runs past midnight
     capacity: int = 1  # remaining pairs a mentor can take
 
     def __post_init__(self) -> None:
@@ -51,9 +51,10 @@ class Candidate:
             raise ValueError(f"role must be 'mentor' or 'mentee', not {self.role!r}")
         if not 1 <= self.seniority <= 10:
             raise ValueError(f"seniority must be 1..10, not {self.seniority}")
-        for field in ("work_start_hour", "work_end_hour"):
-            if not 0 <= getattr(self, field) <= 23:
-                raise ValueError(f"{field} must be 0..23, not {getattr(self, field)}")
+        if not 0 <= self.work_start_hour <= 23:
+            raise ValueError(f"work_start_hour must be 0..23, not {self.work_start_hour}")
+        if not 0 <= self.work_end_hour <= 24:
+            raise ValueError(f"work_end_hour must be 0..24, not {self.work_end_hour}")
         if self.work_start_hour == self.work_end_hour:
             # Almost always unset data rather than a 24-hour day; refuse it loudly.
             raise ValueError(f"work_start_hour and work_end_hour are both {self.work_end_hour}")
@@ -78,26 +79,25 @@ def _zone(name: str) -> ZoneInfo:
         raise ValueError(f"timezone {name!r} is not a known IANA zone") from error
 
 
-def _window(person: Candidate, day: date) -> tuple[datetime, datetime]:
-    """The working window that starts on `day` in the person's zone, as UTC instants."""
-    return _utc_window(person.timezone, person.work_start_hour, person.work_end_hour, day)
-
-
 @lru_cache(maxsize=4096)  # every person's window is asked for once per possible partner
 def _utc_window(zone: str, start_hour: int, end_hour: int, day: date) -> tuple[datetime, datetime]:
-    end_day = day if end_hour > start_hour else day + timedelta(days=1)
-    start = datetime.combine(day, time(start_hour), tzinfo=_zone(zone))
-    end = datetime.combine(end_day, time(end_hour), tzinfo=_zone(zone))
+    """The working window that starts on local date `day`, as UTC instants."""
+    # Adding hours to an aware datetime moves the wall clock, so hour 24 is the next midnight
+    # and a DST change inside the day still ends the day at its local hour.
+    midnight = datetime.combine(day, time(0), tzinfo=_zone(zone))
+    end_hour += 0 if end_hour > start_hour else 24
+    start, end = midnight + timedelta(hours=start_hour), midnight + timedelta(hours=end_hour)
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def _shared_seconds(a: Candidate, b: Candidate, on: date) -> float:
-    start, end = _window(a, on)
+    start, end = _utc_window(a.timezone, a.work_start_hour, a.work_end_hour, on)
     total = 0.0
     # a's day may fall on b's previous or next local date (Auckland's Tuesday morning is
     # London's Monday evening), so try b's neighbouring days too; they never overlap each other.
     for shift in (-1, 0, 1):
-        b_start, b_end = _window(b, on + timedelta(days=shift))
+        day = on + timedelta(days=shift)
+        b_start, b_end = _utc_window(b.timezone, b.work_start_hour, b.work_end_hour, day)
         total += max(0.0, (min(end, b_end) - max(start, b_start)).total_seconds())
     return total
 
