@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.turn import Refusal, Turn
-from storage.models import ActionItem, Contract, Goal, Pair, Person
+from storage.models import ActionItem, Contract, Goal, Pair
 
 MAX_TEXT = 2000
 

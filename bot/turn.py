@@ -38,8 +38,10 @@ class Turn:
     tenant: Tenant
     sent: list[Outgoing] = field(default_factory=list)
 
-    def text(self, key: str, **params: object) -> str:
-        return self.content.text(key, **params)
+    def text(
+        self, key: str, *, kind: str | None = None, role: str | None = None, **params: object
+    ) -> str:
+        return self.content.text(key, kind=kind, role=role, **params)
 
     def to_person(self, person: Person, reply: Reply) -> None:
         self._queue(Outgoing(audience=Audience.PERSON, reply=reply, person_id=person.id))
