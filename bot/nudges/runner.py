@@ -16,18 +16,25 @@ def run_for(turn: Turn, pair: Pair) -> list[str]:
     """Send every nudge that is due for this pair; return the keys sent (for logs and tests)."""
     facts = facts_for(turn, pair)
     sent: list[str] = []
-    for rule in RULES:
-        if not rule.applies_to(facts.kind):
-            continue
-        firing = rule.check(facts)
-        if firing is None or not is_due(rule, firing, facts):
-            continue
+    for rule, firing in decide(facts):
         deliver(turn, pair, rule, firing, facts)
         turn.session.add(NudgeSent(pair_id=pair.id, nudge=rule.key, level=firing.level,
                                    about=firing.about, sent_at=turn.now))
         sent.append(rule.key)
     turn.session.flush()
     return sent
+
+
+def decide(facts: PairFacts) -> list[tuple[NudgeRule, Firing]]:
+    """Pure: every rule that applies to the pair's kind, fires, and is past its cool-down."""
+    due: list[tuple[NudgeRule, Firing]] = []
+    for rule in RULES:
+        if not rule.applies_to(facts.kind):
+            continue
+        firing = rule.check(facts)
+        if firing is not None and is_due(rule, firing, facts):
+            due.append((rule, firing))
+    return due
 
 
 def is_due(rule: NudgeRule, firing: Firing, facts: PairFacts) -> bool:
