@@ -8,12 +8,17 @@ from bot.nudges.facts import PairFacts
 from bot.nudges.gather import facts_for
 from bot.nudges.rule import Firing, NudgeRule, Target
 from bot.replies import Reply
+from bot.stages import Stage
 from bot.turn import Turn
 from storage.models import NudgeSent, Pair
 
 
 def run_for(turn: Turn, pair: Pair) -> list[str]:
     """Send every nudge that is due for this pair; return the keys sent (for logs and tests)."""
+    # Nudges coach a running relationship. A late check-in during the wrap-up must not ask
+    # for a next session, or park an item the wrap-up has already handed back.
+    if Stage(pair.stage) is not Stage.ACTIVE:
+        return []
     facts = facts_for(turn, pair)
     sent: list[str] = []
     for rule, firing in decide(facts):
