@@ -11,7 +11,9 @@ GRACE = timedelta(days=7)
 
 
 def check(facts: PairFacts) -> Firing | None:
-    if not facts.sessions:
+    # Asking for the next date only makes sense while a session is still to come; once none
+    # is left the wrap-up starts and the evaluation takes over.
+    if not any(s.status == "planned" and s.planned_at > facts.now for s in facts.sessions):
         return None
     held = facts.held
     # Measure from the last session held, or from when the first one was due.
