@@ -27,7 +27,9 @@ def check(facts: PairFacts) -> Firing | None:
     quiet = facts.now - anchor
     if quiet <= facts.gap + GRACE:
         return None
-    days = quiet.days
+    # The message says how long they have not met: since the last session held, or, if they
+    # never met, since the first session was due (not the notional anchor before it).
+    days = (facts.now - (held[-1].planned_at if held else facts.sessions[0].planned_at)).days
     params = {"days": days, "mentor": facts.mentor, "mentee": facts.mentee,
               "programme": facts.programme, "pair_id": facts.pair_id}
     # Escalate only after the pair had a whole grace period to answer the first nudge.
