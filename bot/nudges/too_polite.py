@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.nudges.facts import PairFacts
+from bot.nudges.facts import PairFacts, SessionFacts
 from bot.nudges.rule import ALL_KINDS, Firing, NudgeRule, Target
 
 WINDOW = 2  # the last two held sessions
@@ -22,10 +22,14 @@ def mean_score(facts: PairFacts) -> float | None:
     return sum(scores) / len(scores) if scores else None
 
 
+def has_scores(session: SessionFacts) -> bool:
+    return any(c.challenge is not None or c.breadth is not None for c in session.checkins)
+
+
 def check(facts: PairFacts) -> Firing | None:
     held = facts.held
-    if len(held) < WINDOW:
-        return None
+    if len(held) < WINDOW or not has_scores(held[-1]):
+        return None  # only fresh evidence: the latest session must have been scored itself
     score = mean_score(facts)
     if score is None or score > THRESHOLD:
         return None
