@@ -18,6 +18,11 @@ def check(facts: PairFacts) -> Firing | None:
     # Due once the last session before the swap is behind us and a session is still to come.
     if not done or done[-1].number < swap or not upcoming:
         return None
+    # A `swap` typed earlier already moved the lead and told the pair; the plan then changes
+    # nothing at this point, and announcing it again would be wrong.
+    before = next((s for s in facts.sessions if s.number == swap), done[-1])
+    if before.leader_role is not None and before.leader_role == upcoming[0].leader_role:
+        return None
     leader_role = upcoming[0].leader_role or "mentee"
     other_role = "mentor" if leader_role == "mentee" else "mentee"
     return Firing(level=1, about=swap, messages=((Target.PAIR, "pair"),),
