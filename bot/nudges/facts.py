@@ -30,8 +30,11 @@ class SessionFacts:
     status: str  # planned / held / missed / unreported
     leader_role: str | None = None  # who should set the agenda: "mentor" / "mentee" / None
     checkins: tuple[CheckInFacts, ...] = ()
+    # Movement since the session before this one (actions_agreed also counts those agreed in
+    # this session's check-ins).
     actions_agreed: int = 0
-    actions_done: int = 0  # actions marked done since the session before this one
+    actions_done: int = 0
+    goals_met: int = 0
 
     @property
     def is_held(self) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from bot.lifecycle import contracting
@@ -9,7 +11,7 @@ from bot.lifecycle.transition import kind_of
 from bot.nudges.facts import CheckInFacts, PairFacts, SessionFacts
 from bot.programmes import Cadence, typical_gap
 from bot.turn import Turn
-from storage.models import ActionItem, CheckIn, MentoringSession, NudgeSent, Pair
+from storage.models import ActionItem, CheckIn, Goal, MentoringSession, NudgeSent, Pair
 
 
 def facts_for(turn: Turn, pair: Pair) -> PairFacts:
@@ -21,6 +23,9 @@ def facts_for(turn: Turn, pair: Pair) -> PairFacts:
         select(CheckIn).where(CheckIn.session_id.in_([s.id for s in sessions])).order_by(CheckIn.id)
     ).all()
     actions = turn.session.scalars(select(ActionItem).where(ActionItem.pair_id == pair.id)).all()
+    goals_met = turn.session.scalars(
+        select(Goal.updated_at).where(Goal.pair_id == pair.id, Goal.status == "met")
+    ).all()
     sent = turn.session.execute(
         select(NudgeSent.nudge, NudgeSent.level, NudgeSent.about, NudgeSent.sent_at).where(
             NudgeSent.pair_id == pair.id
@@ -35,6 +40,7 @@ def facts_for(turn: Turn, pair: Pair) -> PairFacts:
     previous_at = None
     for session in sessions:
         mine = [c for c in checkins if c.session_id == session.id]
+        end = session.resolved_at or turn.now
         built.append(
             SessionFacts(
                 number=session.number,
@@ -55,14 +61,15 @@ def facts_for(turn: Turn, pair: Pair) -> PairFacts:
                     )
                     for c in mine
                 ),
-                actions_agreed=sum(1 for a in actions if a.session_id == session.id),
-                actions_done=sum(
+                # Agreed in this session's check-ins, or added with `actions add` since the last.
+                actions_agreed=sum(
                     1
                     for a in actions
-                    if a.done_at is not None
-                    and (previous_at is None or a.done_at > previous_at)
-                    and a.done_at <= (session.resolved_at or turn.now)
+                    if a.session_id == session.id
+                    or (a.session_id is None and _between(a.created_at, previous_at, end))
                 ),
+                actions_done=sum(1 for a in actions if _between(a.done_at, previous_at, end)),
+                goals_met=sum(1 for at in goals_met if _between(at, previous_at, end)),
             )
         )
         previous_at = session.resolved_at or previous_at
@@ -78,3 +85,8 @@ def facts_for(turn: Turn, pair: Pair) -> PairFacts:
         swap_after_session=contract.swap_after_session if contract else None,
         sent=tuple((row.nudge, row.level, row.about, row.sent_at) for row in sent),
     )
+
+
+def _between(moment: datetime | None, after: datetime | None, until: datetime) -> bool:
+    """In (after, until]: what happened since the previous session resolved, up to this one."""
+    return moment is not None and (after is None or moment > after) and moment <= until

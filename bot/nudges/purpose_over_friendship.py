@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.nudges.facts import PairFacts
+from bot.nudges.facts import PairFacts, SessionFacts
 from bot.nudges.rule import ALL_KINDS, Firing, NudgeRule, Target
 
 WINDOW = 3  # this many held sessions in a row without movement
 
 
-def moved(session) -> bool:  # type: ignore[no-untyped-def]
+def moved(session: SessionFacts) -> bool:
     return (
         any(c.goals_moved for c in session.checkins)
         or session.actions_agreed > 0
         or session.actions_done > 0
+        or session.goals_met > 0
     )
 
 
@@ -31,5 +32,5 @@ RULE = NudgeRule(
     kinds=ALL_KINDS,
     cooldown=timedelta(days=28),
     check=check,
-    summary="3 held sessions in a row with no goal moved and no action agreed or done",
+    summary="3 held sessions in a row with no goal moved or met and no action agreed or done",
 )
