@@ -52,7 +52,8 @@ class PairFacts:
     gap: timedelta  # the longest normal gap between sessions at the agreed cadence
     sessions: tuple[SessionFacts, ...] = ()
     swap_after_session: int | None = None
-    sent: tuple[tuple[str, int, int, datetime], ...] = field(default=())  # (nudge, level, about, at)
+    # Nudges already sent to this pair: (nudge, level, about, sent_at).
+    sent: tuple[tuple[str, int, int, datetime], ...] = field(default=())
 
     @property
     def held(self) -> tuple[SessionFacts, ...]:

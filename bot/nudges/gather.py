@@ -17,7 +17,9 @@ from storage.models import ActionItem, CheckIn, Goal, MentoringSession, NudgeSen
 def facts_for(turn: Turn, pair: Pair) -> PairFacts:
     contract = contracting.agreed(turn, pair)
     sessions = turn.session.scalars(
-        select(MentoringSession).where(MentoringSession.pair_id == pair.id).order_by(MentoringSession.number)
+        select(MentoringSession)
+        .where(MentoringSession.pair_id == pair.id)
+        .order_by(MentoringSession.number)
     ).all()
     checkins = turn.session.scalars(
         select(CheckIn).where(CheckIn.session_id.in_([s.id for s in sessions])).order_by(CheckIn.id)

@@ -57,5 +57,6 @@ RULE = NudgeRule(
     kinds=LEADER_KINDS,
     cooldown=timedelta(days=14),
     check=check,
-    summary="the session's leader did not set the agenda in 2 of the last 3 sessions (3: coordinator too)",
+    summary="the session's leader did not set the agenda in 2 of the last 3 sessions "
+    "(3: coordinator too)",
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.lifecycle.transition import kind_of
 from bot.nudges import RULES
 from bot.nudges.facts import PairFacts
@@ -75,6 +77,6 @@ def deliver(turn: Turn, pair: Pair, rule: NudgeRule, firing: Firing, facts: Pair
             turn.to_person(reader, Reply(text=text))
 
 
-def _text(turn: Turn, key: str, kind: str, params: dict[str, object]) -> str:
+def _text(turn: Turn, key: str, kind: str, params: dict[str, Any]) -> str:
     # A rule offers more placeholders than any one text uses; extra ones are simply unused.
     return turn.content.text(key, kind=kind, **params)

@@ -21,7 +21,8 @@ def check(facts: PairFacts) -> Firing | None:
     about = held[-1].number if held else 0
     # Evidence of a stall is a session after the anchor that is known not to have happened;
     # one still waiting for its check-in is not evidence yet.
-    lapsed = [s for s in facts.sessions if s.number > about and s.status in ("missed", "unreported")]
+    lapsed = [s for s in facts.sessions
+              if s.number > about and s.status in ("missed", "unreported")]
     if not lapsed:
         return None
     quiet = facts.now - anchor
