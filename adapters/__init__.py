@@ -1,0 +1,1 @@
+"""Platform adapters: translate platform input into engine events and render engine replies."""

@@ -1,0 +1,121 @@
+"""Engine replies -> terminal text with Rich markup (pure functions).
+
+Everything a person typed can reach a reply (names, goals, notes), so the text is escaped
+before our own markup is added: a name like "[bold]Sam" must print as typed, never as style.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from rich.markup import escape
+
+from bot.delivery import Delivery
+from bot.replies import Audience, Button, FieldKind, Form, FormField, Outcome, Reply
+
+# The closing mark never follows a backslash: `\` would escape the closing tag we insert.
+_BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=[^\s\\])\*(?![\w*])")
+_ITALIC = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=[^\s\\])_(?![\w_])")
+_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def to_markup(text: str) -> str:
+    """Light markup (`*bold*`, `_italic_`, `code`, `- ` bullets, `> ` quotes) as Rich markup."""
+    lines = []
+    for line in map(escape, text.splitlines()):
+        if line.startswith("- "):
+            line = "  • " + line[2:]
+        elif line.startswith("> "):
+            line = "  [dim]│[/dim] " + line[2:]
+        line = _CODE.sub(r"[cyan]`\1`[/cyan]", line)
+        line = _BOLD.sub(r"[bold]\1[/bold]", line)
+        line = _ITALIC.sub(r"[italic]\1[/italic]", line)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def to_buttons(buttons: Sequence[Button]) -> str:
+    """Buttons as numbered choices: `[1] Yes, happy to meet   [2] Not for me`."""
+    shown = []
+    for number, button in enumerate(buttons, start=1):
+        label = escape(button.label)
+        style = "bold green" if button.primary else "green"
+        shown.append(f"[{style}]\\[{number}] {label}[/{style}]")
+    return "   ".join(shown)
+
+
+def to_reply(reply: Reply) -> str:
+    """A whole reply: its text, then its buttons (a form is filled in separately)."""
+    parts = [to_markup(reply.text)] if reply.text.strip() else []
+    if reply.buttons:
+        parts.append(to_buttons(reply.buttons))
+    if reply.form is not None and not reply.text.strip():
+        parts.append(f"[bold]{escape(reply.form.title)}[/bold] (a form)")
+    return "\n".join(parts)
+
+
+def names(delivery: Delivery) -> str:
+    return " & ".join(r.name for r in delivery.recipients)
+
+
+def to_header(delivery: Delivery) -> str:
+    """Who it went to: `to Maya (private)`, `to Maya & Sam (pair)`, `to Hana (coordinator)`."""
+    where = {
+        Audience.PERSON: "private",
+        Audience.PAIR: "pair",
+        Audience.COORDINATOR: "coordinator",
+    }[delivery.audience]
+    return f"[bold magenta]to {escape(names(delivery))}[/bold magenta] [dim]({where})[/dim]"
+
+
+def to_answer(outcome: Outcome, form: Form | None = None) -> str:
+    """What the engine answered the actor, with a refused form's errors under it."""
+    parts = [to_reply(outcome.answer)] if outcome.answer is not None else []
+    if outcome.field_errors:
+        parts.append(to_field_errors(outcome.field_errors, form))
+    return "\n".join(p for p in parts if p)
+
+
+def to_field_errors(errors: Mapping[str, str], form: Form | None = None) -> str:
+    labels = {f.name: f.label for f in form.fields} if form else {}
+    return "\n".join(
+        f"  [red]✗ {escape(labels.get(name, name))}: {escape(message)}[/red]"
+        for name, message in errors.items()
+    )
+
+
+def to_form_title(form: Form) -> str:
+    return (f"[bold]{escape(form.title)}[/bold] — {len(form.fields)} questions. Press Enter to "
+            "keep the value in brackets; type :cancel to stop without sending.")
+
+
+def to_field_prompt(field: FormField, *, number: int, total: int) -> str:
+    """One form question: label, hint, what is allowed, and the default kept on empty input."""
+    lines = [f"[bold]({number}/{total}) {escape(field.label)}[/bold]"
+             + ("" if field.required else " [dim](optional)[/dim]")]
+    if field.hint:
+        lines.append(f"  [dim]{escape(field.hint)}[/dim]")
+    if field.kind is FieldKind.CHOICE:
+        lines += [f"  {i}) {escape(c.label)}" for i, c in enumerate(field.choices, start=1)]
+    elif field.kind is FieldKind.INTEGER and None not in (field.minimum, field.maximum):
+        lines.append(f"  [dim]a whole number from {field.minimum} to {field.maximum}[/dim]")
+    elif field.kind is FieldKind.DATE:
+        lines.append("  [dim]a date as YYYY-MM-DD[/dim]")
+    elif field.kind is FieldKind.LONG_TEXT:
+        lines.append("  [dim]end a line with \\ to add another line[/dim]")
+    if field.initial:
+        lines.append(f"  [dim]default: {escape(_shown_default(field))}[/dim]")
+    if not field.required and field.initial:
+        lines.append("  [dim]type - to leave it empty[/dim]")
+    return "\n".join(lines)
+
+
+def _shown_default(field: FormField) -> str:
+    initial = field.initial or ""
+    if field.kind is FieldKind.CHOICE:
+        for choice in field.choices:
+            if choice.value == initial:
+                return choice.label
+    flat = " / ".join(part for part in initial.splitlines() if part.strip())
+    return flat if len(flat) <= 120 else flat[:119] + "…"

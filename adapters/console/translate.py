@@ -1,0 +1,171 @@
+"""Typed console lines -> engine events, and typed form answers -> raw values (pure functions).
+
+A line is one of: a `:directive` the console handles itself (`:as maya`, `:wait 3d`), a number
+that presses the Nth button of the newest message with buttons, or a command (`/tandem` is
+optional). `enrol --csv ... < people.csv` attaches a file; so does `:csv people.csv` before it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.events import Action, Actor, Command
+from bot.replies import Button, FieldKind, FormField
+
+PREFIX = "/tandem"
+DIRECTIVES = ("as", "who", "inbox", "wait", "csv", "help", "quit")
+CANCEL = ":cancel"
+CLEAR = "-"  # typed into an optional form field: leave it empty even if it has a default
+MAX_WAIT = timedelta(days=400)
+
+_DURATION = re.compile(r"(\d{1,4})\s*([wdhm])")
+_REDIRECT = re.compile(r"\s<\s*(\S+)\s*$")
+_CSV_FLAG = re.compile(r"(?:^|\s)--csv(?:\s|$)", re.IGNORECASE)
+
+
+class ConsoleInputError(ValueError):
+    """Input the console itself can't use; the message tells the person what to type instead."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Directive:
+    """A line starting with ':' that the console app handles rather than the engine."""
+
+    name: str
+    argument: str = ""
+
+
+def to_directive(line: str) -> Directive | None:
+    """`:as maya` -> Directive("as", "maya"); anything not starting with ':' -> None."""
+    text = line.strip()
+    if not text.startswith(":"):
+        return None
+    name, _, argument = text[1:].partition(" ")
+    name = name.lower()
+    if name in ("q", "exit"):
+        name = "quit"
+    if name not in DIRECTIVES:
+        known = ", ".join(f":{d}" for d in DIRECTIVES)
+        raise ConsoleInputError(f"I don't know :{name}. The console understands {known}.")
+    return Directive(name=name, argument=argument.strip())
+
+
+def to_event(
+    line: str,
+    *,
+    actor: Actor,
+    buttons: Sequence[Button] = (),
+    attachment: str | None = None,
+) -> Command | Action | None:
+    """A typed line as an engine event; None for a blank line.
+
+    A bare number presses that button of the newest message with buttons, like a tap in Slack.
+    """
+    text = line.strip()
+    if not text:
+        return None
+    if text.isascii() and text.isdigit():
+        if not buttons:
+            raise ConsoleInputError("There are no buttons to press right now. "
+                                    "Type a command instead, or `help` for the list.")
+        number = int(text)
+        if not 1 <= number <= len(buttons):
+            raise ConsoleInputError(f"Pick a button from 1 to {len(buttons)}.")
+        button = buttons[number - 1]
+        return Action(actor=actor, action=button.action, value=button.value)
+    return Command(actor=actor, text=strip_prefix(text), attachment=attachment)
+
+
+def strip_prefix(text: str) -> str:
+    """`/tandem match X` and `match X` mean the same; the engine wants the words after /tandem."""
+    if text.lower() == PREFIX or text.lower().startswith(PREFIX + " "):
+        return text[len(PREFIX) :].strip()
+    return text
+
+
+def split_redirect(text: str) -> tuple[str, str | None]:
+    """`enrol --csv --programme X < people.csv` -> (the command, "people.csv").
+
+    A `<` inside quotes is part of the text, not a redirect.
+    """
+    match = _REDIRECT.search(text)
+    if match is None or text[: match.start()].count('"') % 2:
+        return text, None
+    return text[: match.start()].rstrip(), match.group(1)
+
+
+def wants_attachment(text: str) -> bool:
+    """Does this command take an attached file (`enrol --csv`)?"""
+    return bool(_CSV_FLAG.search(text))
+
+
+def to_duration(text: str) -> timedelta:
+    """`3d`, `5h`, `2w`, `1d12h`, `90m` -> a timedelta; anything else is refused."""
+    compact = text.strip().lower().replace(" ", "")
+    parts = _DURATION.findall(compact)
+    if not compact or "".join(n + u for n, u in parts) != compact:
+        raise ConsoleInputError("Say how long to wait, like :wait 3d, :wait 5h or :wait 1w2d.")
+    unit = {"w": timedelta(weeks=1), "d": timedelta(days=1), "h": timedelta(hours=1),
+            "m": timedelta(minutes=1)}
+    total = sum((int(n) * unit[u] for n, u in parts), timedelta())
+    if total <= timedelta(0):
+        raise ConsoleInputError("Wait for at least a minute, like :wait 1h.")
+    if total > MAX_WAIT:
+        raise ConsoleInputError(f"Wait at most {MAX_WAIT.days} days at a time.")
+    return total
+
+
+def to_field_value(field: FormField, typed: str) -> str:
+    """A typed answer as the raw value the engine expects, checked as the engine checks it.
+
+    Empty input keeps the field's initial value; `-` clears an optional field. Choices may be
+    given by number, by value or by label. Rules that involve several fields (an end date after
+    the start) are the engine's: they come back as field errors after submitting.
+    """
+    text = typed.strip()
+    if not text:
+        if field.initial:
+            return field.initial
+        if field.required:
+            raise ConsoleInputError("Please fill this in.")
+        return ""
+    if text == CLEAR and not field.required:
+        return ""
+    if field.kind is FieldKind.INTEGER:
+        return _integer(field, text)
+    if field.kind is FieldKind.CHOICE:
+        return _choice(field, text)
+    if field.kind is FieldKind.DATE:
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise ConsoleInputError(
+                "Please give a date as YYYY-MM-DD, for example 2027-03-01.") from None
+    return text
+
+
+def _integer(field: FormField, text: str) -> str:
+    low = field.minimum if field.minimum is not None else None
+    high = field.maximum if field.maximum is not None else None
+    if low is not None and high is not None:
+        wanted = f"a whole number from {low} to {high}"
+    else:
+        wanted = "a whole number"
+    if not (text.isascii() and text.lstrip("-").isdigit() and len(text) < 10):
+        raise ConsoleInputError(f"Please give {wanted}.")
+    number = int(text)
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise ConsoleInputError(f"Please give {wanted}.")
+    return str(number)
+
+
+def _choice(field: FormField, text: str) -> str:
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= len(field.choices):
+        return field.choices[int(text) - 1].value
+    for choice in field.choices:
+        if text.lower() in (choice.value.lower(), choice.label.lower()):
+            return choice.value
+    raise ConsoleInputError(f"Please pick a number from 1 to {len(field.choices)}.")

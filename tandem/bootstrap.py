@@ -1,0 +1,90 @@
+"""The one composition root: settings in, a migrated database, content and an engine out.
+
+Nothing here runs at import time; each entry point (`tandem chat`, `tandem demo`, later
+`tandem serve`) calls `build` once with its settings and clock and injects what it gets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+
+from bot.clock import Clock
+from bot.content import Content, ContentError
+from bot.delivery import Sender, deliver_pending
+from bot.engine import Engine
+from storage.db import Database, alembic_config, normalise_url
+from tandem.settings import ConfigError, Settings
+
+
+@dataclass(frozen=True, kw_only=True)
+class App:
+    settings: Settings
+    clock: Clock
+    db: Database
+    content: Content
+    engine: Engine
+
+    def deliver(self, sender: Sender) -> int:
+        """Hand every waiting outbox row to `sender`; return how many went."""
+        return deliver_pending(db=self.db, clock=self.clock, sender=sender)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def build(settings: Settings, *, clock: Clock) -> App:
+    """Open (and migrate) the database, load the content, and wire the engine."""
+    db = open_database(settings.database_url)
+    try:
+        content = Content.load(language=settings.language)
+    except ContentError as error:
+        db.dispose()
+        raise ConfigError(f"TANDEM_LANGUAGE: {error}") from None
+    engine = Engine(db=db, clock=clock, content=content, coordinators=settings.coordinators)
+    return App(settings=settings, clock=clock, db=db, content=content, engine=engine)
+
+
+def open_database(url: str) -> Database:
+    """A migrated Database, or ConfigError naming DATABASE_URL (never echoing a password)."""
+    shown = safe_url(url)
+    try:
+        db = Database(url=url)
+    except (ArgumentError, NoSuchModuleError, ValueError):
+        given = f"{shown!r} is not" if shown else "this is not"
+        raise ConfigError(
+            f"DATABASE_URL: {given} a database URL Tandem can use; "
+            "try sqlite:///tandem.db or postgresql://user:password@host/dbname"
+        ) from None
+    except ImportError as error:
+        raise ConfigError(f"DATABASE_URL: the database driver is not installed ({error})") from None
+    try:
+        db.migrate()
+    except OperationalError as error:
+        db.dispose()
+        reason = str(error.orig).splitlines()[0] if error.orig else "could not connect"
+        raise ConfigError(f"DATABASE_URL: cannot open the database at {shown}: {reason}") from None
+    except SQLAlchemyError as error:
+        db.dispose()
+        raise ConfigError(f"DATABASE_URL: the database at {shown} failed to migrate: "
+                          f"{type(error).__name__}") from None
+    return db
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password masked, for messages; empty when it can't even be parsed."""
+    try:
+        return make_url(normalise_url(url)).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return ""
+
+
+def revisions(db: Database) -> tuple[str | None, str | None]:
+    """(the Alembic revision the database is at, the newest revision Tandem ships)."""
+    with db.engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    return current, ScriptDirectory.from_config(alembic_config(db)).get_current_head()
