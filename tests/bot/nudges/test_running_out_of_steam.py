@@ -1,0 +1,106 @@
+"""Running out of steam: nothing held for the cadence plus 7 days; later, the coordinator."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from nudge_facts import FIRST, MONTH, answer, both, fire, pair, planned, session, targets
+
+from bot.nudges import runner
+from bot.nudges.running_out_of_steam import GRACE, RULE
+from bot.programmes import Kind
+
+DAY = timedelta(days=1)
+HELD_1 = session(1, *both())
+UNREPORTED_2 = session(2, status="unreported")
+AHEAD = planned(3, 4, 5, 6)
+STALL = FIRST + MONTH + GRACE  # session 1 held at FIRST, monthly cadence, grace used up
+
+
+def stalled(now, **changes):  # type: ignore[no-untyped-def]
+    return pair(HELD_1, UNREPORTED_2, *AHEAD, now=now, **changes)
+
+
+def test_exactly_cadence_plus_grace_is_still_quiet() -> None:
+    assert fire(RULE, stalled(STALL)) is None
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_one_day_more_tells_the_pair_for_every_kind(kind: Kind) -> None:
+    firing = fire(RULE, stalled(STALL + DAY, kind=kind))
+    assert firing is not None
+    assert (firing.level, firing.about) == (1, 1)
+    assert targets(firing) == [("pair", "pair")]
+    assert firing.params["days"] == 39  # since session 1
+    assert {"mentor": "Maya", "mentee": "Sam", "programme": "Pilot", "pair_id": 7}.items() <= (
+        firing.params.items())
+
+
+def test_the_threshold_follows_the_cadence() -> None:
+    week = timedelta(days=7)
+    weekly = [session(1, *both()), session(2, status="missed")]
+    ahead = [session(n, status="planned") for n in (3, 4)]
+    quiet = pair(*weekly, *ahead, gap=week, now=FIRST + week + GRACE)
+    assert fire(RULE, quiet) is None
+    assert fire(RULE, pair(*weekly, *ahead, gap=week, now=FIRST + week + GRACE + DAY)) is not None
+
+
+def test_a_session_still_waiting_for_its_check_in_is_no_evidence() -> None:
+    waiting = session(2, status="planned")
+    assert fire(RULE, pair(HELD_1, waiting, *AHEAD, now=STALL + 10 * DAY)) is None
+
+
+def test_a_pair_that_never_met_counts_from_the_first_session() -> None:
+    first = session(1, answer("mentor", happened=False), status="missed")
+    ahead = planned(2, 3, 4, 5, 6)
+    assert fire(RULE, pair(first, *ahead, now=FIRST + GRACE)) is None
+    firing = fire(RULE, pair(first, *ahead, now=FIRST + GRACE + DAY))
+    assert firing is not None
+    assert (firing.level, firing.about) == (1, 0)
+    assert firing.params["days"] == 8  # since the first session was due, not a month more
+
+
+def test_no_nudge_once_no_session_is_left_to_come() -> None:
+    # The last session went unreported: the wrap-up is next, not a new date.
+    last = [HELD_1, session(2, status="unreported")]
+    assert fire(RULE, pair(*last, now=STALL + DAY)) is None
+    # A last session still waiting for its check-in is not one to come either.
+    overdue = [HELD_1, UNREPORTED_2, session(3, status="planned")]
+    assert fire(RULE, pair(*overdue, now=FIRST + 2 * MONTH + 2 * DAY)) is None
+
+
+def test_stops_once_a_session_is_held_again() -> None:
+    recovered = pair(HELD_1, UNREPORTED_2, session(3, *both()), *planned(4, 5, 6),
+                     now=FIRST + 2 * MONTH + 3 * DAY)
+    assert fire(RULE, recovered) is None
+
+
+def test_escalates_to_the_coordinator_a_whole_grace_period_after_the_pair_was_told() -> None:
+    told = STALL + DAY
+    sent = (("steam", 1, 1, told),)
+    # Inside the grace period the rule still asks for level 1, which the runner has sent.
+    firing = fire(RULE, stalled(told + GRACE - timedelta(hours=1), sent=sent))
+    assert firing is not None and firing.level == 1
+    assert runner.decide(stalled(told + GRACE - timedelta(hours=1), sent=sent)) == []
+    firing = fire(RULE, stalled(told + GRACE, sent=sent))
+    assert firing is not None
+    assert (firing.level, firing.about) == (2, 1)
+    assert targets(firing) == [("coordinator", "coordinator")]
+    assert firing.params["days"] == 46
+
+
+def test_no_escalation_without_a_first_nudge_to_the_pair() -> None:
+    firing = fire(RULE, stalled(STALL + 30 * DAY))
+    assert firing is not None and firing.level == 1
+
+
+def test_a_first_nudge_about_an_earlier_stall_does_not_escalate_a_new_one() -> None:
+    # The pair was told about a stall after session 0 (before they first met), then met.
+    sent = (("steam", 1, 0, FIRST - 10 * DAY),)
+    firing = fire(RULE, stalled(STALL + 20 * DAY, sent=sent))
+    assert firing is not None and (firing.level, firing.about) == (1, 1)
+
+
+def test_nothing_planned_at_all_is_quiet() -> None:
+    assert fire(RULE, pair(now=STALL + DAY)) is None
