@@ -173,8 +173,13 @@ def validate(values: Mapping[str, str], *, kind: Kind, today: date) -> tuple[Ter
     if "start_date" not in errors and start < today:
         errors["start_date"] = f"The start date has passed; please pick {today.isoformat()} or later."
     if not errors.keys() & {"start_date", "end_date", "sessions", "cadence"}:
-        last = nth_session_date(start, cadence, sessions - 1)
-        if end <= start:
+        last = _last_session(start, cadence, sessions)
+        if last is None:
+            errors["start_date"] = (
+                f"That is too far ahead to plan {sessions} {cadence.value} sessions; "
+                "please pick an earlier start date."
+            )
+        elif end <= start:
             errors["end_date"] = "The end date must come after the start date."
         elif end < last:
             errors["end_date"] = (
@@ -184,9 +189,14 @@ def validate(values: Mapping[str, str], *, kind: Kind, today: date) -> tuple[Ter
     swap: int | None = None
     if kind is Kind.RECIPROCAL:
         swap = integer("swap_after_session", 1, SESSIONS[1] - 1)
-        if "swap_after_session" not in errors and "sessions" not in errors and swap >= sessions:
+        if "sessions" not in errors and sessions < 2:
+            errors["sessions"] = (
+                "A reciprocal pair needs at least two sessions, so the lead can pass from one "
+                "of you to the other."
+            )
+        elif "swap_after_session" not in errors and "sessions" not in errors and swap >= sessions:
             errors["swap_after_session"] = (
-                f"The swap must come before the last session: pick 1 to {max(1, sessions - 1)}."
+                f"The swap must come before the last session: pick 1 to {sessions - 1}."
             )
     terms = Terms(
         sessions=sessions,
@@ -205,3 +215,11 @@ def validate(values: Mapping[str, str], *, kind: Kind, today: date) -> tuple[Ter
         swap_after_session=swap,
     )
     return (None, errors) if errors else (terms, {})
+
+
+def _last_session(start: date, cadence: Cadence, sessions: int) -> date | None:
+    """The day of the last session, or None when it would fall past the end of the calendar."""
+    try:
+        return nth_session_date(start, cadence, sessions - 1)
+    except (OverflowError, ValueError):
+        return None
