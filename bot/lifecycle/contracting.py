@@ -82,6 +82,9 @@ def form(turn: Turn, pair: Pair, person: Person) -> Form:
             for name, value in _terms_of(latest).items()
             if value is not None
         }
+        if latest.start_date < turn.now.date():
+            # A passed start date would only be refused; offer fresh dates from today instead.
+            del defaults["start_date"], defaults["end_date"]
     else:
         programme = pair.programme
         defaults = {
@@ -196,6 +199,13 @@ def handle_confirm(turn: Turn, pair: Pair, person: Person, version: int) -> Repl
         )
     if contract.mentor_confirmed_at and contract.mentee_confirmed_at:
         return Reply(text=f"Version {version} is already agreed by you both.")
+    if contract.start_date < turn.now.date():
+        # Agreeing now would plan sessions in the past and ask about meetings that never were.
+        raise Refusal(
+            f"Version {version} starts on {contract.start_date.isoformat()}, which has passed. "
+            f"Please use \"{turn.text('contracting.change_button')}\" to pick a new start date; "
+            "you both confirm that one."
+        )
     if role == "mentor":
         contract.mentor_confirmed_at = contract.mentor_confirmed_at or turn.now
     else:
