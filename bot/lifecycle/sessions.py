@@ -87,6 +87,7 @@ def ask_checkin(turn: Turn, pair: Pair, session: MentoringSession) -> None:
 
 def form(turn: Turn, pair: Pair, session: MentoringSession, person: Person) -> Form:
     role_of(pair, person)
+    require_started(turn, session, person)
     kind = kind_of(pair)
     senior = person_in_role(pair, senior_role(kind))
     junior = partner_of(pair, senior)
@@ -195,6 +196,7 @@ def handle_submission(
 ) -> Reply:
     require_stage(pair, Stage.ACTIVE, Stage.WRAP_UP, doing="check-in")
     role_of(pair, person)
+    require_started(turn, session, person)
     answers, errors = validate(values, kind=kind_of(pair))
     if errors:
         raise Refusal("Some answers need another look; nothing was saved.", field_errors=errors)
@@ -229,6 +231,15 @@ def handle_submission(
     if not answers["happened"]:
         return Reply(text=turn.text("sessions.checkin_missed_ack"))
     return Reply(text=turn.text("sessions.checkin_thanks"))
+
+
+def require_started(turn: Turn, session: MentoringSession, person: Person) -> None:
+    """A check-in reports on a meeting; one still ahead would mark it held before it happens."""
+    if session.planned_at > turn.now:
+        raise Refusal(
+            f"Session {session.number} is planned for {describe_when(session.planned_at, person)}; "
+            "I'll ask you how it went after it."
+        )
 
 
 def _resolve_status(turn: Turn, session: MentoringSession) -> None:
