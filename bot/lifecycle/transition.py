@@ -54,8 +54,31 @@ def person_in_role(pair: Pair, role: str) -> Person:
 
 def require_stage(pair: Pair, *stages: Stage, doing: str) -> None:
     """Buttons outlive the step they belong to; an old one gets an explanation, not an error."""
-    if Stage(pair.stage) not in stages:
+    current = Stage(pair.stage)
+    if current in stages:
+        return
+    paused_in = Stage(pair.paused_from) if pair.paused_from else None
+    if current is Stage.PAUSED and paused_in in stages:
+        # Not an earlier step: the right one, on hold. Saying "earlier step" would mislead.
         raise Refusal(
-            f"That {doing} belongs to an earlier step: pair #{pair.id} is now "
-            f"{Stage(pair.stage).value.replace('_', ' ')}. Type `status` to see where you are."
+            f"Pair #{pair.id} is paused for now, so your {doing} has to wait. Once the pair "
+            "resumes it carries on where it left off, and this will work again."
         )
+    if current is Stage.DISSOLVED:
+        raise Refusal(f"Pair #{pair.id} has been dissolved, so that {doing} no longer applies.")
+    shown = current.value.replace("_", " ")
+    later = _PATH[_PATH.index(current) + 1 :] if current in _PATH else ()
+    if all(stage in later for stage in stages):
+        raise Refusal(
+            f"That {doing} is for a later step: pair #{pair.id} is still {shown}. "
+            "Type `status` to see where you are."
+        )
+    raise Refusal(
+        f"That {doing} belongs to an earlier step: pair #{pair.id} is now {shown}. "
+        "Type `status` to see where you are."
+    )
+
+
+# The happy path in order, to tell a button that is early from one that is late.
+_PATH = (Stage.PROPOSED, Stage.CHEMISTRY, Stage.CONTRACTING, Stage.ACTIVE, Stage.WRAP_UP,
+         Stage.CLOSED)
