@@ -1,6 +1,7 @@
 """A pair's lifecycle as an explicit table: (stage, trigger) -> next stage.
 
-docs/lifecycle.md draws this table; tests/bot/test_stages.py keeps the two in step.
+docs/lifecycle.md draws this table and tests/test_docs.py keeps the two in step;
+tests/bot/test_stages.py pins every (stage, trigger) pair against DESIGN section 5.
 """
 
 from __future__ import annotations
