@@ -47,18 +47,19 @@ def find(db: Session, now: datetime) -> list[Tick]:
 
 
 def is_finished(db: Session, now: datetime, pair: Pair) -> bool:
-    """Every planned session is behind us, or the contract's end date has passed."""
+    """No session is left to hold: all are behind us, or the end date has passed with none
+    still ahead (a pause may have moved sessions past the original end date; they still run)."""
     contract = contracting.agreed_in(db, pair)
     if contract is None:
         return False
-    if now.date() > contract.end_date:
-        return True
-    waiting = db.scalar(
-        select(MentoringSession.id).where(
-            MentoringSession.pair_id == pair.id, MentoringSession.status == "planned"
-        )
+    ahead = select(MentoringSession.id).where(
+        MentoringSession.pair_id == pair.id, MentoringSession.status == "planned"
     )
-    return waiting is None
+    if db.scalar(ahead) is None:
+        return True
+    return now.date() > contract.end_date and db.scalar(
+        ahead.where(MentoringSession.planned_at > now)
+    ) is None
 
 
 def handle(turn: Turn, tick: Tick) -> bool:

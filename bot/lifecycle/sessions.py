@@ -221,7 +221,8 @@ def handle_submission(
     for text in actions:
         turn.session.add(ActionItem(pair_id=pair.id, session_id=session.id, owner_id=person.id,
                                     text=text[:MAX_TEXT], status="open", created_at=turn.now))
-    if answers["career_talk"] and not turn.session.scalar(
+    # Parking only makes sense while the contract runs; in wrap-up the topic is open anyway.
+    if answers["career_talk"] and pair.stage == Stage.ACTIVE.value and not turn.session.scalar(
         select(ParkedItem).where(ParkedItem.session_id == session.id)
     ):
         turn.session.add(ParkedItem(pair_id=pair.id, session_id=session.id, topic="career_advice",

@@ -35,6 +35,8 @@ def run_for(turn: Turn, pair: Pair) -> list[str]:
 def decide(facts: PairFacts) -> list[tuple[NudgeRule, Firing]]:
     """Pure: every rule that applies to the pair's kind, fires, and is past its cool-down."""
     due: list[tuple[NudgeRule, Firing]] = []
+    if not any(s.status == "planned" for s in facts.sessions):
+        return due  # no session left to act on: advice about "next time" would be noise now
     for rule in RULES:
         if not rule.applies_to(facts.kind):
             continue

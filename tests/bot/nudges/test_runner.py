@@ -395,3 +395,14 @@ def test_the_runner_reads_what_it_stored(sqlite_db: Database) -> None:
     assert [(n, level, about) for n, level, about, _ in facts.sent] == [("mentor_leading", 1, 2)]
     assert all(at.tzinfo is not None for *_, at in facts.sent)
     assert runner.decide(facts) == []
+
+
+def test_no_nudge_once_no_session_is_left_to_act_on() -> None:
+    # Sessions 2 and 3 led by the mentee would fire "is the mentor still leading?" ...
+    lost = both(agenda_set_by="mentee", goals_moved=True)
+    with_one_left = pair(session(1, *both(agenda_set_by="mentor", goals_moved=True)), session(2, *lost),
+                         session(3, *lost), *planned(4))
+    assert [rule.key for rule, _ in runner.decide(with_one_left)] == ["mentor_leading"]
+    # ... but after the final session, advice about next time is noise: wrap-up comes next.
+    finished = pair(session(1, *both(agenda_set_by="mentor")), session(2, *lost), session(3, *lost))
+    assert runner.decide(finished) == []
