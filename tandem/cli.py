@@ -64,7 +64,7 @@ def chat(
     if not settings.coordinators:
         # Someone has to be able to create a programme; without the setting, it's you.
         settings = settings.model_copy(update={"coordinators_csv": user})
-        greeting = (f"TANDEM_COORDINATORS is not set, so {user} is a coordinator here. "
+        greeting = (f"TANDEM_COORDINATORS is not set, so you ({user}) are a coordinator here. "
                     f"Data is kept in {bootstrap.safe_url(settings.database_url)} "
                     f"(tenant {TENANT!r}).")
     clock = FakeClock(SystemClock().now().replace(second=0, microsecond=0))

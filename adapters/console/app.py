@@ -242,7 +242,8 @@ class ConsoleApp:
         outcome = self._handle(event)
         answer = outcome.answer
         if answer is not None and answer.form is not None:
-            self._show_answer(outcome)
+            if answer.text.strip():
+                self._show_answer(outcome)
             self._fill(answer.form)
         else:
             self._show_answer(outcome)

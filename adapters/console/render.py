@@ -18,12 +18,13 @@ from bot.replies import Audience, Button, FieldKind, Form, FormField, Outcome, R
 _BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=[^\s\\])\*(?![\w*])")
 _ITALIC = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=[^\s\\])_(?![\w_])")
 _CODE = re.compile(r"`([^`\n]+)`")
+_TAG = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")  # what Rich would read as a tag
 
 
 def to_markup(text: str) -> str:
     """Light markup (`*bold*`, `_italic_`, `code`, `- ` bullets, `> ` quotes) as Rich markup."""
     lines = []
-    for line in map(escape, text.splitlines()):
+    for line in map(_escape_line, text.splitlines()):
         if line.startswith("- "):
             line = "  • " + line[2:]
         elif line.startswith("> "):
@@ -33,6 +34,16 @@ def to_markup(text: str) -> str:
         line = _ITALIC.sub(r"[italic]\1[/italic]", line)
         lines.append(line)
     return "\n".join(lines)
+
+
+def _escape_line(line: str) -> str:
+    """Like rich.markup.escape, without doubling a final backslash.
+
+    Rich doubles it so that a tag *appended* to the text stays a tag; a line of a reply is
+    never followed by a tag (our closing marks never follow a backslash), so doubling it here
+    would print two backslashes for one.
+    """
+    return _TAG.sub(lambda m: f"{m[1]}{m[1]}\\{m[2]}", line)
 
 
 def to_buttons(buttons: Sequence[Button]) -> str:
@@ -87,7 +98,7 @@ def to_field_errors(errors: Mapping[str, str], form: Form | None = None) -> str:
 
 def to_form_title(form: Form) -> str:
     return (f"[bold]{escape(form.title)}[/bold] — {len(form.fields)} questions. Press Enter to "
-            "keep the value in brackets; type :cancel to stop without sending.")
+            "keep the default; type :cancel to stop without sending.")
 
 
 def to_field_prompt(field: FormField, *, number: int, total: int) -> str:
