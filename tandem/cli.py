@@ -41,6 +41,8 @@ def demo(
         database = Path(tempfile.mkdtemp(prefix="tandem-demo-")) / "demo.db"
     elif database.exists():
         _fail(f"{database} already exists; the demo needs a new file (or leave out --database).")
+    elif not database.parent.is_dir():
+        _fail(f"{database.parent} is not a folder; --database needs a file in an existing one.")
     console = Console(highlight=False, color_system=None) if plain else Console(highlight=False)
     try:
         run(database=database, console=console, hourly=hourly)

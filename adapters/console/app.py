@@ -7,6 +7,7 @@ you when someone else has news. Simulated time moves only when you say `:wait`.
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -66,6 +67,8 @@ class TerminalIO:
 
     def __init__(self, console: Console | None = None) -> None:
         self.console = console or Console(highlight=False)
+        with contextlib.suppress(ImportError):  # line editing and history where available
+            import readline  # noqa: F401
 
     def ask(self, prompt: str) -> str:
         return self.console.input(prompt)
@@ -142,7 +145,7 @@ class ConsoleApp:
         while True:
             try:
                 line = self.io.ask(f"[bold cyan]{escape(self.user)}>[/bold cyan] ")
-            except EOFError:
+            except (EOFError, KeyboardInterrupt):  # Ctrl-D or Ctrl-C: leave quietly
                 self.io.show()
                 return 0
             if not self.step(line):
@@ -275,7 +278,7 @@ class ConsoleApp:
         while True:
             try:
                 typed = self._read_value(form_field)
-            except EOFError:
+            except (EOFError, KeyboardInterrupt):
                 return None
             if typed.strip().lower() == CANCEL:
                 return None

@@ -60,10 +60,11 @@ def _introduce(printer: Printer, hourly: bool) -> None:
               "on the hour whenever something is due or someone has just acted, and every "
               "morning at 09:00")
     printer.note(
-        "Everything after a name and → is what Tandem sent, straight from the engine and its "
-        f"outbox; lines marked ▸ are the story. Times are {ZONE.key}. The scheduler sweeps "
-        f"{sweeps}. Nothing is printed twice: (…) marks sentences shown before (names aside), "
-        "and a list shown before is named, not repeated.")
+        "Lines with → are messages Tandem delivered from its outbox, and ↳ is its answer to "
+        "whoever just acted: all of it straight from the engine. Lines marked ▸ are the story. "
+        f"Times are {ZONE.key}. The scheduler sweeps {sweeps}. Nothing is printed twice: (…) "
+        "marks sentences shown before (names aside), and a list shown before is named, not "
+        "repeated.")
 
 
 def _conclude(printer: Printer, checks: Checks, world: World, seconds: float,

@@ -75,6 +75,16 @@ def test_bad_configuration_is_one_clear_line_and_exit_code_2(
     assert "Traceback" not in result.stderr
 
 
+def test_a_language_without_content_is_a_configuration_error(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "TANDEM_LANGUAGE": "xx"}
+
+    result = invoke("chat", env=env, input=":quit\n")
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith("tandem: configuration error: TANDEM_LANGUAGE: ")
+    assert "Traceback" not in result.stderr
+
+
 def test_a_password_in_a_bad_database_url_is_never_printed() -> None:
     result = invoke("migrate", env={"DATABASE_URL": "postgresql://tandem:s3cret@127.0.0.1:1/x"})
 
@@ -111,7 +121,7 @@ def test_chat_with_configured_coordinators_does_not_promote_anyone(tmp_path: Pat
     assert "`programme create` is for programme coordinators." in result.stdout
 
 
-def test_the_demo_refuses_an_existing_database_file(tmp_path: Path) -> None:
+def test_the_demo_refuses_an_existing_database_file_or_a_missing_folder(tmp_path: Path) -> None:
     existing = tmp_path / "old.db"
     existing.write_bytes(b"")
 
@@ -119,6 +129,9 @@ def test_the_demo_refuses_an_existing_database_file(tmp_path: Path) -> None:
 
     assert result.exit_code == 2
     assert "already exists" in result.stderr
+    nowhere = invoke("demo", "--database", str(tmp_path / "no" / "such" / "demo.db"))
+    assert nowhere.exit_code == 2
+    assert "is not a folder" in nowhere.stderr
 
 
 def test_no_command_shows_the_commands() -> None:
