@@ -44,7 +44,7 @@ def plan(turn, pair: Pair, contract: Contract) -> MentoringSession | None:  # ty
     created: list[MentoringSession] = []
     for index in range(contract.sessions - len(kept)):
         number = len(kept) + index + 1
-        day: date = nth_session_date(start, cadence, index)
+        day: date = on_a_weekday(nth_session_date(start, cadence, index))
         local = datetime.combine(day, time(SESSION_HOUR), tzinfo=tz)
         session = MentoringSession(
             pair_id=pair.id,
@@ -57,6 +57,11 @@ def plan(turn, pair: Pair, contract: Contract) -> MentoringSession | None:  # ty
         created.append(session)
     turn.session.flush()
     return created[0] if created else None
+
+
+def on_a_weekday(day: date) -> date:
+    """Calendar months land on weekends; move those sessions to the Monday after."""
+    return day + timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
 
 
 def leader_for(pair: Pair, contract: Contract, number: int) -> int | None:

@@ -33,10 +33,12 @@ def check(facts: PairFacts) -> Firing | None:
     days = (facts.now - (held[-1].planned_at if held else facts.sessions[0].planned_at)).days
     params = {"days": days, "mentor": facts.mentor, "mentee": facts.mentee,
               "programme": facts.programme, "pair_id": facts.pair_id}
-    # Escalate only after the pair had a whole grace period to answer the first nudge.
+    # "Still nothing" means the pair had a grace period to answer the first nudge *and* a
+    # second cadence went by without a meeting: a missed session followed by a booked one
+    # inside the normal rhythm is a pair getting back on track, not one for the coordinator.
     told_pair = [at for nudge, level, a, at in facts.sent
                  if nudge == RULE.key and level == 1 and a == about]
-    if told_pair and facts.now - max(told_pair) >= GRACE:
+    if told_pair and facts.now - max(told_pair) >= GRACE and quiet > 2 * facts.gap + GRACE:
         return Firing(level=2, about=about, messages=((Target.COORDINATOR, "coordinator"),),
                       params=params)
     return Firing(level=1, about=about, messages=((Target.PAIR, "pair"),), params=params)
@@ -47,5 +49,5 @@ RULE = NudgeRule(
     kinds=ALL_KINDS,
     cooldown=timedelta(days=7),
     check=check,
-    summary="no session held for the cadence plus 7 days (a week later: the coordinator)",
+    summary="no session held for the cadence plus 7 days (two cadences: the coordinator too)",
 )

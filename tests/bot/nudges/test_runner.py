@@ -129,7 +129,7 @@ TRIGGERS: list[tuple[str, PairFacts]] = [
     ("steam", pair(session(1, *both()), session(2, status="unreported"), *planned(3, 4),
                    now=FIRST + MONTH + 8 * DAY)),
     ("steam", pair(session(1, *both()), session(2, status="unreported"), *planned(3, 4),
-                   now=FIRST + MONTH + 15 * DAY, sent=(("steam", 1, 1, FIRST + MONTH + 8 * DAY),))),
+                   now=FIRST + 2 * MONTH + 8 * DAY, sent=(("steam", 1, 1, FIRST + MONTH + 8 * DAY),))),
     ("purpose", pair(*(session(n, *both()) for n in (1, 2, 3)), *planned(4))),
     ("your_turn", pair(session(1, *both()), *planned(2, leader="mentee"), swap_after=1)),
 ]
@@ -285,7 +285,7 @@ def test_the_same_evidence_is_not_resent_after_the_cool_down(sqlite_db: Database
     assert received(flow, MENTOR, note) == 1
 
 
-def test_running_out_of_steam_tells_the_pair_then_the_coordinator_a_week_later(
+def test_running_out_of_steam_tells_the_pair_then_the_coordinator_after_two_cadences(
     database: Database,
 ) -> None:
     flow = Flow(database)
@@ -304,11 +304,13 @@ def test_running_out_of_steam_tells_the_pair_then_the_coordinator_a_week_later(
     assert delivery.audience is Audience.PAIR and who(delivery) == {MENTOR, MENTEE}
     told_at = flow.clock.now()
 
-    # Not the coordinator until a whole grace period has passed since the pair was told.
+    # Not the coordinator until two weekly cadences plus grace have passed without a meeting
+    # (21 days) and the pair had a whole grace period to answer.
     flow.advance(days=6, hours=23)
     assert nudges_sent(flow, pair_id) == [("steam", 1, 1)]
     flow.advance(hours=1)
     assert flow.clock.now() - told_at == timedelta(days=7)
+    assert flow.clock.now() - held_at == timedelta(days=21, hours=2)
     assert nudges_sent(flow, pair_id) == [("steam", 1, 1), ("steam", 2, 1)]
     days = (flow.clock.now() - held_at).days
     coordinator_body = text("steam.coordinator", "classic", mentor="Maya", mentee="Sam",

@@ -76,18 +76,28 @@ def test_stops_once_a_session_is_held_again() -> None:
     assert fire(RULE, recovered) is None
 
 
-def test_escalates_to_the_coordinator_a_whole_grace_period_after_the_pair_was_told() -> None:
+def test_escalates_only_when_a_second_cadence_passes_without_meeting() -> None:
     told = STALL + DAY
     sent = (("steam", 1, 1, told),)
-    # Inside the grace period the rule still asks for level 1, which the runner has sent.
-    firing = fire(RULE, stalled(told + GRACE - timedelta(hours=1), sent=sent))
-    assert firing is not None and firing.level == 1
-    assert runner.decide(stalled(told + GRACE - timedelta(hours=1), sent=sent)) == []
+    # A grace period after the pair was told, but still inside two cadences: the next booked
+    # session may put them back on track, so the coordinator is not troubled yet.
     firing = fire(RULE, stalled(told + GRACE, sent=sent))
+    assert firing is not None and firing.level == 1
+    assert runner.decide(stalled(told + GRACE, sent=sent)) == []
+    two_cadences = FIRST + 2 * MONTH + GRACE
+    firing = fire(RULE, stalled(two_cadences, sent=sent))
+    assert firing is not None and firing.level == 1
+    firing = fire(RULE, stalled(two_cadences + DAY, sent=sent))
     assert firing is not None
     assert (firing.level, firing.about) == (2, 1)
     assert targets(firing) == [("coordinator", "coordinator")]
-    assert firing.params["days"] == 46
+    assert firing.params["days"] == 70
+
+
+def test_no_escalation_before_the_pair_had_a_grace_period_to_answer() -> None:
+    late_nudge = (("steam", 1, 1, FIRST + 2 * MONTH + GRACE),)
+    firing = fire(RULE, stalled(FIRST + 2 * MONTH + GRACE + DAY, sent=late_nudge))
+    assert firing is not None and firing.level == 1
 
 
 def test_no_escalation_without_a_first_nudge_to_the_pair() -> None:
