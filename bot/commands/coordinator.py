@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from bot import matching, reporting
 from bot.commands.grammar import Parsed
-from bot.commands.lookup import pair_numbered, person_named, programme_named
+from bot.commands.lookup import find_programme, pair_numbered, person_named, programme_named
 from bot.lifecycle import intro, wrap_up
 from bot.lifecycle.dissolve import dissolve, excluded_pairs
 from bot.lifecycle.transition import kind_of, move
@@ -18,16 +18,12 @@ from storage.models import Enrolment, NudgeSent, Pair, Person, Programme
 
 
 def programme_create(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
-    name = parsed.args[0].strip()
+    name = " ".join(parsed.args[0].split())
     if not name or len(name) > 200:
         raise Refusal("A programme needs a name of 1 to 200 characters.")
-    clash = turn.session.scalar(
-        select(Programme.id).where(
-            Programme.tenant_id == turn.tenant.id, func.lower(Programme.name) == name.lower()
-        )
-    )
+    clash = find_programme(turn, name)
     if clash is not None:
-        raise Refusal(f'There is already a programme called "{name}".')
+        raise Refusal(f'There is already a programme called "{clash.name}".')
     kind = Kind(str(parsed.options["kind"]))
     topics = [t.strip() for t in str(parsed.options.get("topics", "")).split(",") if t.strip()]
     programme = Programme(

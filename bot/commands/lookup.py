@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.identity import find_person
 from bot.stages import TERMINAL, Stage
@@ -10,12 +10,26 @@ from bot.turn import Refusal, Turn
 from storage.models import Pair, Person, Programme
 
 
+def name_key(name: str) -> str:
+    """How programme names compare: case and spacing never make two programmes different.
+
+    Compared in Python, not with SQL lower(): SQLite's lower() folds ASCII only, so "ÉCOLE"
+    and "école" would pass the duplicate check and then collide in the unique index.
+    """
+    return " ".join(name.split()).casefold()
+
+
+def find_programme(turn: Turn, name: str) -> Programme | None:
+    programmes = turn.session.scalars(
+        select(Programme).where(Programme.tenant_id == turn.tenant.id).order_by(Programme.id)
+    ).all()
+    exact = [p for p in programmes if p.name == name.strip()]
+    alike = [p for p in programmes if name_key(p.name) == name_key(name)]
+    return next(iter(exact or alike), None)
+
+
 def programme_named(turn: Turn, name: str) -> Programme:
-    programme = turn.session.scalar(
-        select(Programme).where(
-            Programme.tenant_id == turn.tenant.id, func.lower(Programme.name) == name.strip().lower()
-        )
-    )
+    programme = find_programme(turn, name)
     if programme is None:
         known = turn.session.scalars(
             select(Programme.name).where(Programme.tenant_id == turn.tenant.id).order_by(Programme.name)
