@@ -87,9 +87,13 @@ def pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
 def match(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     programme = programme_named(turn, parsed.args[0])
     dry_run = bool(parsed.options.get("dry_run"))
-    enrolments = turn.session.scalars(
-        select(Enrolment).where(Enrolment.programme_id == programme.id).order_by(Enrolment.id)
-    ).all()
+    enrolments = [
+        e
+        for e in turn.session.scalars(
+            select(Enrolment).where(Enrolment.programme_id == programme.id).order_by(Enrolment.id)
+        )
+        if e.person.forgotten_at is None  # someone who asked to be forgotten is never matched
+    ]
     live = turn.session.scalars(
         select(Pair).where(
             Pair.programme_id == programme.id, Pair.stage.not_in([s.value for s in TERMINAL])

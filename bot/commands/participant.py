@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from bot import goals as tracking
 from bot import reporting
@@ -17,7 +17,7 @@ from bot.programmes import Kind
 from bot.replies import Reply
 from bot.stages import IllegalTransition, Stage, Trigger
 from bot.turn import Refusal, Turn
-from storage.models import ActionItem, CheckIn, Evaluation, MentoringSession, Person
+from storage.models import ActionItem, CheckIn, Enrolment, Evaluation, MentoringSession, Person
 
 
 def status(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
@@ -145,6 +145,8 @@ def forget_me(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Repl
             move(turn, pair, Trigger.EVALUATED, actor=person, reason=reason)
         else:
             dissolve(turn, pair, actor=person, reason=reason)
+    # Enrolments hold their level, topics and wishes, and would put them in the next match.
+    turn.session.execute(delete(Enrolment).where(Enrolment.person_id == person.id))
     turn.session.execute(update(CheckIn).where(CheckIn.person_id == person.id).values(note=""))
     turn.session.execute(update(Evaluation).where(Evaluation.person_id == person.id).values(
         take_back="", what_worked="", what_to_change=""))
