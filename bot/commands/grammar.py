@@ -339,9 +339,10 @@ def parse(text: str, *, coordinator: bool = False) -> Parsed:
 def _parse(text: str) -> Parsed:
     if len(text) > MAX_LENGTH:
         raise _Problem(f"That command is too long: keep it under {MAX_LENGTH} characters.")
-    # Control characters never mean anything here; keep only newlines and tabs for notes.
+    # Control characters never mean anything here; keep only newlines and tabs for notes. Lone
+    # surrogates (from a malformed JSON escape) go too: no database can store them in a note.
     text = "".join(c for c in text.translate(_INVISIBLE)
-                   if c in "\n\t" or unicodedata.category(c) != "Cc")
+                   if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs"))
     text = re.sub(rf"^\s*{PREFIX}(?=\s|$)", "", text, flags=re.IGNORECASE)
     first = _WORD.match(text)
     if first is None:
