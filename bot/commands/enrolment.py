@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from zoneinfo import available_timezones
 
 from sqlalchemy import select
 
 from bot.commands.grammar import Parsed
 from bot.commands.lookup import programme_named
-from bot.identity import find_person
+from bot.identity import (
+    MAX_NAME,
+    MAX_USER_ID,
+    clean_text,
+    find_person,
+    is_time_zone,
+    normalise_ref,
+)
 from bot.replies import Reply
 from bot.turn import Refusal, Turn
 from storage.models import Enrolment, Person, Programme
@@ -44,16 +51,71 @@ def enrol(turn: Turn, person: Person, parsed: Parsed, attachment: str | None) ->
     options = {k: str(v) for k, v in parsed.options.items()}
     row = _row({**options, "user_id": parsed.args[0], "timezone": options.get("tz", "")}, where="")
     enrolled = _apply(turn, programme, row)
+    _set_manager(turn, enrolled, row.manager)
     return Reply(text=f'Enrolled {enrolled.display_name} in "{programme.name}" as {row.role} '
                       f"(level {row.level}).")
 
 
 def _enrol_csv(turn: Turn, programme: Programme, attachment: str | None) -> Reply:
-    if not attachment or not attachment.strip():
+    """All or nothing: any bad line refuses the file, and every problem names its line."""
+    rows, errors = _read_csv(attachment)
+    if not errors:
+        # Everyone first, then managers, so a manager may appear further down the file.
+        people = [(number, row, _apply(turn, programme, row)) for number, row in rows]
+        for number, row, enrolled in people:
+            try:
+                _set_manager(turn, enrolled, row.manager)
+            except Refusal as error:
+                errors.append(f"line {number}: {error.reply.text}")
+    if errors:
+        shown = "\n".join(f"- {e}" for e in errors[:20])
+        more = f"\n…and {len(errors) - 20} more." if len(errors) > 20 else ""
+        raise Refusal(f"Nobody was enrolled, because {len(errors)} line(s) need fixing:\n"
+                      f"{shown}{more}")
+    return Reply(text=f'Enrolled {len(rows)} people in "{programme.name}" from the CSV file.')
+
+
+def _read_csv(attachment: str | None) -> tuple[list[tuple[int, Row]], list[str]]:
+    """The checked rows by line number, and the problems found, each naming its line."""
+    # An uploaded file may carry anything: NUL bytes (PostgreSQL refuses them), stray
+    # control characters, old Mac line ends.
+    text = clean_text((attachment or "").replace("\r\n", "\n").replace("\r", "\n"))
+    if not text.strip():
         raise Refusal("Attach a CSV file with the header: " + ",".join(CSV_COLUMNS)
                       + " (user_id, role and level are required).")
-    reader = csv.DictReader(io.StringIO(attachment.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in reader.fieldnames or []]
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    rows: list[tuple[int, Row]] = []
+    errors: list[str] = []
+    first_line: dict[str, int] = {}
+    try:
+        _check_header([h.strip().lower() for h in reader.fieldnames or []])
+        for raw in reader:
+            if len(rows) + len(errors) >= MAX_ROWS:
+                raise Refusal(f"That file has more than {MAX_ROWS} people; please split it.")
+            number = reader.line_num
+            values = {k.strip().lower(): v.strip() for k, v in raw.items()
+                      if isinstance(k, str) and isinstance(v, str)}
+            try:
+                row = _row(values, where=f"line {number}: ")
+            except Refusal as error:
+                errors.append(error.reply.text)
+                continue
+            key = normalise_ref(row.user_id)
+            if key in first_line:
+                errors.append(f"line {number}: {row.user_id!r} is already on line "
+                              f"{first_line[key]}.")
+                continue
+            first_line[key] = number
+            rows.append((number, row))
+    except csv.Error as error:  # e.g. a field over the csv module's size limit
+        raise Refusal(f"Nobody was enrolled: I can't read line {reader.line_num + 1} of that "
+                      f"file as CSV ({error}).") from None
+    if not rows and not errors:
+        raise Refusal("The CSV file has a header but no people in it.")
+    return rows, errors
+
+
+def _check_header(header: list[str]) -> None:
     missing = {"user_id", "role", "level"} - set(header)
     unknown = set(header) - set(CSV_COLUMNS)
     if missing or unknown:
@@ -61,27 +123,9 @@ def _enrol_csv(turn: Turn, programme: Programme, attachment: str | None) -> Repl
         if missing:
             problems.append("missing columns: " + ", ".join(sorted(missing)))
         if unknown:
-            problems.append("unknown columns: " + ", ".join(sorted(unknown)))
+            problems.append("unknown columns: " + ", ".join(repr(u) for u in sorted(unknown)))
         raise Refusal("The CSV header needs fixing (" + "; ".join(problems) + "). Expected: "
                       + ",".join(CSV_COLUMNS))
-    rows, errors = [], []
-    for number, raw in enumerate(reader, start=2):  # line 1 is the header
-        if number > MAX_ROWS + 1:
-            raise Refusal(f"That file has more than {MAX_ROWS} people; please split it.")
-        values = {str(k).strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        try:
-            rows.append(_row(values, where=f"line {number}: "))
-        except Refusal as error:
-            errors.append(error.reply.text)
-    if errors:
-        shown = "\n".join(f"- {e}" for e in errors[:20])
-        more = f"\n…and {len(errors) - 20} more." if len(errors) > 20 else ""
-        raise Refusal(f"Nobody was enrolled, because {len(errors)} line(s) need fixing:\n{shown}{more}")
-    if not rows:
-        raise Refusal("The CSV file has a header but no people in it.")
-    for row in rows:
-        _apply(turn, programme, row)
-    return Reply(text=f'Enrolled {len(rows)} people in "{programme.name}" from the CSV file.')
 
 
 def _row(values: Mapping[str, str], *, where: str) -> Row:
@@ -91,20 +135,24 @@ def _row(values: Mapping[str, str], *, where: str) -> Row:
         return Refusal(f"{where}{message}")
 
     user_id = values.get("user_id", "").strip()
-    if not user_id or len(user_id) > 128:
-        raise fail("user_id is required (up to 128 characters).")
+    if not normalise_ref(user_id) or len(normalise_ref(user_id)) > MAX_USER_ID:
+        raise fail(f"user_id is required (up to {MAX_USER_ID} characters).")
+    for name in ("name", "team"):
+        if len(values.get(name, "").strip()) > MAX_NAME:
+            raise fail(f"{name} can be at most {MAX_NAME} characters.")
     role = values.get("role", "").strip().lower()
     if role not in ("mentor", "mentee"):
         raise fail(f"role must be mentor or mentee, not {role!r}.")
     level = _int(values.get("level", ""), 1, 10, "level", fail)
     capacity = _int(values.get("capacity") or "1", 1, 10, "capacity", fail)
     zone = values.get("timezone", "").strip() or None
-    if zone and zone not in available_timezones():
+    if zone and not is_time_zone(zone):
         raise fail(f"timezone {zone!r} is not a time zone name like Europe/Oslo.")
     hours = None
     if values.get("hours", "").strip():
         start, _, finish = values["hours"].partition("-")
-        if not (start.strip().isdigit() and finish.strip().isdigit()):
+        # ASCII digits only: "²".isdigit() is true, yet int("²") fails.
+        if not all(re.fullmatch(r"[0-9]{1,2}", h.strip()) for h in (start, finish)):
             raise fail("hours must look like 9-17.")
         hours = (int(start), int(finish))
         if not 0 <= hours[0] < hours[1] <= 24:
@@ -127,8 +175,13 @@ def _row(values: Mapping[str, str], *, where: str) -> Row:
 def _apply(turn: Turn, programme: Programme, row: Row) -> Person:
     person = find_person(turn.session, turn.tenant, row.user_id)
     if person is None:
-        person = Person(tenant_id=turn.tenant.id, platform_user_id=row.user_id.lstrip("@"),
-                        display_name=row.name or row.user_id.lstrip("@"), timezone="UTC",
+        user_id = normalise_ref(row.user_id)
+        if turn.session.scalar(select(Person.id).where(Person.tenant_id == turn.tenant.id,
+                                                       Person.platform_user_id == user_id)):
+            # Only a forgotten person's placeholder id gets here; it must never be reused.
+            raise Refusal(f"{row.user_id!r} is not someone I can enrol.")
+        person = Person(tenant_id=turn.tenant.id, platform_user_id=user_id,
+                        display_name=row.name or user_id, timezone="UTC",
                         is_coordinator=False, work_start_hour=9, work_end_hour=17, created_at=turn.now)
         turn.session.add(person)
         turn.session.flush()
@@ -140,13 +193,6 @@ def _apply(turn: Turn, programme: Programme, row: Row) -> Person:
         person.timezone = row.timezone
     if row.hours:
         person.work_start_hour, person.work_end_hour = row.hours
-    if row.manager:
-        manager = find_person(turn.session, turn.tenant, row.manager)
-        if manager is None:
-            raise Refusal(f"I don't know the manager {row.manager!r}; enrol or name them first.")
-        if manager.id == person.id:
-            raise Refusal(f"{person.display_name} cannot be their own manager.")
-        person.manager_id = manager.id
     enrolment = turn.session.scalar(
         select(Enrolment).where(Enrolment.programme_id == programme.id, Enrolment.person_id == person.id)
     )
@@ -158,6 +204,17 @@ def _apply(turn: Turn, programme: Programme, row: Row) -> Person:
     enrolment.topics_offered, enrolment.topics_wanted = list(row.offers), list(row.wants)
     turn.session.flush()
     return person
+
+
+def _set_manager(turn: Turn, person: Person, manager_ref: str | None) -> None:
+    if not manager_ref:
+        return
+    manager = find_person(turn.session, turn.tenant, manager_ref)
+    if manager is None:
+        raise Refusal(f"I don't know the manager {manager_ref!r}; enrol or name them first.")
+    if manager.id == person.id:
+        raise Refusal(f"{person.display_name} cannot be their own manager.")
+    person.manager_id = manager.id
 
 
 def _int(text: str, low: int, high: int, name: str, fail) -> int:  # type: ignore[no-untyped-def]
