@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 
 from bot.turn import Refusal, Turn
@@ -48,7 +50,7 @@ def open_goals_text(turn: Turn, pair: Pair) -> str:
     return "\n".join(f"- {g.text}" for g in goals) or "- (no open goals recorded)"
 
 
-def numbered(items: list[Goal] | list[ActionItem], names: dict[int, str]) -> str:
+def numbered(items: Sequence[Goal | ActionItem], names: dict[int, str]) -> str:
     lines = []
     for number, item in enumerate(items, start=1):
         mark = {"open": " ", "met": "✓", "done": "✓", "dropped": "–"}.get(item.status, " ")
@@ -56,7 +58,9 @@ def numbered(items: list[Goal] | list[ActionItem], names: dict[int, str]) -> str
     return "\n".join(lines)
 
 
-def mark(turn: Turn, items: list[Goal] | list[ActionItem], number: int, *, status: str, what: str) -> str:
+def mark(
+    turn: Turn, items: Sequence[Goal | ActionItem], number: int, *, status: str, what: str
+) -> str:
     if not 1 <= number <= len(items):
         raise Refusal(f"There is no {what} number {number}; you have {len(items)}.")
     item = items[number - 1]

@@ -62,10 +62,10 @@ def run(turn: Turn, person: Person, text: str, *, attachment: str | None) -> Rep
             )
         handler = COORDINATOR_ONLY.get(parsed.verb) or COORDINATOR_FORMS[parsed.verb]
         return handler(turn, person, parsed, attachment)
-    handler = ANYONE.get(parsed.verb)
-    if handler is None:  # the grammar knows a verb the engine doesn't: a bug, said plainly
+    anyone = ANYONE.get(parsed.verb)
+    if anyone is None:  # the grammar knows a verb the engine doesn't: a bug, said plainly
         raise Refusal(grammar.usage(coordinator=person.is_coordinator))
-    return handler(turn, person, parsed, attachment)
+    return anyone(turn, person, parsed, attachment)
 
 
 def _names_a_pair_or_programme(parsed: Parsed) -> bool:
