@@ -1,0 +1,213 @@
+"""What people see when they ask how things stand: a participant's pairs, a programme's health,
+and the programme's evaluation, which aggregates and never names anyone."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from flow import START, Flow
+from scenario import COORDINATOR, PROGRAMME, active, enrol, ok, pair_of, person, programme, proposed
+from sqlalchemy import select
+
+from bot.content import default_content
+from storage.db import Database
+from storage.models import Base, MentoringSession, NudgeSent, ParkedItem
+
+CONTENT = default_content()
+
+
+@pytest.fixture
+def f(sqlite_db: Database) -> Flow:
+    return Flow(sqlite_db)
+
+
+def add(db: Database, *objects: Base) -> None:
+    with db.transaction() as session:
+        session.add_all(objects)
+
+
+def sessions(pair_id: int, *statuses: str) -> list[MentoringSession]:
+    return [
+        MentoringSession(
+            pair_id=pair_id, number=n, planned_at=START + timedelta(days=n), status=status
+        )
+        for n, status in enumerate(statuses, start=1)
+    ]
+
+
+def mark(db: Database, pair_id: int, *statuses: str) -> None:
+    """Give an active pair's planned sessions these outcomes, first session first."""
+    with db.transaction() as session:
+        for number, status in enumerate(statuses, start=1):
+            session.scalars(
+                select(MentoringSession).filter_by(pair_id=pair_id, number=number)
+            ).one().status = status
+
+
+def nudge(pair_id: int, key: str, *, days_ago: int = 0) -> NudgeSent:
+    return NudgeSent(
+        pair_id=pair_id, nudge=key, level=1, about=0, sent_at=START - timedelta(days=days_ago)
+    )
+
+
+# -- my pairs -------------------------------------------------------------------------------
+
+
+def test_a_mentor_with_two_pairs_sees_both_newest_first(f: Flow) -> None:
+    programme(f)
+    enrol(f, "maya", role="mentor", level=2, extra="--capacity 2")
+    enrol(f, "sam", role="mentee", level=8)
+    enrol(f, "tom", role="mentee", level=9)
+    ok(f.command(COORDINATOR, f'pair maya sam --programme "{PROGRAMME}"'))
+    ok(f.command(COORDINATOR, f'pair maya tom --programme "{PROGRAMME}"'))
+    assert ok(f.command("maya", "status")) == (
+        f"*Pair #2* in {PROGRAMME}: you are the mentor, with Tom. Stage: proposed.\n\n"
+        f"*Pair #1* in {PROGRAMME}: you are the mentor, with Sam. Stage: proposed."
+    )
+
+
+def test_a_coordinator_without_a_pair_sees_the_programmes(f: Flow) -> None:
+    proposed(f)
+    assert ok(f.command(COORDINATOR, "status")) == (
+        "You are not in a mentoring pair right now.\n\n"
+        "*Programmes*\n"
+        f'- "{PROGRAMME}": 1 proposed\n'
+        'For one programme: `status "Name"`; its evaluation: `report "Name"`.'
+    )
+
+
+def test_the_next_session_is_shown_in_the_readers_own_time_zone(f: Flow) -> None:
+    active(f)
+    ok(
+        f.command(
+            COORDINATOR,
+            f'enrol sam --programme "{PROGRAMME}" --role mentee --level 8 --tz Asia/Tokyo',
+        )
+    )
+    assert "Next session: #1, Mon 11 Jan 2027, 19:00 (Asia/Tokyo)." in ok(
+        f.command("sam", "status")
+    )
+
+
+# -- health ---------------------------------------------------------------------------------
+
+
+def test_health_counts_sessions_and_flags_recent_nudges_of_live_pairs_only(f: Flow) -> None:
+    first = proposed(f)
+    enrol(f, "ola", role="mentor", level=3)
+    enrol(f, "tom", role="mentee", level=9)
+    ok(f.command(COORDINATOR, f'pair ola tom --programme "{PROGRAMME}"'))
+    second = pair_of(f.db, "ola", "tom").id
+    enrol(f, "ada", role="mentor", level=1)
+    enrol(f, "bo", role="mentee", level=7)
+    ok(f.command(COORDINATOR, f'pair ada bo --programme "{PROGRAMME}"'))
+    gone = pair_of(f.db, "ada", "bo").id
+    ok(f.command(COORDINATOR, f"end {gone}"))
+    add(
+        f.db,
+        *sessions(first, "held", "missed", "unreported", "held", "planned"),
+        nudge(first, "steam", days_ago=3),
+        nudge(first, "mentor_leading", days_ago=10),
+        nudge(first, "steam", days_ago=1),
+        nudge(first, "manual"),
+        nudge(first, "midpoint_review"),
+        nudge(first, "too_polite", days_ago=46),
+        nudge(second, "see_differently", days_ago=60),
+    )
+    assert ok(f.command(COORDINATOR, f'status "{PROGRAMME}"')) == (
+        f"*{PROGRAMME}* (reverse): 2 proposed, 1 dissolved\n"
+        f"- #{first} Maya & Sam: proposed, 2 held, 2 missed — watch: mentor_leading, steam\n"
+        f"- #{second} Ola & Tom: proposed, 0 held, 0 missed"
+    )
+
+
+# -- evaluation -----------------------------------------------------------------------------
+
+
+def evaluate(f: Flow, who: str, pair_id: int, **answers: str) -> None:
+    ok(f.submit(who, "evaluation", str(pair_id), **answers))
+
+
+def test_the_report_aggregates_a_programme_without_naming_anyone(f: Flow) -> None:
+    closed = active(f)
+    add(
+        f.db,
+        ParkedItem(
+            pair_id=closed, topic="career_advice", note="came up in session 2", raised_at=START
+        ),
+    )
+    ok(f.command(COORDINATOR, f"end {closed}"))
+    mark(f.db, closed, "held", "held", "missed", "unreported")
+    add(
+        f.db,
+        nudge(closed, "steam"),
+        nudge(closed, "steam"),
+        nudge(closed, "mentor_leading"),
+        nudge(closed, "midpoint_review"),
+        nudge(closed, "manual"),
+    )
+    evaluate(
+        f,
+        "maya",
+        closed,
+        goals_met="5",
+        what_worked="Seeing the app in use",
+        what_to_change="",
+        take_back="",
+        continue_as="network",
+    )
+    evaluate(
+        f,
+        "sam",
+        closed,
+        goals_met="4",
+        what_worked="Short sessions",
+        what_to_change="Meet more often",
+        take_back="Use the app in hiring",
+        continue_as="reciprocal",
+    )
+    enrol(f, "ola", role="mentor", level=3)
+    enrol(f, "tom", role="mentee", level=9)
+    ok(f.command(COORDINATOR, f'pair ola tom --programme "{PROGRAMME}"'))
+    ok(f.press("tom", "intro", f"{pair_of(f.db, 'ola', 'tom').id}:no"))
+    enrol(f, "ada", role="mentor", level=1)
+    enrol(f, "bo", role="mentee", level=7)
+    ok(f.command(COORDINATOR, f'pair ada bo --programme "{PROGRAMME}"'))
+    # Another programme's evaluations never leak into this report.
+    other = active(f, kind="classic", mentor="cy", mentee="di", name="Classic")
+    ok(f.command(COORDINATOR, f"end {other}"))
+    evaluate(f, "cy", other, goals_met="1", what_worked="Elsewhere", continue_as="friendly_end")
+
+    report = ok(f.command(COORDINATOR, f'report "{PROGRAMME}"'))
+    assert report == "\n".join(
+        [
+            f"*Evaluation of {PROGRAMME}* (reverse)",
+            "Pairs: 3 (1 closed, 1 dissolved without blame, 1 still running)",
+            "Sessions: 2 held, 2 missed or unreported",
+            "Goals met (1-5): average 4.5 from 2 evaluations",
+            "What next: 1 × "
+            + CONTENT.text("wrap_up.choices.continue_as.network")
+            + ", 1 × "
+            + CONTENT.text("wrap_up.choices.continue_as.reciprocal"),
+            "What worked:\n- Seeing the app in use\n- Short sessions",
+            "What to change:\n- Meet more often",
+            "Taken back to the organisation:\n- Use the app in hiring",
+            "Nudges sent: manual × 1, mentor_leading × 1, steam × 2",
+            "Parked items handed back at wrap-up: 1",
+        ]
+    )
+    for who in ("maya", "sam", "ola", "tom", "ada", "bo"):
+        for name in (who, person(f.db, who).display_name):
+            assert not re.search(rf"\b{name}\b", report, re.IGNORECASE), name
+
+
+def test_the_report_of_a_programme_without_pairs(f: Flow) -> None:
+    programme(f, "Empty", kind="sponsorship")
+    assert ok(f.command(COORDINATOR, 'report "empty"')) == (
+        "*Evaluation of Empty* (sponsorship)\n"
+        "Pairs: 0 (0 closed, 0 dissolved without blame, 0 still running)\n"
+        "Sessions: 0 held, 0 missed or unreported\n"
+        "No evaluations yet: they arrive as pairs reach wrap-up."
+    )
