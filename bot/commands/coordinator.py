@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from bot import matching, reporting
 from bot.commands.grammar import Parsed
 from bot.commands.lookup import find_programme, pair_numbered, person_named, programme_named
-from bot.lifecycle import intro, wrap_up
+from bot.lifecycle import intro, pausing, wrap_up
 from bot.lifecycle.dissolve import dissolve, excluded_pairs
 from bot.lifecycle.transition import kind_of, move
 from bot.programmes import Cadence, Kind
@@ -175,7 +175,11 @@ def pause_pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Rep
 
 def resume_pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     target = pair_numbered(turn, parsed.args[0])
-    stage = _move(turn, target, Trigger.RESUMED, person)
+    stage = Stage(target.stage)
+    if stage is not Stage.PAUSED:  # the same words as every other refused move
+        raise Refusal(f"Pair #{target.id}: {IllegalTransition(stage, Trigger.RESUMED)}.")
+    # The lifecycle's resume also replans an active pair's sessions that fell inside the pause.
+    stage = pausing.resume(turn, target, actor=person)
     turn.to_pair(target, Reply(text=f"{person.display_name} has resumed your pair: you are back in "
                                     f"{stage.value.replace('_', ' ')}."))
     return Reply(text=f"Resumed pair #{target.id} ({stage.value}).")

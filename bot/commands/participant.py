@@ -10,7 +10,7 @@ from bot.commands import grammar
 from bot.commands.grammar import Parsed
 from bot.commands.lookup import live_pairs_of, my_pair
 from bot.identity import FORGOTTEN_NAME
-from bot.lifecycle import sessions
+from bot.lifecycle import pausing, sessions
 from bot.lifecycle.dissolve import dissolve
 from bot.lifecycle.transition import kind_of, move, partner_of
 from bot.programmes import Kind
@@ -98,7 +98,8 @@ def pause(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
 
 def resume(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     pair = my_pair(turn, person, stages=(Stage.PAUSED,))
-    stage = _move(turn, pair, Trigger.RESUMED, person)
+    # The lifecycle's resume also replans an active pair's sessions that fell inside the pause.
+    stage = pausing.resume(turn, pair, actor=person)
     turn.to_person(partner_of(pair, person), Reply(text=f"{person.display_name} resumed your pair."))
     return Reply(text=f"Welcome back: your pair is {stage.value.replace('_', ' ')} again.")
 

@@ -3,7 +3,7 @@ resume, help (usage, or a confidential note), swap and forget-me."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from db_snapshot import assert_unchanged, snapshot
@@ -208,6 +208,25 @@ def test_a_paused_pair_gets_no_reminders_or_check_ins(f: Flow) -> None:
     read_all(f, "maya", "sam")
     f.advance(days=8)
     assert texts(f, "maya") == [] and texts(f, "sam") == []
+
+
+@pytest.mark.parametrize("resumed_by", ["maya", COORDINATOR])
+def test_sessions_that_fell_inside_a_pause_are_planned_again_after_it(
+    f: Flow, resumed_by: str
+) -> None:
+    pair_id = active(f)
+    jump(f, FIRST_SESSION.replace(hour=12))
+    session = str(rows(f.db, MentoringSession, number=1)[0].id)
+    ok(f.submit("maya", "checkin", session, happened="yes"))
+    ok(f.submit("sam", "checkin", session, happened="yes"))
+    ok(f.command("sam", "pause"))
+    f.clock.set(datetime(2027, 3, 20, 9, 0, tzinfo=UTC))  # sessions 2 and 3 fell in the pause
+    read_all(f, "maya", "sam")
+    ok(f.command(resumed_by, "resume" if resumed_by == "maya" else f"resume {pair_id}"))
+    planned = [s.planned_at for s in rows(f.db, MentoringSession, status="planned")]
+    assert len(planned) == 5 and min(planned) >= f.clock.now() + timedelta(days=7)
+    f.advance(hours=2)
+    assert not [t for t in texts(f, "sam") if t.startswith("How was session")]
 
 
 # -- help ---------------------------------------------------------------------------------
