@@ -38,6 +38,11 @@ def texts(f: Flow, who: str) -> list[str]:
     return [reply.text for reply in f.new(who)]
 
 
+def read_all(f: Flow, *people: str) -> None:
+    for who in people:
+        f.new(who)
+
+
 # -- programme create / list ----------------------------------------------------------------
 
 
@@ -422,7 +427,7 @@ def test_report_before_any_evaluation(f: Flow) -> None:
 
 def test_nudge_sends_the_pair_the_coordinators_note(f: Flow) -> None:
     pair_id = proposed(f)
-    f.new("maya"), f.new("sam")
+    read_all(f, "maya", "sam")
     answer = ok(
         f.command(COORDINATOR, f"nudge #{pair_id} Great start, keep going! {{not a field}}")
     )
@@ -455,7 +460,7 @@ def test_nudge_refuses_unknown_ended_or_empty(f: Flow) -> None:
 def test_coordinator_pauses_and_resumes_a_pair(f: Flow) -> None:
     pair_id = proposed(f)
     accept_intros(f, pair_id, ("maya", "sam"))
-    f.new("maya"), f.new("sam")
+    read_all(f, "maya", "sam")
     assert ok(f.command(COORDINATOR, f"pause {pair_id}")) == f"Paused pair #{pair_id}."
     [pair] = rows(f.db, Pair)
     assert (pair.stage, pair.paused_from) == ("paused", "chemistry")
@@ -487,7 +492,7 @@ def test_coordinator_pauses_and_resumes_a_pair(f: Flow) -> None:
 
 def test_end_of_an_active_pair_starts_the_evaluation(f: Flow) -> None:
     pair_id = active(f)
-    f.new("maya"), f.new("sam")
+    read_all(f, "maya", "sam")
     assert ok(f.command(COORDINATOR, f"end {pair_id}")) == (
         f"Ended pair #{pair_id}: both have their evaluation now."
     )
@@ -501,7 +506,7 @@ def test_end_of_an_active_pair_starts_the_evaluation(f: Flow) -> None:
 
 def test_end_before_active_dissolves_without_blame(f: Flow) -> None:
     pair_id = proposed(f)
-    f.new("maya"), f.new("sam"), f.new(COORDINATOR)
+    read_all(f, "maya", "sam", COORDINATOR)
     assert ok(f.command(COORDINATOR, f"end {pair_id}")) == (
         f"Dissolved pair #{pair_id} without blame; both have been told."
     )
