@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from collections.abc import Collection
 
 from sqlalchemy.orm.exc import StaleDataError
@@ -12,7 +14,7 @@ from bot.clock import Clock
 from bot.commands import dispatch as commands
 from bot.content import Content
 from bot.events import Action, Command, Event, Message, Submission, Tick
-from bot.identity import resolve_actor, resolve_tenant
+from bot.identity import clean_text, resolve_actor, resolve_tenant
 from bot.nudges import runner
 from bot.lifecycle import chemistry, contract_terms, contracting, intro, sessions, wrap_up
 from bot.replies import Outcome, Reply
@@ -62,7 +64,8 @@ class Engine:
 
     def _handle_once(self, event: Event) -> Outcome:
         with self.db.transaction() as session:
-            if event.event_id and session.get(ProcessedEvent, event.event_id) is not None:
+            event_key = _event_key(event.event_id) if event.event_id else None
+            if event_key and session.get(ProcessedEvent, event_key) is not None:
                 return Outcome()  # a platform retry of something already done
             now = self.clock.now()
             tenant = resolve_tenant(
@@ -75,8 +78,8 @@ class Engine:
             if person.forgotten_at is not None:
                 raise Refusal("You asked Tandem to forget you, so there is nothing here for you.")
             answer = self._route(turn, person, event)
-            if event.event_id:
-                session.add(ProcessedEvent(event_id=event.event_id, processed_at=now))
+            if event_key:
+                session.add(ProcessedEvent(event_id=event_key, processed_at=now))
         return Outcome(answer=answer, changed=True)
 
     def _route(self, turn: Turn, person: Person, event: Event) -> Reply | None:
@@ -114,7 +117,8 @@ class Engine:
         raise Refusal("That form is not one I know.")
 
     def _submission(self, turn: Turn, person: Person, event: Submission) -> Reply:
-        values = {str(k): str(v) for k, v in event.values.items()}
+        # Form text goes into the database: drop what no database can store (NUL, surrogates).
+        values = {clean_text(str(k)): clean_text(str(v)) for k, v in event.values.items()}
         ref = _number(event.context)
         if event.form_id == contract_terms.FORM_ID:
             return contracting.handle_submission(turn, _pair(turn, str(ref)), person, values)
@@ -155,11 +159,21 @@ class Engine:
             return False
 
 
+_REFERENCE = re.compile(r"#?([0-9]{1,9})")  # ids fit a 32-bit integer column everywhere
+
+
 def _number(text: str) -> int:
-    try:
-        return int(text.strip().lstrip("#"))
-    except ValueError:
-        raise Refusal("That reference is not one I recognise.") from None
+    match = _REFERENCE.fullmatch(text.strip())
+    if match is None:
+        raise Refusal("That reference is not one I recognise.")
+    return int(match.group(1))
+
+
+def _event_key(event_id: str) -> str:
+    """Platform event ids are short, but a hostile one must still fit the column."""
+    if len(event_id) <= 64 and clean_text(event_id) == event_id:
+        return event_id
+    return "sha256:" + hashlib.sha256(event_id.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _pair(turn: Turn, ref: str) -> Pair:

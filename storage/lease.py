@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy import delete, or_
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.clock import Clock
 from storage.db import Database
 from storage.models import SchedulerLease
+
+
+
+class Clock(Protocol):
+    """Anything that tells the time (bot.clock's clocks do); storage never imports the engine."""
+
+    def now(self) -> datetime: ...
+
 
 _INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 

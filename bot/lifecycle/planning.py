@@ -38,7 +38,14 @@ def plan(turn, pair: Pair, contract: Contract) -> MentoringSession | None:  # ty
         turn.session.delete(planned)
     kept = [s for s in sessions if s.status != "planned" or s.checkin_sent_at is not None]
     turn.session.flush()
-    start = max(contract.start_date, (turn.now + timedelta(days=7)).date()) if kept else contract.start_date
+    # Replanning (after a pause or a new contract version) starts no earlier than next week,
+    # even when no session was held yet: the contract's own start date may have passed.
+    replanning = bool(sessions)
+    start = (
+        max(contract.start_date, (turn.now + timedelta(days=7)).date())
+        if replanning
+        else contract.start_date
+    )
     cadence = Cadence(contract.cadence)
     tz = zone(pair.mentor)
     created: list[MentoringSession] = []

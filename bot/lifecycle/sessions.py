@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 
@@ -165,7 +166,7 @@ def validate(values: Mapping[str, str], *, kind: Kind) -> tuple[dict[str, object
         value = raw(name)
         if not value:
             return None
-        if not value.isdigit() or not 1 <= int(value) <= 5:
+        if not re.fullmatch("[1-5]", value):  # isdigit() accepts "²", which int() refuses
             errors[name] = "Please give a number from 1 to 5."
             return None
         return int(value)

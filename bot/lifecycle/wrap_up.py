@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from sqlalchemy import select
@@ -81,7 +82,7 @@ def validate(values: Mapping[str, str]) -> tuple[dict[str, object], dict[str, st
         return value.strip() if isinstance(value, str) else ""
 
     goals_met = raw("goals_met")
-    if not goals_met.isdigit() or not 1 <= int(goals_met) <= 5:
+    if not re.fullmatch("[1-5]", goals_met):  # isdigit() accepts "²", which int() refuses
         errors["goals_met"] = "Please give a number from 1 to 5."
     if not raw("what_worked"):
         errors["what_worked"] = "Please tell us at least one thing that worked."

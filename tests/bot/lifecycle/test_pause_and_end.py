@@ -97,8 +97,6 @@ def test_after_a_resume_the_reminders_pick_up_again(journey) -> None:
     assert any("session 1 of 4" in t for t in j.new_texts("maya"))
 
 
-@pytest.mark.xfail(strict=True, reason="sessions that fell inside a pause are not replanned; "
-                                       "reported to the lead (needs the resume handlers)")
 def test_sessions_that_fell_inside_a_pause_are_not_asked_about(journey) -> None:
     j = journey(sessions=4).to(Stage.ACTIVE)
     j.ok(f"pause {j.pair_id}")
