@@ -8,13 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.events import Tick
-from bot.lifecycle import contracting, sessions, wrap_up
+from bot.lifecycle import contracting, sessions, waiting, wrap_up
 from bot.nudges import runner
 from bot.stages import Stage
 from bot.turn import Turn
 from storage.models import MentoringSession, Pair
 
 REMINDER, CHECKIN, UNREPORTED, WRAP_UP, NUDGES = "reminder", "checkin", "unreported", "wrap_up", "nudges"
+WAITING = "waiting"
 
 
 def find(db: Session, now: datetime) -> list[Tick]:
@@ -43,6 +44,12 @@ def find(db: Session, now: datetime) -> list[Tick]:
         ticks.append(Tick(kind=NUDGES, pair_id=pair.id))
         if is_finished(db, now, pair):
             ticks.append(Tick(kind=WRAP_UP, pair_id=pair.id))
+    early = [stage.value for stage in waiting.WAITING_STAGES]
+    for pair_id in db.scalars(
+        select(Pair.id).where(Pair.stage.in_(early),
+                              Pair.stage_changed_at <= now - waiting.REMIND_AFTER).order_by(Pair.id)
+    ):
+        ticks.append(Tick(kind=WAITING, pair_id=pair_id))
     return ticks
 
 
@@ -65,6 +72,8 @@ def is_finished(db: Session, now: datetime, pair: Pair) -> bool:
 def handle(turn: Turn, tick: Tick) -> bool:
     """Do one tick's work; False when it is no longer due (another worker did it first)."""
     pair = turn.session.get(Pair, tick.pair_id)
+    if pair is not None and tick.kind == WAITING:
+        return waiting.remind(turn, pair)
     if pair is None or Stage(pair.stage) is not Stage.ACTIVE:
         return False
     session = turn.session.get(MentoringSession, tick.session_id) if tick.session_id else None

@@ -72,7 +72,8 @@ def _enrol_csv(turn: Turn, programme: Programme, attachment: str | None) -> Repl
         more = f"\n…and {len(errors) - 20} more." if len(errors) > 20 else ""
         raise Refusal(f"Nobody was enrolled, because {len(errors)} line(s) need fixing:\n"
                       f"{shown}{more}")
-    return Reply(text=f'Enrolled {len(rows)} people in "{programme.name}" from the CSV file.')
+    people = "1 person" if len(rows) == 1 else f"{len(rows)} people"
+    return Reply(text=f'Enrolled {people} in "{programme.name}" from the CSV file.')
 
 
 def _read_csv(attachment: str | None) -> tuple[list[tuple[int, Row]], list[str]]:

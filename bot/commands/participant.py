@@ -110,22 +110,30 @@ def swap(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
         raise Refusal("Swapping who leads is part of reciprocal mentoring; in your programme the "
                       "roles stay as agreed in the contract.")
     upcoming = turn.session.scalars(
-        select(MentoringSession).where(MentoringSession.pair_id == pair.id,
-                                       MentoringSession.status == "planned")
+        select(MentoringSession)
+        .where(MentoringSession.pair_id == pair.id, MentoringSession.status == "planned")
+        .order_by(MentoringSession.number)
     ).all()
-    new_leader = partner_of(pair, turn.session.get(Person, pair.leader_id) or pair.mentor)
+    if not upcoming:
+        raise Refusal("There is no session left to lead: your contract's sessions are all behind you.")
+    # Who leads now is whoever leads the next session: the planned swap may already have happened.
+    current = turn.session.get(Person, upcoming[0].leader_id or pair.mentor_id) or pair.mentor
+    new_leader = partner_of(pair, current)
     pair.leader_id = new_leader.id
     for session in upcoming:
         session.leader_id = new_leader.id
-    other = partner_of(pair, new_leader)
-    turn.to_pair(pair, Reply(text=turn.text("nudges.your_turn.pair", leader=new_leader.display_name,
-                                            other=other.display_name)))
-    return Reply(text=f"Swapped: {new_leader.display_name} leads from the next session.")
+    turn.to_pair(pair, Reply(text=turn.text(
+        "commands.swap.pair", kind=kind_of(pair), leader=new_leader.display_name,
+        other=current.display_name, number=upcoming[0].number)))
+    return Reply(text=f"Swapped: {new_leader.display_name} leads from session {upcoming[0].number}.")
 
 
 def help_(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     if not parsed.rest.strip():
         return Reply(text=grammar.usage(coordinator=person.is_coordinator))
+    if parsed.rest.strip().lower() in grammar.VERB_NAMES | {"programme", "coordinator"}:
+        # `help enrol` asks how a command works; it is not a note for the coordinator.
+        return Reply(text=grammar.usage(parsed.rest.strip().lower(), coordinator=person.is_coordinator))
     pairs = live_pairs_of(turn, person)
     about = f" (pair #{pairs[0].id}, {pairs[0].programme.name})" if pairs else ""
     sent = turn.to_coordinators(Reply(text=f"A confidential note from {person.display_name}{about}:\n"

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from bot.lifecycle import answers, chemistry
 from bot.lifecycle.dissolve import dissolve, live_pair_between, were_dissolved
 from bot.lifecycle.transition import kind_of, move, partner_of, require_stage, role_of
 from bot.replies import Button, Reply
 from bot.stages import Stage, Trigger
 from bot.turn import Refusal, Turn
-from storage.models import Pair, Person, Programme, StageTransition
+from storage.models import Enrolment, Pair, Person, Programme, StageTransition
 
 ACTION = "intro"
 
@@ -84,17 +86,15 @@ def intro_for(turn: Turn, pair: Pair, person: Person) -> Reply:
     asks = turn.content.lines("intro.asks", kind=kind, role=role)
     question = turn.text("intro.question", partner=partner.display_name)
     text = "\n".join([body, "", *(f"- {line}" for line in asks), "", question])
-    return Reply(
-        text=text,
-        buttons=(
-            Button(
-                label=turn.text("intro.accept_button"),
-                action=ACTION,
-                value=f"{pair.id}:yes",
-                primary=True,
-            ),
-            Button(label=turn.text("intro.decline_button"), action=ACTION, value=f"{pair.id}:no"),
+    return Reply(text=text, buttons=answer_buttons(turn, pair))
+
+
+def answer_buttons(turn: Turn, pair: Pair) -> tuple[Button, ...]:
+    return (
+        Button(
+            label=turn.text("intro.accept_button"), action=ACTION, value=f"{pair.id}:yes", primary=True
         ),
+        Button(label=turn.text("intro.decline_button"), action=ACTION, value=f"{pair.id}:no"),
     )
 
 
@@ -104,6 +104,11 @@ def handle_answer(turn: Turn, pair: Pair, person: Person, answer: str) -> Reply:
         raise Refusal("That answer is not one I know.")
     partner = partner_of(pair, person)
     given = answers.record(turn, pair, person, gate="intro", answer=answer)
+    if answer == "yes":  # saying yes to the introduction is consent to take part
+        enrolment = turn.session.scalar(select(Enrolment).where(
+            Enrolment.programme_id == pair.programme_id, Enrolment.person_id == person.id))
+        if enrolment is not None and enrolment.consent_at is None:
+            enrolment.consent_at = turn.now
     if answer == "no":
         dissolve(turn, pair, actor=person, reason="declined at the introduction")
         return Reply(text=turn.text("intro.declined_ack"))

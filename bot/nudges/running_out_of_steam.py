@@ -41,7 +41,9 @@ def check(facts: PairFacts) -> Firing | None:
     if told_pair and facts.now - max(told_pair) >= GRACE and quiet > 2 * facts.gap + GRACE:
         return Firing(level=2, about=about, messages=((Target.COORDINATOR, "coordinator"),),
                       params=params)
-    return Firing(level=1, about=about, messages=((Target.PAIR, "pair"),), params=params)
+    # A pair that never met gets words about a first meeting, not about "your last session".
+    message = "pair" if held else "never_met"
+    return Firing(level=1, about=about, messages=((Target.PAIR, message),), params=params)
 
 
 RULE = NudgeRule(

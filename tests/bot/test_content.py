@@ -204,7 +204,7 @@ SPEC: dict[str, tuple[Any, tuple[str, ...], bool]] = {
     "nudges.mentor_leading.pair": (("reverse", "reciprocal"), ("leader", "other"), False),
     "nudges.mentor_leading.coordinator": (
         PLAIN,
-        ("mentor", "mentee", "programme", "pair_id", "count"),
+        ("mentor", "mentee", "programme", "pair_id", "count", "leader"),
         False,
     ),
     "nudges.stay_curious.senior": (KIND, ("name", "partner"), False),
@@ -216,6 +216,7 @@ SPEC: dict[str, tuple[Any, tuple[str, ...], bool]] = {
     "nudges.park_it.topics.sponsorship": (PLAIN, (), False),
     "nudges.see_differently.pair": (KIND, ("number",), False),
     "nudges.steam.pair": (KIND, ("days",), False),
+    "nudges.steam.never_met": (PLAIN, ("days",), False),
     "nudges.steam.coordinator": (
         PLAIN,
         ("mentor", "mentee", "programme", "pair_id", "days"),

@@ -189,7 +189,7 @@ def test_a_csv_file_goes_with_the_next_enrol_command(sqlite_db: Database, tmp_pa
     screen = scripted.screen
     assert "Attached people.csv (3 lines)" in screen
     assert 'Enrolled 2 people in "R" from the CSV file.' in screen
-    assert 'Enrolled 1 people in "R" from the CSV file.' in screen
+    assert 'Enrolled 1 person in "R" from the CSV file.' in screen
     assert "Can't read /no/such/file.csv" in screen
     assert "Attach a CSV file with the header" in screen  # the attachment was used up
     with sqlite_db.transaction() as db:

@@ -273,13 +273,35 @@ def test_swap_hands_the_lead_to_the_partner_in_a_reciprocal_pair(f: Flow) -> Non
     maya, sam = person(f.db, "maya").id, person(f.db, "sam").id
     assert rows(f.db, Pair)[0].leader_id == maya
     read_all(f, "maya", "sam")
-    assert ok(f.command("sam", "swap")) == "Swapped: Sam leads from the next session."
+    assert ok(f.command("sam", "swap")) == "Swapped: Sam leads from session 1."
     assert rows(f.db, Pair, id=pair_id)[0].leader_id == sam
     assert {s.leader_id for s in rows(f.db, MentoringSession)} == {sam}
-    expected = CONTENT.text("nudges.your_turn.pair", leader="Sam", other="Maya")
+    expected = CONTENT.text("commands.swap.pair", kind="reciprocal", leader="Sam", other="Maya",
+                            number=1)
     assert texts(f, "maya") == [expected] and texts(f, "sam") == [expected]
     ok(f.command("maya", "swap"))
     assert {s.leader_id for s in rows(f.db, MentoringSession)} == {maya}
+
+
+def test_swap_after_the_planned_swap_hands_the_lead_back(f: Flow) -> None:
+    # Six sessions, the contract swaps after session 3: Sam leads 4-6 without anyone typing swap.
+    active(f, kind="reciprocal", swap_after_session="3")
+    maya, sam = person(f.db, "maya").id, person(f.db, "sam").id
+    sessions = sorted(rows(f.db, MentoringSession), key=lambda s: s.number)
+    jump(f, sessions[3].planned_at - timedelta(days=3))
+    with f.db.transaction() as db:  # the three sessions before the swap are behind us
+        for session in db.query(MentoringSession).filter(MentoringSession.number <= 3):
+            session.status = "held"
+    # Whoever leads the next session is the one handing over: Sam, after the planned swap.
+    assert ok(f.command("sam", "swap")) == "Swapped: Maya leads from session 4."
+    assert {s.leader_id for s in rows(f.db, MentoringSession) if s.number > 3} == {maya}
+    assert sam not in {s.leader_id for s in rows(f.db, MentoringSession) if s.number > 3}
+
+
+def test_help_with_a_command_name_explains_the_command(f: Flow) -> None:
+    read_all(f, "hana")
+    assert ok(f.command("sam", "help goals add")) == grammar.usage("goals add", coordinator=False)
+    assert texts(f, "hana") == []  # not a note for the coordinator
 
 
 def test_swap_is_refused_outside_reciprocal_mentoring(f: Flow) -> None:

@@ -128,6 +128,7 @@ TRIGGERS: list[tuple[str, PairFacts]] = [
                              *planned(2))),
     ("steam", pair(session(1, *both()), session(2, status="unreported"), *planned(3, 4),
                    now=FIRST + MONTH + 8 * DAY)),
+    ("steam", pair(session(1, status="unreported"), *planned(2, 3), now=FIRST + 8 * DAY)),
     ("steam", pair(session(1, *both()), session(2, status="unreported"), *planned(3, 4),
                    now=FIRST + 2 * MONTH + 8 * DAY, sent=(("steam", 1, 1, FIRST + MONTH + 8 * DAY),))),
     ("purpose", pair(*(session(n, *both()) for n in (1, 2, 3)), *planned(4))),
@@ -199,7 +200,7 @@ def test_three_lost_sessions_also_tell_the_coordinator_and_only_the_coordinator(
 
     assert nudges_sent(flow, pair_id) == [("mentor_leading", 1, 2), ("mentor_leading", 2, 3)]
     body = text("mentor_leading.coordinator", "reverse", mentor="Maya", mentee="Sam",
-                programme="Pilot", pair_id=pair_id, count=3)
+                programme="Pilot", pair_id=pair_id, count=3, leader="Maya")
     [delivery] = deliveries(flow, body)
     assert delivery.audience is Audience.COORDINATOR and who(delivery) == {COORDINATOR}
     assert received(flow, MENTOR, body) == received(flow, MENTEE, body) == 0
@@ -215,7 +216,7 @@ def test_every_coordinator_gets_their_own_copy(sqlite_db: Database) -> None:
     for number in (1, 2, 3):
         both_check_in(flow, pair_id, number, agenda_set_by="mentee", goals_moved="yes")
     body = text("mentor_leading.coordinator", "reciprocal", mentor="Maya", mentee="Sam",
-                programme="Pilot", pair_id=pair_id, count=3)
+                programme="Pilot", pair_id=pair_id, count=3, leader="Maya")
     assert sorted(who(d).pop() for d in deliveries(flow, body)) == [COORDINATOR, "ola"]
 
 

@@ -1,0 +1,74 @@
+"""A pair stuck before its first session: the people it waits for are reminded, then the
+coordinator hears about it, once per stage."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flow import Flow
+from scenario import COORDINATOR, accept_intros, go_ahead, ok, person, proposed, rows, stage
+
+from bot.lifecycle.waiting import ALERT_AFTER, REMIND_AFTER
+from storage.db import Database
+from storage.models import Enrolment, NudgeSent
+
+HOUR = timedelta(hours=1)
+
+
+def test_an_unanswered_intro_reminds_only_who_has_not_answered(sqlite_db: Database) -> None:
+    f = Flow(sqlite_db)
+    pair_id = proposed(f)
+    ok(f.press("maya", "intro", f"{pair_id}:yes"))
+    f.new("maya"), f.new("sam")
+
+    f.advance(days=REMIND_AFTER.days - 1, hours=23)
+    assert f.new("sam") == []
+    f.advance(hours=1)
+
+    [reminder] = f.new("sam")
+    assert "introduced 7 days ago" in reminder.text
+    assert [b.value for b in reminder.buttons] == [f"{pair_id}:yes", f"{pair_id}:no"]
+    assert f.new("maya") == []  # she answered; nobody nags her
+    # The reminder's button works like the intro's.
+    ok(f.press("sam", "intro", reminder.buttons[0].value))
+    assert stage(sqlite_db, pair_id) == "chemistry"
+
+
+def test_the_coordinator_hears_once_when_a_pair_stays_stuck(sqlite_db: Database) -> None:
+    f = Flow(sqlite_db)
+    pair_id = proposed(f)
+    accept_intros(f, pair_id, ("maya", "sam"))
+    go_ahead(f, pair_id, ("maya",))
+    f.new(COORDINATOR)
+
+    f.advance(days=ALERT_AFTER.days)
+    alerts = [r.text for r in f.new(COORDINATOR) if f"Pair #{pair_id}" in r.text]
+    assert len(alerts) == 1
+    assert "waiting in chemistry for 14 days" in alerts[0] and "Sam" in alerts[0]
+    assert "Maya" not in alerts[0].split("Still to answer:")[1]  # she said go ahead
+
+    f.advance(days=10)
+    assert not [r for r in f.new(COORDINATOR) if f"Pair #{pair_id}" in r.text]
+    sent = [(n.nudge, n.level) for n in rows(sqlite_db, NudgeSent, pair_id=pair_id)]
+    assert sent == [("waiting", 1), ("waiting", 2)]
+
+
+def test_a_pair_that_moves_on_is_not_reminded(sqlite_db: Database) -> None:
+    f = Flow(sqlite_db)
+    pair_id = proposed(f)
+    f.advance(days=3)
+    accept_intros(f, pair_id, ("maya", "sam"))
+    f.new("maya"), f.new("sam")
+
+    f.advance(days=5)  # 8 days since the pair was proposed, 5 in chemistry
+    assert f.new("maya") == [] and f.new("sam") == []
+
+
+def test_saying_yes_to_the_intro_records_consent(sqlite_db: Database) -> None:
+    f = Flow(sqlite_db)
+    pair_id = proposed(f)
+    assert all(e.consent_at is None for e in rows(sqlite_db, Enrolment))
+    ok(f.press("maya", "intro", f"{pair_id}:yes"))
+    maya, sam = person(sqlite_db, "maya"), person(sqlite_db, "sam")
+    consent = {e.person_id: e.consent_at for e in rows(sqlite_db, Enrolment)}
+    assert consent[maya.id] == f.clock.now() and consent[sam.id] is None
