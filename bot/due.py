@@ -14,7 +14,13 @@ from bot.stages import Stage
 from bot.turn import Turn
 from storage.models import MentoringSession, Pair
 
-REMINDER, CHECKIN, UNREPORTED, WRAP_UP, NUDGES = "reminder", "checkin", "unreported", "wrap_up", "nudges"
+REMINDER, CHECKIN, UNREPORTED, WRAP_UP, NUDGES = (
+    "reminder",
+    "checkin",
+    "unreported",
+    "wrap_up",
+    "nudges",
+)
 WAITING = "waiting"
 
 
@@ -26,14 +32,18 @@ def find(db: Session, now: datetime) -> list[Tick]:
     )
     ticks: list[Tick] = []
     for s in db.scalars(
-        planned.where(MentoringSession.reminded_at.is_(None),
-                      MentoringSession.planned_at <= now + sessions.REMIND_BEFORE)
+        planned.where(
+            MentoringSession.reminded_at.is_(None),
+            MentoringSession.planned_at <= now + sessions.REMIND_BEFORE,
+        )
     ):
         if s.planned_at > now:  # a reminder after the session would be noise
             ticks.append(Tick(kind=REMINDER, pair_id=s.pair_id, session_id=s.id))
     # The check-in waits for the session's planned end; the length is at most three hours.
     for s in db.scalars(
-        planned.where(MentoringSession.checkin_sent_at.is_(None), MentoringSession.planned_at <= now)
+        planned.where(
+            MentoringSession.checkin_sent_at.is_(None), MentoringSession.planned_at <= now
+        )
     ):
         ticks.append(Tick(kind=CHECKIN, pair_id=s.pair_id, session_id=s.id))
     for s in db.scalars(
@@ -46,8 +56,9 @@ def find(db: Session, now: datetime) -> list[Tick]:
             ticks.append(Tick(kind=WRAP_UP, pair_id=pair.id))
     early = [stage.value for stage in waiting.WAITING_STAGES]
     for pair_id in db.scalars(
-        select(Pair.id).where(Pair.stage.in_(early),
-                              Pair.stage_changed_at <= now - waiting.REMIND_AFTER).order_by(Pair.id)
+        select(Pair.id)
+        .where(Pair.stage.in_(early), Pair.stage_changed_at <= now - waiting.REMIND_AFTER)
+        .order_by(Pair.id)
     ):
         ticks.append(Tick(kind=WAITING, pair_id=pair_id))
     return ticks
@@ -64,9 +75,10 @@ def is_finished(db: Session, now: datetime, pair: Pair) -> bool:
     )
     if db.scalar(ahead) is None:
         return True
-    return now.date() > contract.end_date and db.scalar(
-        ahead.where(MentoringSession.planned_at > now)
-    ) is None
+    return (
+        now.date() > contract.end_date
+        and db.scalar(ahead.where(MentoringSession.planned_at > now)) is None
+    )
 
 
 def handle(turn: Turn, tick: Tick) -> bool:

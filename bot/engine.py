@@ -15,8 +15,8 @@ from bot.commands import dispatch as commands
 from bot.content import Content
 from bot.events import Action, Command, Event, Message, Submission, Tick
 from bot.identity import clean_text, resolve_actor, resolve_tenant
-from bot.nudges import runner
 from bot.lifecycle import chemistry, contract_terms, contracting, intro, sessions, wrap_up
+from bot.nudges import runner
 from bot.replies import Outcome, Reply
 from bot.turn import Refusal, Turn
 from storage.db import Database
@@ -150,7 +150,9 @@ class Engine:
                 tenant = session.get(Tenant, programme.tenant_id) if programme else None
                 if tenant is None:
                     return False
-                turn = Turn(session=session, now=self.clock.now(), content=self.content, tenant=tenant)
+                turn = Turn(
+                    session=session, now=self.clock.now(), content=self.content, tenant=tenant
+                )
                 return due.handle(turn, tick)
         except StaleDataError:
             return False  # another worker handled this pair meanwhile; the next sweep sees it

@@ -16,7 +16,10 @@ def seed_from_contract(turn: Turn, pair: Pair, contract: Contract) -> None:
     """Each line of each side's goals becomes a goal, the first time a contract is agreed."""
     if turn.session.scalar(select(Goal.id).where(Goal.pair_id == pair.id)) is not None:
         return
-    for owner_id, text in ((pair.mentor_id, contract.mentor_goals), (pair.mentee_id, contract.mentee_goals)):
+    for owner_id, text in (
+        (pair.mentor_id, contract.mentor_goals),
+        (pair.mentee_id, contract.mentee_goals),
+    ):
         for line in text.splitlines():
             line = line.strip("-• \t")
             if line:
@@ -26,9 +29,17 @@ def seed_from_contract(turn: Turn, pair: Pair, contract: Contract) -> None:
 def add_goal(turn: Turn, pair: Pair, owner_id: int, text: str) -> Goal:
     text = text.strip()
     if not text:
-        raise Refusal("Say what the goal is, for example: `goals add Run one meeting with no slides`.")
-    goal = Goal(pair_id=pair.id, owner_id=owner_id, text=text[:MAX_TEXT], status="open",
-                created_at=turn.now, updated_at=turn.now)
+        raise Refusal(
+            "Say what the goal is, for example: `goals add Run one meeting with no slides`."
+        )
+    goal = Goal(
+        pair_id=pair.id,
+        owner_id=owner_id,
+        text=text[:MAX_TEXT],
+        status="open",
+        created_at=turn.now,
+        updated_at=turn.now,
+    )
     turn.session.add(goal)
     turn.session.flush()
     return goal
@@ -74,4 +85,3 @@ def mark(
 
 def owner_names(pair: Pair) -> dict[int, str]:
     return {pair.mentor_id: pair.mentor.display_name, pair.mentee_id: pair.mentee.display_name}
-

@@ -107,9 +107,7 @@ def _escape_like(text: str) -> str:
 def clean_text(text: str) -> str:
     """Text from outside, fit to store: no control characters (PostgreSQL refuses NUL) and no
     lone surrogates (no database can encode them); newlines and tabs stay."""
-    return "".join(
-        c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs")
-    )
+    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs"))
 
 
 def is_time_zone(name: str | None) -> bool:

@@ -31,26 +31,37 @@ _RECENT = timedelta(days=45)  # a nudge older than this no longer flags a pair
 def my_pairs(turn: Turn, person: Person, pairs: list[Pair]) -> str:
     if not pairs:
         return "You are not in a mentoring pair right now." + (
-            "" if person.is_coordinator else " Your coordinator will introduce you when there is a match."
+            ""
+            if person.is_coordinator
+            else " Your coordinator will introduce you when there is a match."
         )
     blocks = []
     for pair in pairs:
         partner = partner_of(pair, person)
-        lines = [f"*Pair #{pair.id}* in {pair.programme.name}: you are the {role_of(pair, person)}, "
-                 f"with {partner.display_name}. Stage: {pair.stage.replace('_', ' ')}."]
+        lines = [
+            f"*Pair #{pair.id}* in {pair.programme.name}: you are the {role_of(pair, person)}, "
+            f"with {partner.display_name}. Stage: {pair.stage.replace('_', ' ')}."
+        ]
         upcoming = turn.session.scalar(
             select(MentoringSession)
-            .where(MentoringSession.pair_id == pair.id, MentoringSession.status == "planned",
-                   MentoringSession.planned_at > turn.now)
+            .where(
+                MentoringSession.pair_id == pair.id,
+                MentoringSession.status == "planned",
+                MentoringSession.planned_at > turn.now,
+            )
             .order_by(MentoringSession.number)
         )
         if upcoming is not None:
-            lines.append(f"Next session: #{upcoming.number}, {describe_when(upcoming.planned_at, person)}.")
+            lines.append(
+                f"Next session: #{upcoming.number}, {describe_when(upcoming.planned_at, person)}."
+            )
         open_goals = [g for g in tracking.goals_of(turn, pair) if g.status == "open"]
         open_actions = tracking.actions_of(turn, pair, open_only=True)
         if open_goals or open_actions:
-            lines.append(f"{len(open_goals)} open goals, {len(open_actions)} open actions "
-                         "(`goals`, `actions`).")
+            lines.append(
+                f"{len(open_goals)} open goals, {len(open_actions)} open actions "
+                "(`goals`, `actions`)."
+            )
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
@@ -60,11 +71,15 @@ def overview(turn: Turn) -> str:
         select(Programme).where(Programme.tenant_id == turn.tenant.id).order_by(Programme.name)
     ).all()
     if not programmes:
-        return '*Coordinator*: no programmes yet. Start with `programme create "Name" --kind reverse`.'
+        return (
+            '*Coordinator*: no programmes yet. Start with `programme create "Name" --kind reverse`.'
+        )
     lines = ["*Programmes*"]
     for programme in programmes:
         counts = _stage_counts(turn, programme)
-        summary = ", ".join(f"{n} {stage.replace('_', ' ')}" for stage, n in counts) or "no pairs yet"
+        summary = (
+            ", ".join(f"{n} {stage.replace('_', ' ')}" for stage, n in counts) or "no pairs yet"
+        )
         lines.append(f'- "{programme.name}": {summary}')
     lines.append('For one programme: `status "Name"`; its evaluation: `report "Name"`.')
     return "\n".join(lines)
@@ -72,17 +87,23 @@ def overview(turn: Turn) -> str:
 
 def health(turn: Turn, programme: Programme) -> str:
     pairs = _pairs(turn, programme)
-    lines = [f'*{programme.name}* ({programme.kind}): '
-             + (", ".join(f"{n} {s.replace('_', ' ')}" for s, n in _stage_counts(turn, programme))
-                or "no pairs yet")]
+    lines = [
+        f"*{programme.name}* ({programme.kind}): "
+        + (
+            ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in _stage_counts(turn, programme))
+            or "no pairs yet"
+        )
+    ]
     for pair in pairs:
         if Stage(pair.stage) in TERMINAL:
             continue
         held, missed = _session_counts(turn, pair)
         flags = _recent_flags(turn, pair)
         flag_text = f" — watch: {', '.join(flags)}" if flags else ""
-        lines.append(f"- #{pair.id} {pair.mentor.display_name} & {pair.mentee.display_name}: "
-                     f"{pair.stage.replace('_', ' ')}, {held} held, {missed} missed{flag_text}")
+        lines.append(
+            f"- #{pair.id} {pair.mentor.display_name} & {pair.mentee.display_name}: "
+            f"{pair.stage.replace('_', ' ')}, {held} held, {missed} missed{flag_text}"
+        )
     return "\n".join(lines)
 
 
@@ -90,14 +111,38 @@ def evaluation(turn: Turn, programme: Programme) -> str:
     pairs = _pairs(turn, programme)
     ids = [p.id for p in pairs]
     evaluations = turn.session.scalars(select(Evaluation).where(Evaluation.pair_id.in_(ids))).all()
-    held = turn.session.scalar(select(func.count()).select_from(MentoringSession).where(
-        MentoringSession.pair_id.in_(ids), MentoringSession.status == "held")) or 0
-    missed = turn.session.scalar(select(func.count()).select_from(MentoringSession).where(
-        MentoringSession.pair_id.in_(ids), MentoringSession.status.in_(("missed", "unreported")))) or 0
-    nudges = Counter(turn.session.scalars(select(NudgeSent.nudge).where(
-        NudgeSent.pair_id.in_(ids), NudgeSent.nudge != "midpoint_review")).all())
-    parked = turn.session.scalar(select(func.count()).select_from(ParkedItem).where(
-        ParkedItem.pair_id.in_(ids))) or 0
+    held = (
+        turn.session.scalar(
+            select(func.count())
+            .select_from(MentoringSession)
+            .where(MentoringSession.pair_id.in_(ids), MentoringSession.status == "held")
+        )
+        or 0
+    )
+    missed = (
+        turn.session.scalar(
+            select(func.count())
+            .select_from(MentoringSession)
+            .where(
+                MentoringSession.pair_id.in_(ids),
+                MentoringSession.status.in_(("missed", "unreported")),
+            )
+        )
+        or 0
+    )
+    nudges = Counter(
+        turn.session.scalars(
+            select(NudgeSent.nudge).where(
+                NudgeSent.pair_id.in_(ids), NudgeSent.nudge != "midpoint_review"
+            )
+        ).all()
+    )
+    parked = (
+        turn.session.scalar(
+            select(func.count()).select_from(ParkedItem).where(ParkedItem.pair_id.in_(ids))
+        )
+        or 0
+    )
     stages = dict(_stage_counts(turn, programme))
     lines = [
         f"*Evaluation of {programme.name}* ({programme.kind})",
@@ -107,17 +152,27 @@ def evaluation(turn: Turn, programme: Programme) -> str:
         f"Sessions: {held} held, {missed} missed or unreported",
     ]
     if evaluations:
-        lines.append(f"Goals met (1-5): average {mean(e.goals_met for e in evaluations):.1f} "
-                     f"from {len(evaluations)} evaluations")
+        lines.append(
+            f"Goals met (1-5): average {mean(e.goals_met for e in evaluations):.1f} "
+            f"from {len(evaluations)} evaluations"
+        )
         wishes = Counter(e.continue_as for e in evaluations)
-        lines.append("What next: " + ", ".join(
-            f"{n} × {turn.text('wrap_up.choices.continue_as.' + w)}" for w, n in wishes.most_common()))
+        lines.append(
+            "What next: "
+            + ", ".join(
+                f"{n} × {turn.text('wrap_up.choices.continue_as.' + w)}"
+                for w, n in wishes.most_common()
+            )
+        )
         worked = [e.what_worked for e in evaluations if e.what_worked]
         change = [e.what_to_change for e in evaluations if e.what_to_change]
         take_back = [e.take_back for e in evaluations if e.take_back]
         # Free text is shown without names: the report is about the programme, not people.
-        for title, items in (("What worked", worked), ("What to change", change),
-                             ("Taken back to the organisation", take_back)):
+        for title, items in (
+            ("What worked", worked),
+            ("What to change", change),
+            ("Taken back to the organisation", take_back),
+        ):
             if items:
                 lines.append(f"{title}:\n" + "\n".join(f"- {item}" for item in items))
     else:
@@ -130,26 +185,39 @@ def evaluation(turn: Turn, programme: Programme) -> str:
 
 
 def _pairs(turn: Turn, programme: Programme) -> list[Pair]:
-    return list(turn.session.scalars(select(Pair).where(Pair.programme_id == programme.id).order_by(Pair.id)))
+    return list(
+        turn.session.scalars(
+            select(Pair).where(Pair.programme_id == programme.id).order_by(Pair.id)
+        )
+    )
 
 
 def _stage_counts(turn: Turn, programme: Programme) -> list[tuple[str, int]]:
     rows = turn.session.execute(
-        select(Pair.stage, func.count()).where(Pair.programme_id == programme.id).group_by(Pair.stage)
+        select(Pair.stage, func.count())
+        .where(Pair.programme_id == programme.id)
+        .group_by(Pair.stage)
     ).all()
     return sorted(((stage, n) for stage, n in rows), key=lambda row: STAGE_ORDER.index(row[0]))
 
 
 def _session_counts(turn: Turn, pair: Pair) -> tuple[int, int]:
-    rows = dict(turn.session.execute(
-        select(MentoringSession.status, func.count()).where(MentoringSession.pair_id == pair.id)
-        .group_by(MentoringSession.status)).all())
+    rows = dict(
+        turn.session.execute(
+            select(MentoringSession.status, func.count())
+            .where(MentoringSession.pair_id == pair.id)
+            .group_by(MentoringSession.status)
+        ).all()
+    )
     return rows.get("held", 0), rows.get("missed", 0) + rows.get("unreported", 0)
 
 
 def _recent_flags(turn: Turn, pair: Pair) -> list[str]:
-    recent = turn.session.scalars(select(NudgeSent.nudge).where(
-        NudgeSent.pair_id == pair.id, NudgeSent.nudge.not_in(("manual", "midpoint_review")),
-        NudgeSent.sent_at >= turn.now - _RECENT)).all()
+    recent = turn.session.scalars(
+        select(NudgeSent.nudge).where(
+            NudgeSent.pair_id == pair.id,
+            NudgeSent.nudge.not_in(("manual", "midpoint_review")),
+            NudgeSent.sent_at >= turn.now - _RECENT,
+        )
+    ).all()
     return sorted(set(recent))
-

@@ -59,9 +59,7 @@ class Turn:
             )
         ).all()
         for person in coordinators:
-            self._queue(
-                Outgoing(audience=Audience.COORDINATOR, reply=reply, person_id=person.id)
-            )
+            self._queue(Outgoing(audience=Audience.COORDINATOR, reply=reply, person_id=person.id))
         return len(coordinators)
 
     def _queue(self, outgoing: Outgoing) -> None:

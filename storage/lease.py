@@ -12,7 +12,6 @@ from storage.db import Database
 from storage.models import SchedulerLease
 
 
-
 class Clock(Protocol):
     """Anything that tells the time (bot.clock's clocks do); storage never imports the engine."""
 

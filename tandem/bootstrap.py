@@ -70,8 +70,9 @@ def open_database(url: str) -> Database:
         raise ConfigError(f"DATABASE_URL: cannot open the database at {shown}: {reason}") from None
     except SQLAlchemyError as error:
         db.dispose()
-        raise ConfigError(f"DATABASE_URL: the database at {shown} failed to migrate: "
-                          f"{type(error).__name__}") from None
+        raise ConfigError(
+            f"DATABASE_URL: the database at {shown} failed to migrate: {type(error).__name__}"
+        ) from None
     return db
 
 

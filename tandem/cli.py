@@ -28,11 +28,14 @@ app = typer.Typer(
 
 @app.command()
 def demo(
-    database: Annotated[Path | None, typer.Option(
-        "--database", help="SQLite file to create (default: a fresh temporary file).")] = None,
+    database: Annotated[
+        Path | None,
+        typer.Option("--database", help="SQLite file to create (default: a fresh temporary file)."),
+    ] = None,
     plain: Annotated[bool, typer.Option("--plain", help="No colours or styles.")] = False,
-    hourly: Annotated[bool, typer.Option(
-        "--hourly", help="Sweep every simulated hour, as the tests do (slower).")] = False,
+    hourly: Annotated[
+        bool, typer.Option("--hourly", help="Sweep every simulated hour, as the tests do (slower).")
+    ] = False,
 ) -> None:
     """Run a whole reverse-mentoring programme in simulated time and print what everyone gets."""
     from tandem.demo import StorylineError, run
@@ -55,8 +58,9 @@ def demo(
 
 @app.command()
 def chat(
-    user: Annotated[str, typer.Option(
-        "--as", help="Who you are at first (switch later with :as <user>).")] = "coordinator",
+    user: Annotated[
+        str, typer.Option("--as", help="Who you are at first (switch later with :as <user>).")
+    ] = "coordinator",
 ) -> None:
     """Talk to Tandem in the terminal, as anyone, with simulated time (DATABASE_URL)."""
     from adapters.console.app import TENANT, ConsoleApp, TerminalIO
@@ -66,14 +70,17 @@ def chat(
     if not settings.coordinators:
         # Someone has to be able to create a programme; without the setting, it's you.
         settings = settings.model_copy(update={"coordinators_csv": user})
-        greeting = (f"TANDEM_COORDINATORS is not set, so you ({user}) are a coordinator here. "
-                    f"Data is kept in {bootstrap.safe_url(settings.database_url)} "
-                    f"(tenant {TENANT!r}).")
+        greeting = (
+            f"TANDEM_COORDINATORS is not set, so you ({user}) are a coordinator here. "
+            f"Data is kept in {bootstrap.safe_url(settings.database_url)} "
+            f"(tenant {TENANT!r})."
+        )
     clock = FakeClock(SystemClock().now().replace(second=0, microsecond=0))
     built = _build(settings, clock)
     try:
-        console = ConsoleApp(engine=built.engine, deliver=built.deliver, clock=clock,
-                             io=TerminalIO(), user=user)
+        console = ConsoleApp(
+            engine=built.engine, deliver=built.deliver, clock=clock, io=TerminalIO(), user=user
+        )
         console.run(greeting=greeting)
     finally:
         built.close()
@@ -92,8 +99,9 @@ def migrate() -> None:
     finally:
         db.dispose()
     latest = " (the latest)" if current == head else f" (the latest is {head})"
-    typer.echo(f"Migrated {bootstrap.safe_url(settings.database_url)}: "
-               f"at revision {current}{latest}.")
+    typer.echo(
+        f"Migrated {bootstrap.safe_url(settings.database_url)}: at revision {current}{latest}."
+    )
 
 
 def _settings() -> Settings:

@@ -58,7 +58,9 @@ def postgres_database() -> Iterator[Database]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
+def database(
+    request: pytest.FixtureRequest, migrated_sqlite_template: Path, tmp_path: Path
+) -> Iterator[Database]:
     """The same test on both backends: behaviour must be identical."""
     if request.param == "sqlite":
         db = sqlite_database(migrated_sqlite_template, tmp_path)

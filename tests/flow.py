@@ -30,11 +30,14 @@ class RecordingSender:
 
 
 class Flow:
-    def __init__(self, db: Database, *, coordinators: Iterable[str] = ("hana",), start: datetime = START):
+    def __init__(
+        self, db: Database, *, coordinators: Iterable[str] = ("hana",), start: datetime = START
+    ):
         self.db = db
         self.clock = FakeClock(start)
-        self.engine = Engine(db=db, clock=self.clock, content=default_content(),
-                             coordinators=frozenset(coordinators))
+        self.engine = Engine(
+            db=db, clock=self.clock, content=default_content(), coordinators=frozenset(coordinators)
+        )
         self.sender = RecordingSender()
         self._read: dict[str, int] = {}
 
@@ -45,7 +48,9 @@ class Flow:
     # -- acting ---------------------------------------------------------------------------
 
     def command(self, who: str, text: str, *, attachment: str | None = None) -> Outcome:
-        outcome = self.engine.handle(Command(actor=self.actor(who), text=text, attachment=attachment))
+        outcome = self.engine.handle(
+            Command(actor=self.actor(who), text=text, attachment=attachment)
+        )
         self.deliver()
         return outcome
 
@@ -80,7 +85,9 @@ class Flow:
 
     def received(self, who: str) -> list[Reply]:
         """Everything delivered to `who`, privately or with their pair, oldest first."""
-        return [d.reply for d in self.sender.deliveries if any(r.user_id == who for r in d.recipients)]
+        return [
+            d.reply for d in self.sender.deliveries if any(r.user_id == who for r in d.recipients)
+        ]
 
     def new(self, who: str) -> list[Reply]:
         """What `who` received since the last call to `new` for them."""

@@ -27,19 +27,44 @@ def both(**values: object) -> tuple[CheckInFacts, CheckInFacts]:
     return answer("mentor", **values), answer("mentee", **values)
 
 
-def session(number: int, *answers: CheckInFacts, status: str = "held",
-            leader: str | None = "mentor", **extra: object) -> SessionFacts:
+def session(
+    number: int,
+    *answers: CheckInFacts,
+    status: str = "held",
+    leader: str | None = "mentor",
+    **extra: object,
+) -> SessionFacts:
     """Session `number`, planned one cadence after the one before."""
-    return SessionFacts(number=number, planned_at=FIRST + (number - 1) * MONTH, status=status,
-                        leader_role=leader, checkins=answers, **extra)  # type: ignore[arg-type]
+    return SessionFacts(
+        number=number,
+        planned_at=FIRST + (number - 1) * MONTH,
+        status=status,
+        leader_role=leader,
+        checkins=answers,
+        **extra,
+    )  # type: ignore[arg-type]
 
 
-def pair(*sessions: SessionFacts, kind: Kind = Kind.REVERSE, now: datetime = NOW,
-         gap: timedelta = MONTH, swap_after: int | None = None,
-         sent: tuple[tuple[str, int, int, datetime], ...] = ()) -> PairFacts:
-    return PairFacts(pair_id=7, kind=kind, now=now, mentor="Maya", mentee="Sam",
-                     programme="Pilot", gap=gap, sessions=sessions,
-                     swap_after_session=swap_after, sent=sent)
+def pair(
+    *sessions: SessionFacts,
+    kind: Kind = Kind.REVERSE,
+    now: datetime = NOW,
+    gap: timedelta = MONTH,
+    swap_after: int | None = None,
+    sent: tuple[tuple[str, int, int, datetime], ...] = (),
+) -> PairFacts:
+    return PairFacts(
+        pair_id=7,
+        kind=kind,
+        now=now,
+        mentor="Maya",
+        mentee="Sam",
+        programme="Pilot",
+        gap=gap,
+        sessions=sessions,
+        swap_after_session=swap_after,
+        sent=sent,
+    )
 
 
 def planned(*numbers: int, leader: str | None = "mentor") -> tuple[SessionFacts, ...]:

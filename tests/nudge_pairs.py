@@ -22,21 +22,36 @@ MENTOR, MENTEE, COORDINATOR = "maya", "sam", "hana"
 AFTER_SESSION = timedelta(hours=2)
 
 
-def active_pair(flow: Flow, *, kind: str = "reverse", sessions: int = 6, cadence: str = "monthly",
-                swap_after: int | None = None, programme: str = "Pilot") -> int:
+def active_pair(
+    flow: Flow,
+    *,
+    kind: str = "reverse",
+    sessions: int = 6,
+    cadence: str = "monthly",
+    swap_after: int | None = None,
+    programme: str = "Pilot",
+) -> int:
     """Create a programme, pair Maya with Sam, pass intro and chemistry, agree the contract."""
+
     def ok(who: str, command: str) -> None:
         outcome = flow.command(who, command)
         assert outcome.changed, outcome.answer.text if outcome.answer else command
 
-    ok(COORDINATOR, f'programme create "{programme}" --kind {kind} --sessions {sessions} '
-                    f'--cadence {cadence}')
+    ok(
+        COORDINATOR,
+        f'programme create "{programme}" --kind {kind} --sessions {sessions} --cadence {cadence}',
+    )
     # Reverse: the mentor is the junior colleague; every other kind: the senior one.
     mentor_level, mentee_level = (2, 8) if kind == "reverse" else (8, 2)
-    for who, role, level, name, team in ((MENTOR, "mentor", mentor_level, "Maya", "Support"),
-                                         (MENTEE, "mentee", mentee_level, "Sam", "Board")):
-        ok(COORDINATOR, f'enrol {who} --programme "{programme}" --role {role} --level {level} '
-                        f'--name {name} --team {team}')
+    for who, role, level, name, team in (
+        (MENTOR, "mentor", mentor_level, "Maya", "Support"),
+        (MENTEE, "mentee", mentee_level, "Sam", "Board"),
+    ):
+        ok(
+            COORDINATOR,
+            f'enrol {who} --programme "{programme}" --role {role} --level {level} '
+            f"--name {name} --team {team}",
+        )
     ok(COORDINATOR, f'pair {MENTOR} {MENTEE} --programme "{programme}" --reason "a test pair"')
     for gate in ("intro", "chemistry"):
         for who in (MENTOR, MENTEE):
@@ -46,8 +61,13 @@ def active_pair(flow: Flow, *, kind: str = "reverse", sessions: int = 6, cadence
     form = flow.press(MENTOR, "open_form", value).answer.form
     assert form is not None
     values = {f.name: f.initial or "" for f in form.fields}
-    values.update(mentor_goals="Lead a session with confidence", mentee_goals="Understand the app",
-                  mentor_motivation="Visibility", medium="video", destination="Head of product")
+    values.update(
+        mentor_goals="Lead a session with confidence",
+        mentee_goals="Understand the app",
+        mentor_motivation="Visibility",
+        medium="video",
+        destination="Head of product",
+    )
     if swap_after is not None:
         values["swap_after_session"] = str(swap_after)
     outcome = flow.submit(MENTOR, "contract", str(pair_id), **values)
@@ -62,8 +82,11 @@ def active_pair(flow: Flow, *, kind: str = "reverse", sessions: int = 6, cadence
 def session_row(flow: Flow, pair_id: int, number: int) -> tuple[int, datetime]:
     """The stored id and planned start of session `number`."""
     with flow.db.transaction() as db:
-        session = db.scalar(select(MentoringSession).where(
-            MentoringSession.pair_id == pair_id, MentoringSession.number == number))
+        session = db.scalar(
+            select(MentoringSession).where(
+                MentoringSession.pair_id == pair_id, MentoringSession.number == number
+            )
+        )
         assert session is not None, f"pair {pair_id} has no session {number}"
         return session.id, session.planned_at
 
@@ -98,10 +121,13 @@ def sweep(flow: Flow) -> None:
 def nudges_sent(flow: Flow, pair_id: int) -> list[tuple[str, int, int]]:
     """(nudge, level, about) of every stored rule nudge, oldest first."""
     with flow.db.transaction() as db:
-        rows = db.execute(select(NudgeSent.nudge, NudgeSent.level, NudgeSent.about)
-                          .where(NudgeSent.pair_id == pair_id,
-                                 NudgeSent.nudge.not_in(("manual", "midpoint_review")))
-                          .order_by(NudgeSent.id)).all()
+        rows = db.execute(
+            select(NudgeSent.nudge, NudgeSent.level, NudgeSent.about)
+            .where(
+                NudgeSent.pair_id == pair_id, NudgeSent.nudge.not_in(("manual", "midpoint_review"))
+            )
+            .order_by(NudgeSent.id)
+        ).all()
     return [tuple(row) for row in rows]  # type: ignore[misc]
 
 

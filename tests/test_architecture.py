@@ -11,8 +11,6 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 PLATFORM_PACKAGES = ("slack_bolt", "slack_sdk", "botbuilder", "aiohttp", "apscheduler")
 CLOCK = ROOT / "bot" / "clock.py"

@@ -94,7 +94,8 @@ class Inbox:
     def send(self, delivery: Delivery) -> None:
         for recipient in delivery.recipients:
             self.messages.setdefault(recipient.user_id, []).append(
-                Received(self.clock.now(), delivery))
+                Received(self.clock.now(), delivery)
+            )
 
     def all(self, user: str) -> list[Received]:
         return list(self.messages.get(user, ()))
@@ -136,8 +137,10 @@ class ConsoleApp:
     # -- the loop ---------------------------------------------------------------------------
 
     def run(self, *, greeting: str = "") -> int:
-        self.io.show(f"[bold]Tandem console[/bold]: you are [bold]{escape(self.user)}[/bold]. "
-                     f"Simulated time: {self._when(self.clock.now())}. Type :help for help.")
+        self.io.show(
+            f"[bold]Tandem console[/bold]: you are [bold]{escape(self.user)}[/bold]. "
+            f"Simulated time: {self._when(self.clock.now())}. Type :help for help."
+        )
         if greeting:
             self.io.show(f"[dim]{escape(greeting)}[/dim]")
         self._deliver()
@@ -191,9 +194,9 @@ class ConsoleApp:
         try:
             words = shlex.split(argument)
         except ValueError:
-            raise ConsoleInputError("Close the quote: :as hana \"Hana Sato\".") from None
+            raise ConsoleInputError('Close the quote: :as hana "Hana Sato".') from None
         if not words:
-            raise ConsoleInputError("Say who: :as maya, or :as maya \"Maya Lind\" to set a name.")
+            raise ConsoleInputError('Say who: :as maya, or :as maya "Maya Lind" to set a name.')
         self.user = words[0].lstrip("@")
         if len(words) > 1:
             self.names[self.user] = " ".join(words[1:])
@@ -204,12 +207,15 @@ class ConsoleApp:
     def _who(self) -> None:
         name = self.names.get(self.user)
         shown = f"{self.user} ({name})" if name else self.user
-        self.io.show(f"You are [bold]{escape(shown)}[/bold]; simulated time is "
-                     f"{self._when(self.clock.now())}.")
+        self.io.show(
+            f"You are [bold]{escape(shown)}[/bold]; simulated time is "
+            f"{self._when(self.clock.now())}."
+        )
         unread = self.inbox.unread_counts()
         people = sorted(self.seen | set(self.inbox.messages))
-        listing = ", ".join(escape(p) + (f" ({unread[p]} unread)" if p in unread else "")
-                            for p in people)
+        listing = ", ".join(
+            escape(p) + (f" ({unread[p]} unread)" if p in unread else "") for p in people
+        )
         self.io.show(f"People in this session: {listing}")
 
     def _wait(self, delta: timedelta) -> None:
@@ -225,8 +231,10 @@ class ConsoleApp:
         path = Path(argument.strip().strip('"'))
         self.attachment = (path.name, _read(path))
         lines = len(self.attachment[1].splitlines())
-        self.io.show(f"Attached {escape(path.name)} ({lines} lines): it goes with your next "
-                     "`enrol --csv` command.")
+        self.io.show(
+            f"Attached {escape(path.name)} ({lines} lines): it goes with your next "
+            "`enrol --csv` command."
+        )
 
     # -- commands, buttons and forms ----------------------------------------------------------
 
@@ -238,8 +246,9 @@ class ConsoleApp:
         elif wants_attachment(text) and self.attachment is not None:
             attachment = self.attachment[1]
             self.attachment = None
-        event = to_event(text, actor=self.actor(), buttons=self.buttons.get(self.user, ()),
-                         attachment=attachment)
+        event = to_event(
+            text, actor=self.actor(), buttons=self.buttons.get(self.user, ()), attachment=attachment
+        )
         if event is None:
             return
         outcome = self._handle(event)
@@ -266,8 +275,11 @@ class ConsoleApp:
                     self.io.show("Form cancelled: nothing was sent.")
                     return
                 values[form_field.name] = value
-            outcome = self._handle(Submission(actor=self.actor(), form_id=form.form_id,
-                                              context=form.context, values=values))
+            outcome = self._handle(
+                Submission(
+                    actor=self.actor(), form_id=form.form_id, context=form.context, values=values
+                )
+            )
             self._show_answer(outcome, form)
             asking = [by_name[name] for name in outcome.field_errors if name in by_name]
             if asking:
@@ -301,8 +313,12 @@ class ConsoleApp:
     # -- engine and output --------------------------------------------------------------------
 
     def actor(self) -> Actor:
-        return Actor(platform=PLATFORM, tenant=self.tenant, user_id=self.user,
-                     display_name=self.names.get(self.user))
+        return Actor(
+            platform=PLATFORM,
+            tenant=self.tenant,
+            user_id=self.user,
+            display_name=self.names.get(self.user),
+        )
 
     def _handle(self, event: Event) -> Outcome:
         outcome = self.engine.handle(event)
@@ -329,8 +345,7 @@ class ConsoleApp:
 
     def _show_message(self, received: Received) -> None:
         reply: Reply = received.delivery.reply
-        self.io.show(f"[dim]{self._when(received.at)}[/dim] "
-                     f"{render.to_header(received.delivery)}")
+        self.io.show(f"[dim]{self._when(received.at)}[/dim] {render.to_header(received.delivery)}")
         self.io.show(render.to_reply(reply))
         if reply.buttons:
             self.buttons[self.user] = reply.buttons

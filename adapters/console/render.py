@@ -97,14 +97,18 @@ def to_field_errors(errors: Mapping[str, str], form: Form | None = None) -> str:
 
 
 def to_form_title(form: Form) -> str:
-    return (f"[bold]{escape(form.title)}[/bold] — {len(form.fields)} questions. Press Enter to "
-            "keep the default; type :cancel to stop without sending.")
+    return (
+        f"[bold]{escape(form.title)}[/bold] — {len(form.fields)} questions. Press Enter to "
+        "keep the default; type :cancel to stop without sending."
+    )
 
 
 def to_field_prompt(field: FormField, *, number: int, total: int) -> str:
     """One form question: label, hint, what is allowed, and the default kept on empty input."""
-    lines = [f"[bold]({number}/{total}) {escape(field.label)}[/bold]"
-             + ("" if field.required else " [dim](optional)[/dim]")]
+    lines = [
+        f"[bold]({number}/{total}) {escape(field.label)}[/bold]"
+        + ("" if field.required else " [dim](optional)[/dim]")
+    ]
     if field.hint:
         lines.append(f"  [dim]{escape(field.hint)}[/dim]")
     if field.kind is FieldKind.CHOICE:

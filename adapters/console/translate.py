@@ -69,8 +69,10 @@ def to_event(
         return None
     if text.isascii() and text.isdigit():
         if not buttons:
-            raise ConsoleInputError("There are no buttons to press right now. "
-                                    "Type a command instead, or `help` for the list.")
+            raise ConsoleInputError(
+                "There are no buttons to press right now. "
+                "Type a command instead, or `help` for the list."
+            )
         number = int(text)
         if not 1 <= number <= len(buttons):
             raise ConsoleInputError(f"Pick a button from 1 to {len(buttons)}.")
@@ -108,8 +110,12 @@ def to_duration(text: str) -> timedelta:
     parts = _DURATION.findall(compact)
     if not compact or "".join(n + u for n, u in parts) != compact:
         raise ConsoleInputError("Say how long to wait, like :wait 3d, :wait 5h or :wait 1w2d.")
-    unit = {"w": timedelta(weeks=1), "d": timedelta(days=1), "h": timedelta(hours=1),
-            "m": timedelta(minutes=1)}
+    unit = {
+        "w": timedelta(weeks=1),
+        "d": timedelta(days=1),
+        "h": timedelta(hours=1),
+        "m": timedelta(minutes=1),
+    }
     total = sum((int(n) * unit[u] for n, u in parts), timedelta())
     if total <= timedelta(0):
         raise ConsoleInputError("Wait for at least a minute, like :wait 1h.")
@@ -143,7 +149,8 @@ def to_field_value(field: FormField, typed: str) -> str:
             return date.fromisoformat(text).isoformat()
         except ValueError:
             raise ConsoleInputError(
-                "Please give a date as YYYY-MM-DD, for example 2027-03-01.") from None
+                "Please give a date as YYYY-MM-DD, for example 2027-03-01."
+            ) from None
     return text
 
 

@@ -43,7 +43,8 @@ def programme_create(turn: Turn, person: Person, parsed: Parsed, _: str | None) 
         text=f'Created the {turn.text("kinds.name", kind=kind)} programme "{name}": '
         f"{programme.default_sessions} {programme.default_cadence} sessions of "
         f"{programme.default_length_minutes} minutes by default.\n"
-        f'Next: `enrol @person --programme "{name}" --role mentor --level 2`, then `match "{name}"`.'
+        f'Next: `enrol @person --programme "{name}" --role mentor --level 2`, '
+        f'then `match "{name}"`.'
     )
 
 
@@ -52,11 +53,15 @@ def programme_list(turn: Turn, person: Person, parsed: Parsed, _: str | None) ->
         select(Programme).where(Programme.tenant_id == turn.tenant.id).order_by(Programme.name)
     ).all()
     if not programmes:
-        return Reply(text='No programmes yet. Start one with `programme create "Name" --kind reverse`.')
+        return Reply(
+            text='No programmes yet. Start one with `programme create "Name" --kind reverse`.'
+        )
     lines = ["*Programmes*"]
     for programme in programmes:
         enrolled = turn.session.scalar(
-            select(func.count()).select_from(Enrolment).where(Enrolment.programme_id == programme.id)
+            select(func.count())
+            .select_from(Enrolment)
+            .where(Enrolment.programme_id == programme.id)
         )
         pairs = turn.session.scalar(
             select(func.count()).select_from(Pair).where(Pair.programme_id == programme.id)
@@ -76,7 +81,12 @@ def pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
             _candidate(mentor), _candidate(mentee), on=turn.now.date(), content=turn.content
         )
     created = intro.propose(
-        turn, programme=programme, mentor=mentor.person, mentee=mentee.person, reason=reason, actor=person
+        turn,
+        programme=programme,
+        mentor=mentor.person,
+        mentee=mentee.person,
+        reason=reason,
+        actor=person,
     )
     return Reply(
         text=f"Proposed pair #{created.id}: {mentor.person.display_name} (mentor) with "
@@ -108,7 +118,9 @@ def match(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
         for e in enrolments
         if e.role == "mentor" and e.capacity > load.get(e.person_id, 0)
     ]
-    mentees = [_candidate(e) for e in enrolments if e.role == "mentee" and e.person_id not in busy_mentees]
+    mentees = [
+        _candidate(e) for e in enrolments if e.role == "mentee" and e.person_id not in busy_mentees
+    ]
     proposals = matching.propose_pairs(
         kind=programme.kind,
         mentors=mentors,
@@ -119,7 +131,8 @@ def match(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     )
     names = {e.person_id: e.person.display_name for e in enrolments}
     unmatched = [m.name for m in mentees if m.person_id not in {p.mentee_id for p in proposals}]
-    lines = [f'*{"Proposed matches (dry run, nothing sent)" if dry_run else "Matched"}* for "{programme.name}"']
+    title = "Proposed matches (dry run, nothing sent)" if dry_run else "Matched"
+    lines = [f'*{title}* for "{programme.name}"']
     for proposal in proposals:
         if not dry_run:
             created = intro.propose(
@@ -134,10 +147,13 @@ def match(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
         else:
             label = ""
         lines.append(
-            f"- {label}{names[proposal.mentor_id]} mentors {names[proposal.mentee_id]}: {proposal.reason}"
+            f"- {label}{names[proposal.mentor_id]} mentors {names[proposal.mentee_id]}: "
+            f"{proposal.reason}"
         )
     if not proposals:
-        lines.append("- No pair meets the rules right now (direction, reporting lines, hours, history).")
+        lines.append(
+            "- No pair meets the rules right now (direction, reporting lines, hours, history)."
+        )
     if unmatched:
         lines.append(f"Still without a match: {', '.join(unmatched)}.")
     return Reply(text="\n".join(lines))
@@ -157,18 +173,28 @@ def nudge(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
         raise Refusal(f"Pair #{target.id} has {target.stage}; there is nobody to nudge.")
     turn.to_pair(
         target,
-        Reply(text=turn.text("nudges.manual.pair", kind=kind_of(target), note=parsed.rest,
-                             coordinator=person.display_name)),
+        Reply(
+            text=turn.text(
+                "nudges.manual.pair",
+                kind=kind_of(target),
+                note=parsed.rest,
+                coordinator=person.display_name,
+            )
+        ),
     )
-    turn.session.add(NudgeSent(pair_id=target.id, nudge="manual", level=1, about=0, sent_at=turn.now))
+    turn.session.add(
+        NudgeSent(pair_id=target.id, nudge="manual", level=1, about=0, sent_at=turn.now)
+    )
     return Reply(text=f"Sent your note to pair #{target.id}.")
 
 
 def pause_pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     target = pair_numbered(turn, parsed.args[0])
     _move(turn, target, Trigger.PAUSED, person)
-    note = Reply(text=f"Your coordinator {person.display_name} has paused your mentoring pair for "
-                      "now; reminders and check-ins stop until it resumes.")
+    note = Reply(
+        text=f"Your coordinator {person.display_name} has paused your mentoring pair for "
+        "now; reminders and check-ins stop until it resumes."
+    )
     turn.to_pair(target, note)
     return Reply(text=f"Paused pair #{target.id}.")
 
@@ -180,8 +206,13 @@ def resume_pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Re
         raise Refusal(f"Pair #{target.id}: {IllegalTransition(stage, Trigger.RESUMED)}.")
     # The lifecycle's resume also replans an active pair's sessions that fell inside the pause.
     stage = pausing.resume(turn, target, actor=person)
-    turn.to_pair(target, Reply(text=f"{person.display_name} has resumed your pair: you are back in "
-                                    f"{stage.value.replace('_', ' ')}."))
+    turn.to_pair(
+        target,
+        Reply(
+            text=f"{person.display_name} has resumed your pair: you are back in "
+            f"{stage.value.replace('_', ' ')}."
+        ),
+    )
     return Reply(text=f"Resumed pair #{target.id} ({stage.value}).")
 
 
@@ -189,7 +220,9 @@ def end(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     target = pair_numbered(turn, parsed.args[0])
     stage = Stage(target.stage)
     if stage is Stage.ACTIVE:
-        wrap_up.start(turn, target, trigger=Trigger.ENDED_EARLY, actor=person, reason="ended by coordinator")
+        wrap_up.start(
+            turn, target, trigger=Trigger.ENDED_EARLY, actor=person, reason="ended by coordinator"
+        )
         return Reply(text=f"Ended pair #{target.id}: both have their evaluation now.")
     if stage in (*MIDDLE, Stage.PAUSED):
         dissolve(turn, target, actor=person, reason="ended by coordinator")
@@ -202,8 +235,13 @@ def coordinator_add(turn: Turn, person: Person, parsed: Parsed, _: str | None) -
     if other.is_coordinator:
         return Reply(text=f"{other.display_name} is already a coordinator.")
     other.is_coordinator = True
-    turn.to_person(other, Reply(text=f"{person.display_name} made you a Tandem coordinator. "
-                                     "Type `help` to see what coordinators can do."))
+    turn.to_person(
+        other,
+        Reply(
+            text=f"{person.display_name} made you a Tandem coordinator. "
+            "Type `help` to see what coordinators can do."
+        ),
+    )
     return Reply(text=f"{other.display_name} is now a coordinator.")
 
 
@@ -218,25 +256,35 @@ def _check_hard_rules(programme: Programme, mentor: Enrolment, mentee: Enrolment
     """Rules a coordinator cannot override by hand (DESIGN section 8)."""
     a, b = mentor.person, mentee.person
     if a.manager_id == b.id or b.manager_id == a.id:
-        raise Refusal(f"{a.display_name} and {b.display_name} have a direct reporting line; "
-                      "Tandem never pairs a manager with their own report.")
+        raise Refusal(
+            f"{a.display_name} and {b.display_name} have a direct reporting line; "
+            "Tandem never pairs a manager with their own report."
+        )
     kind = Kind(programme.kind)
     if kind is Kind.REVERSE and mentor.seniority >= mentee.seniority:
-        raise Refusal("In reverse mentoring the mentor is the more junior colleague: "
-                      f"{a.display_name} is level {mentor.seniority}, {b.display_name} level "
-                      f"{mentee.seniority}. Swap them or check the levels.")
+        raise Refusal(
+            "In reverse mentoring the mentor is the more junior colleague: "
+            f"{a.display_name} is level {mentor.seniority}, {b.display_name} level "
+            f"{mentee.seniority}. Swap them or check the levels."
+        )
     if kind in (Kind.CLASSIC, Kind.SPONSORSHIP) and mentor.seniority <= mentee.seniority:
-        raise Refusal(f"In {kind.value} mentoring the mentor is the more senior colleague: "
-                      f"{a.display_name} is level {mentor.seniority}, {b.display_name} level "
-                      f"{mentee.seniority}.")
+        raise Refusal(
+            f"In {kind.value} mentoring the mentor is the more senior colleague: "
+            f"{a.display_name} is level {mentor.seniority}, {b.display_name} level "
+            f"{mentee.seniority}."
+        )
 
 
 def _enrolled(turn: Turn, programme: Programme, person: Person) -> Enrolment:
     enrolment = turn.session.scalar(
-        select(Enrolment).where(Enrolment.programme_id == programme.id, Enrolment.person_id == person.id)
+        select(Enrolment).where(
+            Enrolment.programme_id == programme.id, Enrolment.person_id == person.id
+        )
     )
     if enrolment is None:
-        raise Refusal(f'{person.display_name} is not enrolled in "{programme.name}" yet; use `enrol` first.')
+        raise Refusal(
+            f'{person.display_name} is not enrolled in "{programme.name}" yet; use `enrol` first.'
+        )
     return enrolment
 
 

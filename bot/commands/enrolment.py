@@ -24,8 +24,19 @@ from bot.replies import Reply
 from bot.turn import Refusal, Turn
 from storage.models import Enrolment, Person, Programme
 
-CSV_COLUMNS = ("user_id", "name", "role", "level", "offers", "wants", "capacity", "team",
-               "manager", "timezone", "hours")
+CSV_COLUMNS = (
+    "user_id",
+    "name",
+    "role",
+    "level",
+    "offers",
+    "wants",
+    "capacity",
+    "team",
+    "manager",
+    "timezone",
+    "hours",
+)
 MAX_ROWS = 2000
 
 
@@ -52,8 +63,10 @@ def enrol(turn: Turn, person: Person, parsed: Parsed, attachment: str | None) ->
     row = _row({**options, "user_id": parsed.args[0], "timezone": options.get("tz", "")}, where="")
     enrolled = _apply(turn, programme, row)
     _set_manager(turn, enrolled, row.manager)
-    return Reply(text=f'Enrolled {enrolled.display_name} in "{programme.name}" as {row.role} '
-                      f"(level {row.level}).")
+    return Reply(
+        text=f'Enrolled {enrolled.display_name} in "{programme.name}" as {row.role} '
+        f"(level {row.level})."
+    )
 
 
 def _enrol_csv(turn: Turn, programme: Programme, attachment: str | None) -> Reply:
@@ -70,10 +83,11 @@ def _enrol_csv(turn: Turn, programme: Programme, attachment: str | None) -> Repl
     if errors:
         shown = "\n".join(f"- {e}" for e in errors[:20])
         more = f"\n…and {len(errors) - 20} more." if len(errors) > 20 else ""
-        raise Refusal(f"Nobody was enrolled, because {len(errors)} line(s) need fixing:\n"
-                      f"{shown}{more}")
-    people = "1 person" if len(rows) == 1 else f"{len(rows)} people"
-    return Reply(text=f'Enrolled {people} in "{programme.name}" from the CSV file.')
+        raise Refusal(
+            f"Nobody was enrolled, because {len(errors)} line(s) need fixing:\n{shown}{more}"
+        )
+    how_many = "1 person" if len(rows) == 1 else f"{len(rows)} people"
+    return Reply(text=f'Enrolled {how_many} in "{programme.name}" from the CSV file.')
 
 
 def _read_csv(attachment: str | None) -> tuple[list[tuple[int, Row]], list[str]]:
@@ -82,8 +96,11 @@ def _read_csv(attachment: str | None) -> tuple[list[tuple[int, Row]], list[str]]
     # control characters, old Mac line ends.
     text = clean_text((attachment or "").replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
-        raise Refusal("Attach a CSV file with the header: " + ",".join(CSV_COLUMNS)
-                      + " (user_id, role and level are required).")
+        raise Refusal(
+            "Attach a CSV file with the header: "
+            + ",".join(CSV_COLUMNS)
+            + " (user_id, role and level are required)."
+        )
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     rows: list[tuple[int, Row]] = []
     errors: list[str] = []
@@ -94,8 +111,11 @@ def _read_csv(attachment: str | None) -> tuple[list[tuple[int, Row]], list[str]]
             if len(rows) + len(errors) >= MAX_ROWS:
                 raise Refusal(f"That file has more than {MAX_ROWS} people; please split it.")
             number = reader.line_num
-            values = {k.strip().lower(): v.strip() for k, v in raw.items()
-                      if isinstance(k, str) and isinstance(v, str)}
+            values = {
+                k.strip().lower(): v.strip()
+                for k, v in raw.items()
+                if isinstance(k, str) and isinstance(v, str)
+            }
             try:
                 row = _row(values, where=f"line {number}: ")
             except Refusal as error:
@@ -103,14 +123,17 @@ def _read_csv(attachment: str | None) -> tuple[list[tuple[int, Row]], list[str]]
                 continue
             key = normalise_ref(row.user_id)
             if key in first_line:
-                errors.append(f"line {number}: {row.user_id!r} is already on line "
-                              f"{first_line[key]}.")
+                errors.append(
+                    f"line {number}: {row.user_id!r} is already on line {first_line[key]}."
+                )
                 continue
             first_line[key] = number
             rows.append((number, row))
     except csv.Error as error:  # e.g. a field over the csv module's size limit
-        raise Refusal(f"Nobody was enrolled: I can't read line {reader.line_num + 1} of that "
-                      f"file as CSV ({error}).") from None
+        raise Refusal(
+            f"Nobody was enrolled: I can't read line {reader.line_num + 1} of that "
+            f"file as CSV ({error})."
+        ) from None
     if not rows and not errors:
         raise Refusal("The CSV file has a header but no people in it.")
     return rows, errors
@@ -125,8 +148,12 @@ def _check_header(header: list[str]) -> None:
             problems.append("missing columns: " + ", ".join(sorted(missing)))
         if unknown:
             problems.append("unknown columns: " + ", ".join(repr(u) for u in sorted(unknown)))
-        raise Refusal("The CSV header needs fixing (" + "; ".join(problems) + "). Expected: "
-                      + ",".join(CSV_COLUMNS))
+        raise Refusal(
+            "The CSV header needs fixing ("
+            + "; ".join(problems)
+            + "). Expected: "
+            + ",".join(CSV_COLUMNS)
+        )
 
 
 def _row(values: Mapping[str, str], *, where: str) -> Row:
@@ -157,7 +184,9 @@ def _row(values: Mapping[str, str], *, where: str) -> Row:
             raise fail("hours must look like 9-17.")
         hours = (int(start), int(finish))
         if not 0 <= hours[0] < hours[1] <= 24:
-            raise fail("hours must run from an earlier to a later hour between 0 and 24, like 9-17.")
+            raise fail(
+                "hours must run from an earlier to a later hour between 0 and 24, like 9-17."
+            )
     return Row(
         user_id=user_id,
         name=values.get("name", "").strip() or None,
@@ -177,13 +206,23 @@ def _apply(turn: Turn, programme: Programme, row: Row) -> Person:
     person = find_person(turn.session, turn.tenant, row.user_id)
     if person is None:
         user_id = normalise_ref(row.user_id)
-        if turn.session.scalar(select(Person.id).where(Person.tenant_id == turn.tenant.id,
-                                                       Person.platform_user_id == user_id)):
+        if turn.session.scalar(
+            select(Person.id).where(
+                Person.tenant_id == turn.tenant.id, Person.platform_user_id == user_id
+            )
+        ):
             # Only a forgotten person's placeholder id gets here; it must never be reused.
             raise Refusal(f"{row.user_id!r} is not someone I can enrol.")
-        person = Person(tenant_id=turn.tenant.id, platform_user_id=user_id,
-                        display_name=row.name or user_id, timezone="UTC",
-                        is_coordinator=False, work_start_hour=9, work_end_hour=17, created_at=turn.now)
+        person = Person(
+            tenant_id=turn.tenant.id,
+            platform_user_id=user_id,
+            display_name=row.name or user_id,
+            timezone="UTC",
+            is_coordinator=False,
+            work_start_hour=9,
+            work_end_hour=17,
+            created_at=turn.now,
+        )
         turn.session.add(person)
         turn.session.flush()
     if row.name:
@@ -195,11 +234,18 @@ def _apply(turn: Turn, programme: Programme, row: Row) -> Person:
     if row.hours:
         person.work_start_hour, person.work_end_hour = row.hours
     enrolment = turn.session.scalar(
-        select(Enrolment).where(Enrolment.programme_id == programme.id, Enrolment.person_id == person.id)
+        select(Enrolment).where(
+            Enrolment.programme_id == programme.id, Enrolment.person_id == person.id
+        )
     )
     if enrolment is None:
-        enrolment = Enrolment(programme_id=programme.id, person_id=person.id, created_at=turn.now,
-                              role=row.role, seniority=row.level)
+        enrolment = Enrolment(
+            programme_id=programme.id,
+            person_id=person.id,
+            created_at=turn.now,
+            role=row.role,
+            seniority=row.level,
+        )
         turn.session.add(enrolment)
     enrolment.role, enrolment.seniority, enrolment.capacity = row.role, row.level, row.capacity
     enrolment.topics_offered, enrolment.topics_wanted = list(row.offers), list(row.wants)

@@ -104,67 +104,160 @@ _OWN_PAIR = Positional("pair", "ref", optional=True, coordinator_only=True)
 
 VERBS: tuple[Verb, ...] = (
     # Coordinators
-    Verb("programme", "Create a mentoring programme.", "coordinator", sub="create",
-         args=(Positional("name"),),
-         options=(_choice("kind", "reverse", "reciprocal", "classic", "sponsorship", required=True),
-                  _int("sessions", 1, 24),
-                  _choice("cadence", "weekly", "fortnightly", "monthly", "bimonthly"),
-                  _int("length", 15, 180), Option("topics", metavar='"a, b"')),
-         example='programme create "Reverse 2026" --kind reverse --sessions 6'),
+    Verb(
+        "programme",
+        "Create a mentoring programme.",
+        "coordinator",
+        sub="create",
+        args=(Positional("name"),),
+        options=(
+            _choice("kind", "reverse", "reciprocal", "classic", "sponsorship", required=True),
+            _int("sessions", 1, 24),
+            _choice("cadence", "weekly", "fortnightly", "monthly", "bimonthly"),
+            _int("length", 15, 180),
+            Option("topics", metavar='"a, b"'),
+        ),
+        example='programme create "Reverse 2026" --kind reverse --sessions 6',
+    ),
     Verb("programme", "List the programmes.", "coordinator", sub="list", example="programme list"),
-    Verb("enrol", "Enrol one person in a programme.", "coordinator",
-         args=(Positional("person", "person"),),
-         options=(_PROGRAMME, _choice("role", "mentor", "mentee", required=True),
-                  _int("level", 1, 10, required=True), Option("offers", metavar='"a, b"'),
-                  Option("wants", metavar='"a, b"'), _int("capacity", 1, 10),
-                  Option("team", metavar="<team>"),
-                  Option("manager", "person", metavar="<person>"),
-                  Option("tz", "zone", metavar="<Area/City>"),
-                  Option("hours", "hours", metavar="9-17"),
-                  Option("name", metavar='"Display Name"')),
-         example='enrol @maya --programme "Reverse 2026" --role mentor --level 2 --offers "AI"'),
-    Verb("enrol", "Enrol everyone in the CSV file attached to the command.", "coordinator",
-         options=(_PROGRAMME,), flags=("csv",), form="csv",
-         example='enrol --csv --programme "Reverse 2026"'),
-    Verb("pair", "Pair two people by hand.", "coordinator",
-         args=(Positional("mentor", "person"), Positional("mentee", "person")),
-         options=(_PROGRAMME, Option("reason", metavar='"why"')),
-         example='pair @maya @john --programme "Reverse 2026" --reason "both love data"'),
-    Verb("match", "Propose pairs for a programme; --dry-run only shows them.", "coordinator",
-         args=(Positional("programme"),), flags=("dry-run",),
-         example='match "Reverse 2026" --dry-run'),
-    Verb("report", "Show a programme's health and evaluation.", "coordinator",
-         args=(Positional("programme"),), example='report "Reverse 2026"'),
-    Verb("nudge", "Send a pair a note from you.", "coordinator", args=(_PAIR,), rest="note",
-         example="nudge 12 Great start, keep it going!"),
-    Verb("end", "End a pair early; both get the evaluation.", "coordinator", args=(_PAIR,),
-         example="end 12"),
-    Verb("coordinator", "Make someone a coordinator.", "coordinator", sub="add",
-         args=(Positional("person", "person"),), example="coordinator add @sam"),
+    Verb(
+        "enrol",
+        "Enrol one person in a programme.",
+        "coordinator",
+        args=(Positional("person", "person"),),
+        options=(
+            _PROGRAMME,
+            _choice("role", "mentor", "mentee", required=True),
+            _int("level", 1, 10, required=True),
+            Option("offers", metavar='"a, b"'),
+            Option("wants", metavar='"a, b"'),
+            _int("capacity", 1, 10),
+            Option("team", metavar="<team>"),
+            Option("manager", "person", metavar="<person>"),
+            Option("tz", "zone", metavar="<Area/City>"),
+            Option("hours", "hours", metavar="9-17"),
+            Option("name", metavar='"Display Name"'),
+        ),
+        example='enrol @maya --programme "Reverse 2026" --role mentor --level 2 --offers "AI"',
+    ),
+    Verb(
+        "enrol",
+        "Enrol everyone in the CSV file attached to the command.",
+        "coordinator",
+        options=(_PROGRAMME,),
+        flags=("csv",),
+        form="csv",
+        example='enrol --csv --programme "Reverse 2026"',
+    ),
+    Verb(
+        "pair",
+        "Pair two people by hand.",
+        "coordinator",
+        args=(Positional("mentor", "person"), Positional("mentee", "person")),
+        options=(_PROGRAMME, Option("reason", metavar='"why"')),
+        example='pair @maya @john --programme "Reverse 2026" --reason "both love data"',
+    ),
+    Verb(
+        "match",
+        "Propose pairs for a programme; --dry-run only shows them.",
+        "coordinator",
+        args=(Positional("programme"),),
+        flags=("dry-run",),
+        example='match "Reverse 2026" --dry-run',
+    ),
+    Verb(
+        "report",
+        "Show a programme's health and evaluation.",
+        "coordinator",
+        args=(Positional("programme"),),
+        example='report "Reverse 2026"',
+    ),
+    Verb(
+        "nudge",
+        "Send a pair a note from you.",
+        "coordinator",
+        args=(_PAIR,),
+        rest="note",
+        example="nudge 12 Great start, keep it going!",
+    ),
+    Verb(
+        "end",
+        "End a pair early; both get the evaluation.",
+        "coordinator",
+        args=(_PAIR,),
+        example="end 12",
+    ),
+    Verb(
+        "coordinator",
+        "Make someone a coordinator.",
+        "coordinator",
+        sub="add",
+        args=(Positional("person", "person"),),
+        example="coordinator add @sam",
+    ),
     # Everyone; the parser accepts every verb from anyone, the engine refuses by role.
-    Verb("status", "Your pair at a glance (or just /tandem).", "anyone",
-         args=(Positional("programme", optional=True, coordinator_only=True),), example="status"),
-    Verb("checkin", "Answer the check-in for your last session.", "participant",
-         example="checkin"),
+    Verb(
+        "status",
+        "Your pair at a glance (or just /tandem).",
+        "anyone",
+        args=(Positional("programme", optional=True, coordinator_only=True),),
+        example="status",
+    ),
+    Verb("checkin", "Answer the check-in for your last session.", "participant", example="checkin"),
     Verb("goals", "List your goals.", "participant", example="goals"),
-    Verb("goals", "Add a goal.", "participant", sub="add", rest="goal",
-         example="goals add Run the team retro myself"),
-    Verb("goals", "Mark goal number n as met.", "participant", sub="met",
-         args=(Positional("n", "ref"),), example="goals met 2"),
+    Verb(
+        "goals",
+        "Add a goal.",
+        "participant",
+        sub="add",
+        rest="goal",
+        example="goals add Run the team retro myself",
+    ),
+    Verb(
+        "goals",
+        "Mark goal number n as met.",
+        "participant",
+        sub="met",
+        args=(Positional("n", "ref"),),
+        example="goals met 2",
+    ),
     Verb("actions", "List your actions.", "participant", example="actions"),
-    Verb("actions", "Add an action.", "participant", sub="add", rest="action",
-         example="actions add Book a site visit"),
-    Verb("actions", "Mark action number n as done.", "participant", sub="done",
-         args=(Positional("n", "ref"),), example="actions done 1"),
-    Verb("pause", "Pause your sessions for a while.", "anyone", args=(_OWN_PAIR,),
-         example="pause"),
-    Verb("resume", "Start your paused sessions again.", "anyone", args=(_OWN_PAIR,),
-         example="resume"),
+    Verb(
+        "actions",
+        "Add an action.",
+        "participant",
+        sub="add",
+        rest="action",
+        example="actions add Book a site visit",
+    ),
+    Verb(
+        "actions",
+        "Mark action number n as done.",
+        "participant",
+        sub="done",
+        args=(Positional("n", "ref"),),
+        example="actions done 1",
+    ),
+    Verb("pause", "Pause your sessions for a while.", "anyone", args=(_OWN_PAIR,), example="pause"),
+    Verb(
+        "resume", "Start your paused sessions again.", "anyone", args=(_OWN_PAIR,), example="resume"
+    ),
     Verb("swap", "Swap who leads (reciprocal programmes).", "participant", example="swap"),
-    Verb("help", "Show this list, or send your coordinator a private note.", "anyone",
-         rest="note", rest_optional=True, example="help We keep missing sessions"),
-    Verb("forget-me", "Delete everything Tandem stores about you.", "anyone",
-         flags=("confirm",), example="forget-me --confirm"),
+    Verb(
+        "help",
+        "Show this list, or send your coordinator a private note.",
+        "anyone",
+        rest="note",
+        rest_optional=True,
+        example="help We keep missing sessions",
+    ),
+    Verb(
+        "forget-me",
+        "Delete everything Tandem stores about you.",
+        "anyone",
+        flags=("confirm",),
+        example="forget-me --confirm",
+    ),
 )
 VERB_NAMES: frozenset[str] = frozenset(v.full for v in VERBS)
 
@@ -222,8 +315,10 @@ def _convert(kind: Kind, value: str, label: str, spec: Verb, opt: Option | None 
         ref = _REF.fullmatch(value)
         if ref and int(ref.group(1)) > 0:
             return str(int(ref.group(1)))
-        raise _Problem(f"{label} must be a number from the list, like 12 or #12; "
-                       f"you gave {_show(value)}.", spec)
+        raise _Problem(
+            f"{label} must be a number from the list, like 12 or #12; you gave {_show(value)}.",
+            spec,
+        )
     if opt is None or kind == "text":
         return value
     if kind == "int":
@@ -252,8 +347,11 @@ def _split(body: str, spec: Verb) -> list[str]:
         return shlex.split(body)
     except ValueError as error:
         if "quotation" in str(error):
-            raise _Problem("A quote is not closed. Close it, or put a name with an apostrophe "
-                           "in double quotes, like \"O'Brien's team\".", spec) from None
+            raise _Problem(
+                "A quote is not closed. Close it, or put a name with an apostrophe "
+                "in double quotes, like \"O'Brien's team\".",
+                spec,
+            ) from None
         raise _Problem("The command ends with a stray backslash; remove it.", spec) from None
 
 
@@ -311,7 +409,8 @@ def _positionals(spec: Verb, words: list[str]) -> tuple[str, ...]:
             raise _Problem(f"{spec.label} takes no other words, but I got {extra}.", spec)
         wanted = " ".join(f"<{p.name}>" for p in spec.args)
         hint = ' Put a name with spaces in quotes, like "Reverse 2026".' * any(
-            p.kind == "text" for p in spec.args)
+            p.kind == "text" for p in spec.args
+        )
         raise _Problem(f"{spec.label} takes {wanted}, but I also got {extra}.{hint}", spec)
     for p in spec.args[len(words) :]:
         if not p.optional:
@@ -341,8 +440,11 @@ def _parse(text: str) -> Parsed:
         raise _Problem(f"That command is too long: keep it under {MAX_LENGTH} characters.")
     # Control characters never mean anything here; keep only newlines and tabs for notes. Lone
     # surrogates (from a malformed JSON escape) go too: no database can store them in a note.
-    text = "".join(c for c in text.translate(_INVISIBLE)
-                   if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs"))
+    text = "".join(
+        c
+        for c in text.translate(_INVISIBLE)
+        if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs")
+    )
     text = re.sub(rf"^\s*{PREFIX}(?=\s|$)", "", text, flags=re.IGNORECASE)
     first = _WORD.match(text)
     if first is None:
@@ -361,8 +463,9 @@ def _parse(text: str) -> Parsed:
         if not specs:
             raise _Problem(f"{name} needs {_either(subs)} after it.", *family)
         if subs and second and not specs[0].args:  # `goals ad x`: a mistyped subcommand
-            raise _Problem(f"After {name} I expect {_either(subs)}, not {_show(second.group(1))}.",
-                           *family)
+            raise _Problem(
+                f"After {name} I expect {_either(subs)}, not {_show(second.group(1))}.", *family
+            )
     if not specs[0].rest:
         tokens = _split(text[end:], specs[0])
         typed = {named[0] for named in map(_option, tokens) if named}
@@ -384,8 +487,11 @@ def _parse(text: str) -> Parsed:
 
 def _line(spec: Verb, *, coordinator: bool, compact: bool = False) -> str:
     parts = [PREFIX, spec.label]
-    parts += [f"[{p.name}]" if p.optional else f"<{p.name}>"
-              for p in spec.args if coordinator or not p.coordinator_only]
+    parts += [
+        f"[{p.name}]" if p.optional else f"<{p.name}>"
+        for p in spec.args
+        if coordinator or not p.coordinator_only
+    ]
     parts += [f"--{o.name} {o.shown}" for o in spec.options if o.required]
     extras = [f"[--{o.name} {o.shown}]" for o in spec.options if not o.required]
     extras += [f"[--{f}]" for f in spec.flags if f != spec.form]
@@ -396,8 +502,10 @@ def _line(spec: Verb, *, coordinator: bool, compact: bool = False) -> str:
 
 
 def _usage_of(specs: Sequence[Verb], *, coordinator: bool) -> str:
-    return "\n\n".join(f"{_line(s, coordinator=coordinator)}\n{s.summary}\n"
-                       f"Example: {PREFIX} {s.example}" for s in specs)
+    return "\n\n".join(
+        f"{_line(s, coordinator=coordinator)}\n{s.summary}\nExample: {PREFIX} {s.example}"
+        for s in specs
+    )
 
 
 def usage(verb: str | None = None, *, coordinator: bool) -> str:

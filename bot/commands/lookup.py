@@ -32,9 +32,13 @@ def programme_named(turn: Turn, name: str) -> Programme:
     programme = find_programme(turn, name)
     if programme is None:
         known = turn.session.scalars(
-            select(Programme.name).where(Programme.tenant_id == turn.tenant.id).order_by(Programme.name)
+            select(Programme.name)
+            .where(Programme.tenant_id == turn.tenant.id)
+            .order_by(Programme.name)
         ).all()
-        listing = ", ".join(f'"{n}"' for n in known) or "none yet (create one with `programme create`)"
+        listing = (
+            ", ".join(f'"{n}"' for n in known) or "none yet (create one with `programme create`)"
+        )
         raise Refusal(f'There is no programme called "{name}". Programmes: {listing}.')
     return programme
 

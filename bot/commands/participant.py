@@ -43,7 +43,9 @@ def goals(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     pair = my_pair(turn, person)
     items = tracking.goals_of(turn, pair)
     if not items:
-        return Reply(text="No goals yet. They come from your contract, or add one: `goals add <goal>`.")
+        return Reply(
+            text="No goals yet. They come from your contract, or add one: `goals add <goal>`."
+        )
     return Reply(text="*Your goals*\n" + tracking.numbered(items, tracking.owner_names(pair)))
 
 
@@ -55,8 +57,12 @@ def goals_add(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Repl
 
 def goals_met(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     pair = my_pair(turn, person)
-    text = tracking.mark(turn, tracking.goals_of(turn, pair), int(parsed.args[0]), status="met", what="goal")
-    turn.to_person(partner_of(pair, person), Reply(text=f"{person.display_name} marked a goal as met: {text}"))
+    text = tracking.mark(
+        turn, tracking.goals_of(turn, pair), int(parsed.args[0]), status="met", what="goal"
+    )
+    turn.to_person(
+        partner_of(pair, person), Reply(text=f"{person.display_name} marked a goal as met: {text}")
+    )
     return Reply(text=f"Well done: {text}")
 
 
@@ -64,7 +70,10 @@ def actions(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     pair = my_pair(turn, person)
     items = tracking.actions_of(turn, pair)
     if not items:
-        return Reply(text="No actions yet. Add the ones you agree in the check-in, or `actions add <action>`.")
+        return Reply(
+            text="No actions yet. Add the ones you agree in the check-in, "
+            "or `actions add <action>`."
+        )
     return Reply(text="*Your actions*\n" + tracking.numbered(items, tracking.owner_names(pair)))
 
 
@@ -72,16 +81,26 @@ def actions_add(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Re
     pair = my_pair(turn, person)
     text = parsed.rest.strip()
     if not text:
-        raise Refusal("Say what the action is, for example: `actions add Try the app with my team`.")
-    turn.session.add(ActionItem(pair_id=pair.id, owner_id=person.id, text=text[:2000], status="open",
-                                created_at=turn.now))
+        raise Refusal(
+            "Say what the action is, for example: `actions add Try the app with my team`."
+        )
+    turn.session.add(
+        ActionItem(
+            pair_id=pair.id,
+            owner_id=person.id,
+            text=text[:2000],
+            status="open",
+            created_at=turn.now,
+        )
+    )
     return Reply(text=f"Added the action: {text}. I'll bring it up before your next session.")
 
 
 def actions_done(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     pair = my_pair(turn, person)
-    text = tracking.mark(turn, tracking.actions_of(turn, pair), int(parsed.args[0]), status="done",
-                         what="action")
+    text = tracking.mark(
+        turn, tracking.actions_of(turn, pair), int(parsed.args[0]), status="done", what="action"
+    )
     return Reply(text=f"Marked as done: {text}")
 
 
@@ -89,10 +108,16 @@ def pause(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     pair = my_pair(turn, person)
     _move(turn, pair, Trigger.PAUSED, person)
     partner = partner_of(pair, person)
-    turn.to_person(partner, Reply(text=f"{person.display_name} has paused your pair for now. "
-                                       "Reminders and check-ins wait until one of you resumes."))
-    turn.to_coordinators(Reply(text=f"{person.display_name} paused pair #{pair.id} "
-                                    f"({pair.programme.name})."))
+    turn.to_person(
+        partner,
+        Reply(
+            text=f"{person.display_name} has paused your pair for now. "
+            "Reminders and check-ins wait until one of you resumes."
+        ),
+    )
+    turn.to_coordinators(
+        Reply(text=f"{person.display_name} paused pair #{pair.id} ({pair.programme.name}).")
+    )
     return Reply(text="Paused. Type `resume` whenever you are ready to carry on.")
 
 
@@ -100,32 +125,49 @@ def resume(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     pair = my_pair(turn, person, stages=(Stage.PAUSED,))
     # The lifecycle's resume also replans an active pair's sessions that fell inside the pause.
     stage = pausing.resume(turn, pair, actor=person)
-    turn.to_person(partner_of(pair, person), Reply(text=f"{person.display_name} resumed your pair."))
+    turn.to_person(
+        partner_of(pair, person), Reply(text=f"{person.display_name} resumed your pair.")
+    )
     return Reply(text=f"Welcome back: your pair is {stage.value.replace('_', ' ')} again.")
 
 
 def swap(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     pair = my_pair(turn, person, stages=(Stage.ACTIVE,))
     if kind_of(pair) is not Kind.RECIPROCAL:
-        raise Refusal("Swapping who leads is part of reciprocal mentoring; in your programme the "
-                      "roles stay as agreed in the contract.")
+        raise Refusal(
+            "Swapping who leads is part of reciprocal mentoring; in your programme the "
+            "roles stay as agreed in the contract."
+        )
     upcoming = turn.session.scalars(
         select(MentoringSession)
         .where(MentoringSession.pair_id == pair.id, MentoringSession.status == "planned")
         .order_by(MentoringSession.number)
     ).all()
     if not upcoming:
-        raise Refusal("There is no session left to lead: your contract's sessions are all behind you.")
+        raise Refusal(
+            "There is no session left to lead: your contract's sessions are all behind you."
+        )
     # Who leads now is whoever leads the next session: the planned swap may already have happened.
     current = turn.session.get(Person, upcoming[0].leader_id or pair.mentor_id) or pair.mentor
     new_leader = partner_of(pair, current)
     pair.leader_id = new_leader.id
     for session in upcoming:
         session.leader_id = new_leader.id
-    turn.to_pair(pair, Reply(text=turn.text(
-        "commands.swap.pair", kind=kind_of(pair), leader=new_leader.display_name,
-        other=current.display_name, number=upcoming[0].number)))
-    return Reply(text=f"Swapped: {new_leader.display_name} leads from session {upcoming[0].number}.")
+    turn.to_pair(
+        pair,
+        Reply(
+            text=turn.text(
+                "commands.swap.pair",
+                kind=kind_of(pair),
+                leader=new_leader.display_name,
+                other=current.display_name,
+                number=upcoming[0].number,
+            )
+        ),
+    )
+    return Reply(
+        text=f"Swapped: {new_leader.display_name} leads from session {upcoming[0].number}."
+    )
 
 
 def help_(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
@@ -133,11 +175,16 @@ def help_(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
         return Reply(text=grammar.usage(coordinator=person.is_coordinator))
     if parsed.rest.strip().lower() in grammar.VERB_NAMES | {"programme", "coordinator"}:
         # `help enrol` asks how a command works; it is not a note for the coordinator.
-        return Reply(text=grammar.usage(parsed.rest.strip().lower(), coordinator=person.is_coordinator))
+        return Reply(
+            text=grammar.usage(parsed.rest.strip().lower(), coordinator=person.is_coordinator)
+        )
     pairs = live_pairs_of(turn, person)
     about = f" (pair #{pairs[0].id}, {pairs[0].programme.name})" if pairs else ""
-    sent = turn.to_coordinators(Reply(text=f"A confidential note from {person.display_name}{about}:\n"
-                                           f"> {parsed.rest.strip()}"))
+    sent = turn.to_coordinators(
+        Reply(
+            text=f"A confidential note from {person.display_name}{about}:\n> {parsed.rest.strip()}"
+        )
+    )
     if not sent:
         raise Refusal("There is no coordinator set up yet, so I could not pass your note on.")
     return Reply(text="Your note went to your coordinator only; your partner does not see it.")
@@ -145,9 +192,11 @@ def help_(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
 
 def forget_me(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     if not parsed.options.get("confirm"):
-        return Reply(text="This deletes your name, your private check-in notes and evaluation "
-                          "comments, and ends any pair you are in. Your partner keeps their own "
-                          "records. Type `forget-me --confirm` to go ahead.")
+        return Reply(
+            text="This deletes your name, your private check-in notes and evaluation "
+            "comments, and ends any pair you are in. Your partner keeps their own "
+            "records. Type `forget-me --confirm` to go ahead."
+        )
     for pair in live_pairs_of(turn, person):
         reason = "a participant asked to be forgotten"
         if Stage(pair.stage) is Stage.WRAP_UP:  # the evaluation can no longer be completed
@@ -157,8 +206,11 @@ def forget_me(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Repl
     # Enrolments hold their level, topics and wishes, and would put them in the next match.
     turn.session.execute(delete(Enrolment).where(Enrolment.person_id == person.id))
     turn.session.execute(update(CheckIn).where(CheckIn.person_id == person.id).values(note=""))
-    turn.session.execute(update(Evaluation).where(Evaluation.person_id == person.id).values(
-        take_back="", what_worked="", what_to_change=""))
+    turn.session.execute(
+        update(Evaluation)
+        .where(Evaluation.person_id == person.id)
+        .values(take_back="", what_worked="", what_to_change="")
+    )
     person.display_name = FORGOTTEN_NAME
     person.platform_user_id = f"forgotten:{person.id}"
     person.team = None
@@ -172,4 +224,6 @@ def _move(turn: Turn, pair, trigger: Trigger, person: Person) -> Stage:  # type:
     try:
         return move(turn, pair, trigger, actor=person)
     except IllegalTransition:
-        raise Refusal(f"Your pair is {pair.stage.replace('_', ' ')}, so that is not possible now.") from None
+        raise Refusal(
+            f"Your pair is {pair.stage.replace('_', ' ')}, so that is not possible now."
+        ) from None

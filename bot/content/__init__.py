@@ -45,7 +45,9 @@ class Content:
             tree.update(loaded)
         return cls(tree)
 
-    def text(self, key: str, *, kind: str | None = None, role: str | None = None, **params: Any) -> str:
+    def text(
+        self, key: str, *, kind: str | None = None, role: str | None = None, **params: Any
+    ) -> str:
         node = self._resolve(key, kind, role)
         if not isinstance(node, str):
             raise ContentError(f"{key} is a list; use lines()")

@@ -68,8 +68,10 @@ def handle_answer(turn: Turn, pair: Pair, person: Person, answer: str) -> Reply:
             )
         )
         if not told:  # promising a call nobody will make would be worse than saying so
-            raise Refusal("There is no coordinator set up yet, so I can't pass this on. "
-                          "Your answer was not recorded; please try again later.")
+            raise Refusal(
+                "There is no coordinator set up yet, so I can't pass this on. "
+                "Your answer was not recorded; please try again later."
+            )
         return Reply(text=turn.text("chemistry.talk_ack"))
     if answers.both_said(given, pair, GO):
         move(turn, pair, Trigger.BOTH_GO_AHEAD, actor=person)

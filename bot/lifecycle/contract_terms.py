@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.content import Content
-from bot.programmes import AgendaOwner, Cadence, Kind, Medium, default_agenda_owner, nth_session_date
+from bot.programmes import (
+    AgendaOwner,
+    Cadence,
+    Kind,
+    Medium,
+    default_agenda_owner,
+    nth_session_date,
+)
 from bot.replies import Choice, FieldKind, Form, FormField
 
 FORM_ID = "contract"
@@ -90,9 +97,22 @@ def build_form(
 
     fields = [
         field("sessions", FieldKind.INTEGER, minimum=SESSIONS[0], maximum=SESSIONS[1]),
-        field("length_minutes", FieldKind.INTEGER, minimum=LENGTH_MINUTES[0], maximum=LENGTH_MINUTES[1]),
-        field("cadence", FieldKind.CHOICE, choices=choices("cadence", {c.value: c.value for c in Cadence})),
-        field("medium", FieldKind.CHOICE, choices=choices("medium", {m.value: m.value for m in Medium})),
+        field(
+            "length_minutes",
+            FieldKind.INTEGER,
+            minimum=LENGTH_MINUTES[0],
+            maximum=LENGTH_MINUTES[1],
+        ),
+        field(
+            "cadence",
+            FieldKind.CHOICE,
+            choices=choices("cadence", {c.value: c.value for c in Cadence}),
+        ),
+        field(
+            "medium",
+            FieldKind.CHOICE,
+            choices=choices("medium", {m.value: m.value for m in Medium}),
+        ),
         field("start_date", FieldKind.DATE),
         field("end_date", FieldKind.DATE),
         field("mentor_goals", FieldKind.LONG_TEXT),
@@ -120,7 +140,9 @@ def build_form(
     )
 
 
-def validate(values: Mapping[str, str], *, kind: Kind, today: date) -> tuple[Terms | None, dict[str, str]]:
+def validate(
+    values: Mapping[str, str], *, kind: Kind, today: date
+) -> tuple[Terms | None, dict[str, str]]:
     """Check every field against its bounds; return terms, or the errors by field name."""
     errors: dict[str, str] = {}
 
@@ -171,7 +193,9 @@ def validate(values: Mapping[str, str], *, kind: Kind, today: date) -> tuple[Ter
     medium = choice("medium", Medium)
     start, end = day("start_date"), day("end_date")
     if "start_date" not in errors and start < today:
-        errors["start_date"] = f"The start date has passed; please pick {today.isoformat()} or later."
+        errors["start_date"] = (
+            f"The start date has passed; please pick {today.isoformat()} or later."
+        )
     if not errors.keys() & {"start_date", "end_date", "sessions", "cadence"}:
         last = _last_session(start, cadence, sessions)
         if last is None:

@@ -123,7 +123,9 @@ def handle_submission(turn: Turn, pair: Pair, person: Person, values: dict[str, 
     )
     fields = asdict(terms)
     fields.update(
-        cadence=terms.cadence.value, medium=terms.medium.value, agenda_owner=terms.agenda_owner.value
+        cadence=terms.cadence.value,
+        medium=terms.medium.value,
+        agenda_owner=terms.agenda_owner.value,
     )
     contract = Contract(
         pair_id=pair.id,
@@ -139,7 +141,9 @@ def handle_submission(turn: Turn, pair: Pair, person: Person, values: dict[str, 
 
 
 def posted(turn: Turn, pair: Pair, contract: Contract, proposer: Person) -> Reply:
-    header = turn.text("contracting.posted", proposer=proposer.display_name, version=contract.version)
+    header = turn.text(
+        "contracting.posted", proposer=proposer.display_name, version=contract.version
+    )
     return Reply(
         text="\n".join([header, "", summary(turn, pair, contract)]),
         buttons=(
@@ -203,7 +207,7 @@ def handle_confirm(turn: Turn, pair: Pair, person: Person, version: int) -> Repl
         # Agreeing now would plan sessions in the past and ask about meetings that never were.
         raise Refusal(
             f"Version {version} starts on {contract.start_date.isoformat()}, which has passed. "
-            f"Please use \"{turn.text('contracting.change_button')}\" to pick a new start date; "
+            f'Please use "{turn.text("contracting.change_button")}" to pick a new start date; '
             "you both confirm that one."
         )
     if role == "mentor":

@@ -16,9 +16,12 @@ def dissolve(turn: Turn, pair: Pair, *, actor: Person | None, reason: str) -> No
 
     `reason` is stored with the transition for the audit trail but never shown to the pair.
     """
-    trigger = Trigger.DECLINED if Stage(pair.stage) in (Stage.PROPOSED, Stage.CHEMISTRY) and (
-        actor is not None and actor.id in (pair.mentor_id, pair.mentee_id)
-    ) else Trigger.DISSOLVED
+    trigger = (
+        Trigger.DECLINED
+        if Stage(pair.stage) in (Stage.PROPOSED, Stage.CHEMISTRY)
+        and (actor is not None and actor.id in (pair.mentor_id, pair.mentee_id))
+        else Trigger.DISSOLVED
+    )
     move(turn, pair, trigger, actor=actor, reason=reason)
     programme = pair.programme.name
     note = Reply(text=turn.text("dissolved.pair_note", programme=programme))

@@ -92,7 +92,10 @@ def intro_for(turn: Turn, pair: Pair, person: Person) -> Reply:
 def answer_buttons(turn: Turn, pair: Pair) -> tuple[Button, ...]:
     return (
         Button(
-            label=turn.text("intro.accept_button"), action=ACTION, value=f"{pair.id}:yes", primary=True
+            label=turn.text("intro.accept_button"),
+            action=ACTION,
+            value=f"{pair.id}:yes",
+            primary=True,
         ),
         Button(label=turn.text("intro.decline_button"), action=ACTION, value=f"{pair.id}:no"),
     )
@@ -105,8 +108,11 @@ def handle_answer(turn: Turn, pair: Pair, person: Person, answer: str) -> Reply:
     partner = partner_of(pair, person)
     given = answers.record(turn, pair, person, gate="intro", answer=answer)
     if answer == "yes":  # saying yes to the introduction is consent to take part
-        enrolment = turn.session.scalar(select(Enrolment).where(
-            Enrolment.programme_id == pair.programme_id, Enrolment.person_id == person.id))
+        enrolment = turn.session.scalar(
+            select(Enrolment).where(
+                Enrolment.programme_id == pair.programme_id, Enrolment.person_id == person.id
+            )
+        )
         if enrolment is not None and enrolment.consent_at is None:
             enrolment.consent_at = turn.now
     if answer == "no":
@@ -115,7 +121,8 @@ def handle_answer(turn: Turn, pair: Pair, person: Person, answer: str) -> Reply:
     if answers.both_said(given, pair, "yes"):
         move(turn, pair, Trigger.BOTH_ACCEPTED_INTRO, actor=person)
         chemistry.start(turn, pair)
-        return Reply(text=f"You and {partner.display_name} both said yes: the chemistry "
-                     "invitation is in your shared conversation.")
+        return Reply(
+            text=f"You and {partner.display_name} both said yes: the chemistry "
+            "invitation is in your shared conversation."
+        )
     return Reply(text=turn.text("intro.accepted_waiting", partner=partner.display_name))
-

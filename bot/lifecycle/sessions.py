@@ -17,7 +17,15 @@ from bot.programmes import Kind, senior_role
 from bot.replies import Button, Choice, FieldKind, Form, FormField, Reply
 from bot.stages import Stage
 from bot.turn import Refusal, Turn
-from storage.models import ActionItem, CheckIn, MentoringSession, NudgeSent, Pair, ParkedItem, Person
+from storage.models import (
+    ActionItem,
+    CheckIn,
+    MentoringSession,
+    NudgeSent,
+    Pair,
+    ParkedItem,
+    Person,
+)
 
 FORM_ID = "checkin"
 REMIND_BEFORE = timedelta(days=1)
@@ -110,10 +118,22 @@ def form(turn: Turn, pair: Pair, session: MentoringSession, person: Person) -> F
                 Choice(value="both", label="Both of us"),
             ),
         ),
-        FormField(name="challenge", label=label("challenge"), kind=FieldKind.INTEGER,
-                  required=False, minimum=1, maximum=5),
-        FormField(name="breadth", label=label("breadth"), kind=FieldKind.INTEGER,
-                  required=False, minimum=1, maximum=5),
+        FormField(
+            name="challenge",
+            label=label("challenge"),
+            kind=FieldKind.INTEGER,
+            required=False,
+            minimum=1,
+            maximum=5,
+        ),
+        FormField(
+            name="breadth",
+            label=label("breadth"),
+            kind=FieldKind.INTEGER,
+            required=False,
+            minimum=1,
+            maximum=5,
+        ),
         FormField(
             name="jumped_to_solutions",
             label=label("jumped_to_solutions"),
@@ -127,11 +147,23 @@ def form(turn: Turn, pair: Pair, session: MentoringSession, person: Person) -> F
         ),
     ]
     if kind is Kind.REVERSE:
-        fields.append(FormField(name="career_talk", label=label("career_talk"),
-                                kind=FieldKind.CHOICE, required=False, choices=yes_no))
+        fields.append(
+            FormField(
+                name="career_talk",
+                label=label("career_talk"),
+                kind=FieldKind.CHOICE,
+                required=False,
+                choices=yes_no,
+            )
+        )
     fields += [
-        FormField(name="goals_moved", label=label("goals_moved"), kind=FieldKind.CHOICE,
-                  required=False, choices=yes_no),
+        FormField(
+            name="goals_moved",
+            label=label("goals_moved"),
+            kind=FieldKind.CHOICE,
+            required=False,
+            choices=yes_no,
+        ),
         FormField(name="actions", label=label("actions"), kind=FieldKind.LONG_TEXT, required=False),
         FormField(name="note", label=label("note"), kind=FieldKind.LONG_TEXT, required=False),
     ]
@@ -186,7 +218,9 @@ def validate(values: Mapping[str, str], *, kind: Kind) -> tuple[dict[str, object
         "jumped_to_solutions": pick("jumped_to_solutions", (NO, "senior", "junior")) == "senior",
         "career_talk": kind is Kind.REVERSE and pick("career_talk", (YES, NO)) == YES,
         "goals_moved": pick("goals_moved", (YES, NO)) == YES,
-        "actions": [line.strip("-• \t") for line in text("actions").splitlines() if line.strip("-• \t")],
+        "actions": [
+            line.strip("-• \t") for line in text("actions").splitlines() if line.strip("-• \t")
+        ],
         "note": text("note"),
     }
     return result, errors
@@ -204,14 +238,22 @@ def handle_submission(
     actions: list[str] = answers.pop("actions")  # type: ignore[assignment]
     if not answers["happened"]:
         # A session that did not happen has nobody leading it and no scores.
-        answers.update(agenda_set_by=None, challenge=None, breadth=None,
-                       jumped_to_solutions=False, career_talk=False, goals_moved=False)
+        answers.update(
+            agenda_set_by=None,
+            challenge=None,
+            breadth=None,
+            jumped_to_solutions=False,
+            career_talk=False,
+            goals_moved=False,
+        )
         actions = []
     checkin = turn.session.scalar(
         select(CheckIn).where(CheckIn.session_id == session.id, CheckIn.person_id == person.id)
     )
     if checkin is None:
-        checkin = CheckIn(session_id=session.id, person_id=person.id, submitted_at=turn.now, **answers)
+        checkin = CheckIn(
+            session_id=session.id, person_id=person.id, submitted_at=turn.now, **answers
+        )
         turn.session.add(checkin)
     else:  # a second check-in for the same session replaces the first
         for name, value in answers.items():
@@ -220,14 +262,31 @@ def handle_submission(
     turn.session.flush()
     _resolve_status(turn, session)
     for text in actions:
-        turn.session.add(ActionItem(pair_id=pair.id, session_id=session.id, owner_id=person.id,
-                                    text=text[:MAX_TEXT], status="open", created_at=turn.now))
+        turn.session.add(
+            ActionItem(
+                pair_id=pair.id,
+                session_id=session.id,
+                owner_id=person.id,
+                text=text[:MAX_TEXT],
+                status="open",
+                created_at=turn.now,
+            )
+        )
     # Parking only makes sense while the contract runs; in wrap-up the topic is open anyway.
-    if answers["career_talk"] and pair.stage == Stage.ACTIVE.value and not turn.session.scalar(
-        select(ParkedItem).where(ParkedItem.session_id == session.id)
+    if (
+        answers["career_talk"]
+        and pair.stage == Stage.ACTIVE.value
+        and not turn.session.scalar(select(ParkedItem).where(ParkedItem.session_id == session.id))
     ):
-        turn.session.add(ParkedItem(pair_id=pair.id, session_id=session.id, topic="career_advice",
-                                    note=f"came up in session {session.number}", raised_at=turn.now))
+        turn.session.add(
+            ParkedItem(
+                pair_id=pair.id,
+                session_id=session.id,
+                topic="career_advice",
+                note=f"came up in session {session.number}",
+                raised_at=turn.now,
+            )
+        )
     turn.session.flush()
     maybe_midpoint(turn, pair, session)
     if not answers["happened"]:
@@ -264,13 +323,28 @@ def maybe_midpoint(turn: Turn, pair: Pair, session: MentoringSession) -> None:
     )
     if already is not None:
         return
-    turn.to_pair(pair, Reply(text=turn.text(
-        "sessions.midpoint", kind=kind_of(pair), number=session.number, total=total,
-        goals=open_goals_text(turn, pair),
-    )))
+    turn.to_pair(
+        pair,
+        Reply(
+            text=turn.text(
+                "sessions.midpoint",
+                kind=kind_of(pair),
+                number=session.number,
+                total=total,
+                goals=open_goals_text(turn, pair),
+            )
+        ),
+    )
     # Stored with the nudges so it is sent once, like every other prompt with a memory.
-    turn.session.add(NudgeSent(pair_id=pair.id, nudge="midpoint_review", level=1,
-                               about=session.number, sent_at=turn.now))
+    turn.session.add(
+        NudgeSent(
+            pair_id=pair.id,
+            nudge="midpoint_review",
+            level=1,
+            about=session.number,
+            sent_at=turn.now,
+        )
+    )
 
 
 def total_sessions(turn: Turn, pair: Pair) -> int:

@@ -80,5 +80,11 @@ def require_stage(pair: Pair, *stages: Stage, doing: str) -> None:
 
 
 # The happy path in order, to tell a button that is early from one that is late.
-_PATH = (Stage.PROPOSED, Stage.CHEMISTRY, Stage.CONTRACTING, Stage.ACTIVE, Stage.WRAP_UP,
-         Stage.CLOSED)
+_PATH = (
+    Stage.PROPOSED,
+    Stage.CHEMISTRY,
+    Stage.CONTRACTING,
+    Stage.ACTIVE,
+    Stage.WRAP_UP,
+    Stage.CLOSED,
+)

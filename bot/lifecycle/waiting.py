@@ -32,25 +32,45 @@ def remind(turn: Turn, pair: Pair) -> bool:
     waited = turn.now - pair.stage_changed_at
     # One reminder and one alert per visit to a stage: the day the stage began tells visits apart.
     about = pair.stage_changed_at.toordinal()
-    sent = {row.level for row in turn.session.scalars(select(NudgeSent).where(
-        NudgeSent.pair_id == pair.id, NudgeSent.nudge == KEY, NudgeSent.about == about))}
+    sent = {
+        row.level
+        for row in turn.session.scalars(
+            select(NudgeSent).where(
+                NudgeSent.pair_id == pair.id, NudgeSent.nudge == KEY, NudgeSent.about == about
+            )
+        )
+    }
     if waited >= ALERT_AFTER and 2 not in sent:
         names = [p.display_name for p in owing(turn, pair)] or ["nobody in particular"]
-        turn.to_coordinators(Reply(text=turn.text(
-            "waiting.coordinator", pair_id=pair.id, mentor=pair.mentor.display_name,
-            mentee=pair.mentee.display_name, programme=pair.programme.name,
-            stage=stage.value.replace("_", " "), days=waited.days, waiting_on=", ".join(names))))
+        turn.to_coordinators(
+            Reply(
+                text=turn.text(
+                    "waiting.coordinator",
+                    pair_id=pair.id,
+                    mentor=pair.mentor.display_name,
+                    mentee=pair.mentee.display_name,
+                    programme=pair.programme.name,
+                    stage=stage.value.replace("_", " "),
+                    days=waited.days,
+                    waiting_on=", ".join(names),
+                )
+            )
+        )
         _record(turn, pair, 2, about)
         return True
     if waited >= REMIND_AFTER and 1 not in sent:
         people = owing(turn, pair)
         for person in people:
             partner = partner_of(pair, person)
-            turn.to_person(person, Reply(
-                text=turn.text(f"waiting.{stage.value}", partner=partner.display_name,
-                               days=waited.days),
-                buttons=_buttons(turn, pair, person, stage),
-            ))
+            turn.to_person(
+                person,
+                Reply(
+                    text=turn.text(
+                        f"waiting.{stage.value}", partner=partner.display_name, days=waited.days
+                    ),
+                    buttons=_buttons(turn, pair, person, stage),
+                ),
+            )
         _record(turn, pair, 1, about)
         return bool(people)
     return False
@@ -62,14 +82,20 @@ def owing(turn: Turn, pair: Pair) -> list[Person]:
     people = [pair.mentor, pair.mentee]
     if stage in (Stage.PROPOSED, Stage.CHEMISTRY):
         gate = "intro" if stage is Stage.PROPOSED else "chemistry"
-        answered = set(turn.session.scalars(select(Answer.person_id).where(
-            Answer.pair_id == pair.id, Answer.gate == gate)))
+        answered = set(
+            turn.session.scalars(
+                select(Answer.person_id).where(Answer.pair_id == pair.id, Answer.gate == gate)
+            )
+        )
         # Someone who asked to talk to the coordinator is waiting on the coordinator, not late.
         return [p for p in people if p.id not in answered]
     latest = contracting.current(turn, pair)
     if latest is None:
         return people
-    confirmed = {pair.mentor_id: latest.mentor_confirmed_at, pair.mentee_id: latest.mentee_confirmed_at}
+    confirmed = {
+        pair.mentor_id: latest.mentor_confirmed_at,
+        pair.mentee_id: latest.mentee_confirmed_at,
+    }
     return [p for p in people if confirmed[p.id] is None]
 
 
@@ -85,4 +111,6 @@ def _buttons(turn: Turn, pair: Pair, person: Person, stage: Stage) -> tuple[Butt
 
 
 def _record(turn: Turn, pair: Pair, level: int, about: int) -> None:
-    turn.session.add(NudgeSent(pair_id=pair.id, nudge=KEY, level=level, about=about, sent_at=turn.now))
+    turn.session.add(
+        NudgeSent(pair_id=pair.id, nudge=KEY, level=level, about=about, sent_at=turn.now)
+    )

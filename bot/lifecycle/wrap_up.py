@@ -19,17 +19,37 @@ CONTINUE_AS = ("continue", "reciprocal", "network", "friendly_end")
 MAX_TEXT = 2000
 
 
-def start(turn: Turn, pair: Pair, *, trigger: Trigger = Trigger.SESSIONS_DONE,
-          actor: Person | None = None, reason: str = "") -> None:
+def start(
+    turn: Turn,
+    pair: Pair,
+    *,
+    trigger: Trigger = Trigger.SESSIONS_DONE,
+    actor: Person | None = None,
+    reason: str = "",
+) -> None:
     move(turn, pair, trigger, actor=actor, reason=reason)
     kind = kind_of(pair)
     for person in (pair.mentor, pair.mentee):
-        turn.to_person(person, Reply(
-            text=turn.text("wrap_up.start", kind=kind, role=role_of(pair, person),
-                           name=person.display_name, partner=partner_of(pair, person).display_name),
-            buttons=(Button(label=turn.text("wrap_up.evaluation_button"), action=OPEN_FORM,
-                            value=f"{FORM_ID}:{pair.id}", primary=True),),
-        ))
+        turn.to_person(
+            person,
+            Reply(
+                text=turn.text(
+                    "wrap_up.start",
+                    kind=kind,
+                    role=role_of(pair, person),
+                    name=person.display_name,
+                    partner=partner_of(pair, person).display_name,
+                ),
+                buttons=(
+                    Button(
+                        label=turn.text("wrap_up.evaluation_button"),
+                        action=OPEN_FORM,
+                        value=f"{FORM_ID}:{pair.id}",
+                        primary=True,
+                    ),
+                ),
+            ),
+        )
     hand_back_parked(turn, pair)
 
 
@@ -60,16 +80,32 @@ def form(turn: Turn, pair: Pair, person: Person) -> Form:
         title=turn.text("wrap_up.evaluation_title"),
         context=str(pair.id),
         fields=(
-            FormField(name="goals_met", label=label("goals_met"), kind=FieldKind.INTEGER,
-                      minimum=1, maximum=5),
-            FormField(name="take_back", label=label("take_back"), kind=FieldKind.LONG_TEXT,
-                      required=False),
+            FormField(
+                name="goals_met",
+                label=label("goals_met"),
+                kind=FieldKind.INTEGER,
+                minimum=1,
+                maximum=5,
+            ),
+            FormField(
+                name="take_back", label=label("take_back"), kind=FieldKind.LONG_TEXT, required=False
+            ),
             FormField(name="what_worked", label=label("what_worked"), kind=FieldKind.LONG_TEXT),
-            FormField(name="what_to_change", label=label("what_to_change"),
-                      kind=FieldKind.LONG_TEXT, required=False),
-            FormField(name="continue_as", label=label("continue_as"), kind=FieldKind.CHOICE,
-                      choices=tuple(Choice(value=v, label=turn.text(f"wrap_up.choices.continue_as.{v}"))
-                                    for v in CONTINUE_AS)),
+            FormField(
+                name="what_to_change",
+                label=label("what_to_change"),
+                kind=FieldKind.LONG_TEXT,
+                required=False,
+            ),
+            FormField(
+                name="continue_as",
+                label=label("continue_as"),
+                kind=FieldKind.CHOICE,
+                choices=tuple(
+                    Choice(value=v, label=turn.text(f"wrap_up.choices.continue_as.{v}"))
+                    for v in CONTINUE_AS
+                ),
+            ),
         ),
     )
 
@@ -111,20 +147,33 @@ def handle_submission(turn: Turn, pair: Pair, person: Person, values: Mapping[st
         select(Evaluation).where(Evaluation.pair_id == pair.id, Evaluation.person_id == person.id)
     )
     if existing is None:
-        turn.session.add(Evaluation(pair_id=pair.id, person_id=person.id, submitted_at=turn.now,
-                                    **answers))
+        turn.session.add(
+            Evaluation(pair_id=pair.id, person_id=person.id, submitted_at=turn.now, **answers)
+        )
     else:
         for name, value in answers.items():
             setattr(existing, name, value)
         existing.submitted_at = turn.now
     turn.session.flush()
-    done = turn.session.scalars(select(Evaluation.person_id).where(Evaluation.pair_id == pair.id)).all()
+    done = turn.session.scalars(
+        select(Evaluation.person_id).where(Evaluation.pair_id == pair.id)
+    ).all()
     if {pair.mentor_id, pair.mentee_id} <= set(done):
         move(turn, pair, Trigger.EVALUATED, actor=person)
         names = {"mentor": pair.mentor.display_name, "mentee": pair.mentee.display_name}
-        turn.to_pair(pair, Reply(text=turn.text("wrap_up.closed_pair", kind=kind_of(pair), **names)))
-        turn.to_coordinators(Reply(text=turn.text(
-            "wrap_up.closed_coordinator", programme=pair.programme.name, pair_id=pair.id, **names)))
+        turn.to_pair(
+            pair, Reply(text=turn.text("wrap_up.closed_pair", kind=kind_of(pair), **names))
+        )
+        turn.to_coordinators(
+            Reply(
+                text=turn.text(
+                    "wrap_up.closed_coordinator",
+                    programme=pair.programme.name,
+                    pair_id=pair.id,
+                    **names,
+                )
+            )
+        )
     return Reply(text=turn.text("wrap_up.thanks"))
 
 

@@ -17,9 +17,7 @@ def lost_the_agenda(session: SessionFacts) -> bool:
     """A check-in says someone other than this session's leader set the agenda."""
     if session.leader_role is None:
         return False
-    return any(
-        c.agenda_set_by not in (None, "both", session.leader_role) for c in session.checkins
-    )
+    return any(c.agenda_set_by not in (None, "both", session.leader_role) for c in session.checkins)
 
 
 def check(facts: PairFacts) -> Firing | None:

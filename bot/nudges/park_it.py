@@ -13,8 +13,12 @@ def check(facts: PairFacts) -> Firing | None:
     held = facts.held
     if not held or not any(c.career_talk for c in held[-1].checkins):
         return None
-    return Firing(level=1, about=held[-1].number, messages=((Target.PAIR, "pair"),),
-                  params={"topic_key": "career_advice"})
+    return Firing(
+        level=1,
+        about=held[-1].number,
+        messages=((Target.PAIR, "pair"),),
+        params={"topic_key": "career_advice"},
+    )
 
 
 RULE = NudgeRule(

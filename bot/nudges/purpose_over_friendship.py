@@ -23,8 +23,12 @@ def check(facts: PairFacts) -> Firing | None:
     recent = facts.held[-WINDOW:]
     if len(recent) < WINDOW or any(moved(s) for s in recent):
         return None
-    return Firing(level=1, about=recent[-1].number, messages=((Target.PAIR, "pair"),),
-                  params={"sessions": WINDOW})
+    return Firing(
+        level=1,
+        about=recent[-1].number,
+        messages=((Target.PAIR, "pair"),),
+        params={"sessions": WINDOW},
+    )
 
 
 RULE = NudgeRule(

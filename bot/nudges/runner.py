@@ -25,8 +25,15 @@ def run_for(turn: Turn, pair: Pair) -> list[str]:
     sent: list[str] = []
     for rule, firing in decide(facts):
         deliver(turn, pair, rule, firing, facts)
-        turn.session.add(NudgeSent(pair_id=pair.id, nudge=rule.key, level=firing.level,
-                                   about=firing.about, sent_at=turn.now))
+        turn.session.add(
+            NudgeSent(
+                pair_id=pair.id,
+                nudge=rule.key,
+                level=firing.level,
+                about=firing.about,
+                sent_at=turn.now,
+            )
+        )
         sent.append(rule.key)
     turn.session.flush()
     return sent
@@ -74,8 +81,12 @@ def deliver(turn: Turn, pair: Pair, rule: NudgeRule, firing: Firing, facts: Pair
             turn.to_coordinators(Reply(text=_text(turn, key, kind, params)))
         else:
             reader, other = (senior, junior) if target is Target.SENIOR else (junior, senior)
-            text = _text(turn, key, kind, {**params, "name": reader.display_name,
-                                           "partner": other.display_name})
+            text = _text(
+                turn,
+                key,
+                kind,
+                {**params, "name": reader.display_name, "partner": other.display_name},
+            )
             turn.to_person(reader, Reply(text=text))
 
 

@@ -21,8 +21,9 @@ def check(facts: PairFacts) -> Firing | None:
     about = held[-1].number if held else 0
     # Evidence of a stall is a session after the anchor that is known not to have happened;
     # one still waiting for its check-in is not evidence yet.
-    lapsed = [s for s in facts.sessions
-              if s.number > about and s.status in ("missed", "unreported")]
+    lapsed = [
+        s for s in facts.sessions if s.number > about and s.status in ("missed", "unreported")
+    ]
     if not lapsed:
         return None
     quiet = facts.now - anchor
@@ -31,16 +32,23 @@ def check(facts: PairFacts) -> Firing | None:
     # The message says how long they have not met: since the last session held, or, if they
     # never met, since the first session was due (not the notional anchor before it).
     days = (facts.now - (held[-1].planned_at if held else facts.sessions[0].planned_at)).days
-    params = {"days": days, "mentor": facts.mentor, "mentee": facts.mentee,
-              "programme": facts.programme, "pair_id": facts.pair_id}
+    params = {
+        "days": days,
+        "mentor": facts.mentor,
+        "mentee": facts.mentee,
+        "programme": facts.programme,
+        "pair_id": facts.pair_id,
+    }
     # "Still nothing" means the pair had a grace period to answer the first nudge *and* a
     # second cadence went by without a meeting: a missed session followed by a booked one
     # inside the normal rhythm is a pair getting back on track, not one for the coordinator.
-    told_pair = [at for nudge, level, a, at in facts.sent
-                 if nudge == RULE.key and level == 1 and a == about]
+    told_pair = [
+        at for nudge, level, a, at in facts.sent if nudge == RULE.key and level == 1 and a == about
+    ]
     if told_pair and facts.now - max(told_pair) >= GRACE and quiet > 2 * facts.gap + GRACE:
-        return Firing(level=2, about=about, messages=((Target.COORDINATOR, "coordinator"),),
-                      params=params)
+        return Firing(
+            level=2, about=about, messages=((Target.COORDINATOR, "coordinator"),), params=params
+        )
     # A pair that never met gets words about a first meeting, not about "your last session".
     message = "pair" if held else "never_met"
     return Firing(level=1, about=about, messages=((Target.PAIR, message),), params=params)

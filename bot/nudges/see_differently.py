@@ -27,8 +27,9 @@ def check(facts: PairFacts) -> Firing | None:
     if not answered or not disagree(answered[-1]):
         return None
     number = answered[-1].number
-    return Firing(level=1, about=number, messages=((Target.PAIR, "pair"),),
-                  params={"number": number})
+    return Firing(
+        level=1, about=number, messages=((Target.PAIR, "pair"),), params={"number": number}
+    )
 
 
 RULE = NudgeRule(

@@ -25,8 +25,12 @@ def check(facts: PairFacts) -> Firing | None:
         return None
     leader_role = upcoming[0].leader_role or "mentee"
     other_role = "mentor" if leader_role == "mentee" else "mentee"
-    return Firing(level=1, about=swap, messages=((Target.PAIR, "pair"),),
-                  params={"leader": facts.name_of(leader_role), "other": facts.name_of(other_role)})
+    return Firing(
+        level=1,
+        about=swap,
+        messages=((Target.PAIR, "pair"),),
+        params={"leader": facts.name_of(leader_role), "other": facts.name_of(other_role)},
+    )
 
 
 RULE = NudgeRule(

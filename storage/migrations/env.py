@@ -13,6 +13,8 @@ if engine is None:  # run from the alembic CLI: take the URL from alembic.ini / 
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option(
         "sqlalchemy.url"
     )
+    if not url:
+        raise SystemExit("No database URL: use `tandem migrate`, or pass -x url=... to alembic.")
     engine = create_engine(url)
 
 with engine.connect() as connection:

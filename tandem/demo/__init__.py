@@ -31,8 +31,9 @@ START = datetime(2027, 1, 4, 8, 0, tzinfo=ZONE)  # a Monday morning
 def run(*, database: Path, console: Console, hourly: bool = False) -> Checks:
     """Run the storyline on a new SQLite file at `database`; return the checks that passed."""
     # Only what the demo needs: the process environment (a bad PORT, say) plays no part.
-    settings = load_settings({"DATABASE_URL": f"sqlite:///{database}",
-                              "TANDEM_COORDINATORS": story.HANA.user_id})
+    settings = load_settings(
+        {"DATABASE_URL": f"sqlite:///{database}", "TANDEM_COORDINATORS": story.HANA.user_id}
+    )
     clock = FakeClock(START)
     app = bootstrap.build(settings, clock=clock)
     try:
@@ -56,23 +57,30 @@ def _introduce(printer: Printer, hourly: bool) -> None:
     printer.title("[bold]Tandem demo: a reverse-mentoring programme, January to June 2027[/bold]")
     for person in story.CAST:
         printer.note(f"  [bold]{escape(person.name)}[/bold], {escape(person.about)}")
-    sweeps = ("every simulated hour" if hourly else
-              "on the hour whenever something is due or someone has just acted, and every "
-              "morning at 09:00")
+    sweeps = (
+        "every simulated hour"
+        if hourly
+        else "on the hour whenever something is due or someone has just acted, and every "
+        "morning at 09:00"
+    )
     printer.note(
         "Lines with → are messages Tandem delivered from its outbox, and ↳ is its answer to "
         "whoever just acted: all of it straight from the engine. Lines marked ▸ are the story. "
         f"Times are {ZONE.key}. The scheduler sweeps {sweeps}. Nothing is printed twice: (…) "
         "marks sentences shown before (names aside), and a list shown before is named, not "
-        "repeated.")
+        "repeated."
+    )
 
 
-def _conclude(printer: Printer, checks: Checks, world: World, seconds: float,
-              database: Path) -> None:
+def _conclude(
+    printer: Printer, checks: Checks, world: World, seconds: float, database: Path
+) -> None:
     printer.note("")
     printer.title(f"[bold]Storyline checks: {len(checks.passed)} passed[/bold]")
     for claim in checks.passed:
         printer.note(f"  [green]✓[/green] {escape(claim)}")
-    printer.note(f"[dim]Simulated {START:%d %b} – {world.clock.now():%d %b %Y} with "
-                 f"{world.sweeps} sweeps in {seconds:.1f} s; {len(world.received)} messages "
-                 f"delivered. Database: {escape(str(database))}[/dim]")
+    printer.note(
+        f"[dim]Simulated {START:%d %b} – {world.clock.now():%d %b %Y} with "
+        f"{world.sweeps} sweeps in {seconds:.1f} s; {len(world.received)} messages "
+        f"delivered. Database: {escape(str(database))}[/dim]"
+    )

@@ -38,9 +38,11 @@ class Checks:
 
     def nudges(self, pair_id: int, key: str | None = None) -> list[Nudge]:
         with self.db.transaction() as db:
-            rows = db.execute(select(NudgeSent.nudge, NudgeSent.level, NudgeSent.about,
-                                     NudgeSent.sent_at)
-                              .where(NudgeSent.pair_id == pair_id).order_by(NudgeSent.id)).all()
+            rows = db.execute(
+                select(NudgeSent.nudge, NudgeSent.level, NudgeSent.about, NudgeSent.sent_at)
+                .where(NudgeSent.pair_id == pair_id)
+                .order_by(NudgeSent.id)
+            ).all()
         found = [Nudge(r.nudge, r.level, r.about, as_utc(r.sent_at)) for r in rows]
         return [n for n in found if key is None or n.key == key]
 
@@ -51,8 +53,11 @@ class Checks:
 
     def sessions(self, pair_id: int) -> dict[int, str]:
         with self.db.transaction() as db:
-            rows = db.scalars(select(MentoringSession).where(MentoringSession.pair_id == pair_id)
-                              .order_by(MentoringSession.number)).all()
+            rows = db.scalars(
+                select(MentoringSession)
+                .where(MentoringSession.pair_id == pair_id)
+                .order_by(MentoringSession.number)
+            ).all()
             return {s.number: s.status for s in rows}
 
     def parked(self, pair_id: int) -> list[tuple[str, bool]]:
@@ -71,8 +76,11 @@ class Checks:
 
     def planned_at(self, pair_id: int, number: int) -> datetime:
         with self.db.transaction() as db:
-            session = db.scalar(select(MentoringSession).where(
-                MentoringSession.pair_id == pair_id, MentoringSession.number == number))
+            session = db.scalar(
+                select(MentoringSession).where(
+                    MentoringSession.pair_id == pair_id, MentoringSession.number == number
+                )
+            )
             if session is None:
                 raise StorylineError(f"pair #{pair_id} has no session {number}")
             return as_utc(session.planned_at)

@@ -56,11 +56,14 @@ class Printer:
 
     # -- what people do -------------------------------------------------------------------------
 
-    def command(self, at: datetime, who: str, text: str, outcome: Outcome,
-                attachment: str | None = None) -> None:
+    def command(
+        self, at: datetime, who: str, text: str, outcome: Outcome, attachment: str | None = None
+    ) -> None:
         self._day(at)
-        self._emit(self._time(at), f"[bold cyan]{escape(who)}[/bold cyan] › "
-                                   f"[cyan]/tandem {escape(text)}[/cyan]")
+        self._emit(
+            self._time(at),
+            f"[bold cyan]{escape(who)}[/bold cyan] › [cyan]/tandem {escape(text)}[/cyan]",
+        )
         if attachment:
             self._emit("", "[dim]with the file:[/dim]")
             for line in attachment.strip().splitlines():
@@ -69,19 +72,34 @@ class Printer:
 
     def press(self, at: datetime, who: str, label: str, outcome: Outcome) -> None:
         self._day(at)
-        self._emit(self._time(at), f"[bold cyan]{escape(who)}[/bold cyan] presses "
-                                   f"[green]\\[{escape(label)}][/green]")
+        self._emit(
+            self._time(at),
+            f"[bold cyan]{escape(who)}[/bold cyan] presses [green]\\[{escape(label)}][/green]",
+        )
         self._answer(outcome)
 
-    def submit(self, at: datetime, who: str, form: Form, typed: Mapping[str, str],
-               outcome: Outcome, *, opened_with: str | None) -> None:
+    def submit(
+        self,
+        at: datetime,
+        who: str,
+        form: Form,
+        typed: Mapping[str, str],
+        outcome: Outcome,
+        *,
+        opened_with: str | None,
+    ) -> None:
         self._day(at)
-        doing = (f"presses [green]\\[{escape(opened_with)}][/green] and fills in"
-                 if opened_with else "corrects")
+        doing = (
+            f"presses [green]\\[{escape(opened_with)}][/green] and fills in"
+            if opened_with
+            else "corrects"
+        )
         kept = any(f.initial for f in form.fields if f.name not in typed)
         rest = ", keeping the suggested answers for the rest" if kept and opened_with else ""
-        self._emit(self._time(at), f"[bold cyan]{escape(who)}[/bold cyan] {doing} "
-                                   f"“{escape(form.title)}”{rest}:")
+        self._emit(
+            self._time(at),
+            f"[bold cyan]{escape(who)}[/bold cyan] {doing} “{escape(form.title)}”{rest}:",
+        )
         by_name = {f.name: f for f in form.fields}
         answers = []
         for name, value in typed.items():
@@ -103,8 +121,11 @@ class Printer:
         self._emit(self._time(at), f"→ {render.to_header(delivery)}")
         previous = self.previous
         if previous and previous[0] == text and previous[2] == at and previous[1] != names:
-            self._emit("", f"[italic]word for word the same message as {escape(previous[1])} "
-                           "got just above[/italic]")
+            self._emit(
+                "",
+                f"[italic]word for word the same message as {escape(previous[1])} "
+                "got just above[/italic]",
+            )
         else:
             self._emit("", self._reply(delivery.reply, to=names, at=at))
         self.previous = (text, names, at)
@@ -134,8 +155,10 @@ class Printer:
             shown: list[str] = []
             if len(block) >= MIN_BULLETS and at is not None:
                 if block in self.lists:
-                    shown.append(f"[dim italic](the same {len(block)} points as on "
-                                 f"{self.lists[block]}, not repeated here)[/dim italic]")
+                    shown.append(
+                        f"[dim italic](the same {len(block)} points as on "
+                        f"{self.lists[block]}, not repeated here)[/dim italic]"
+                    )
                 else:
                     self.lists[block] = f"{self._local(at):%a %d %b} to {to}"
                     shown.extend(render.to_markup(line) for line in block)
@@ -170,8 +193,12 @@ class Printer:
             seen = key in self.sentences
             self.sentences.add(key)
             # A question is kept: it is what the buttons under it answer.
-            if (seen and len(sentence) >= MIN_SENTENCE and not sentence.endswith("?")
-                    and not (first and number == 0)):
+            if (
+                seen
+                and len(sentence) >= MIN_SENTENCE
+                and not sentence.endswith("?")
+                and not (first and number == 0)
+            ):
                 if not out or out[-1] != ELIDED:
                     out.append(ELIDED)
             else:

@@ -43,8 +43,16 @@ class Received:
 
 
 class World:
-    def __init__(self, *, app: App, clock: FakeClock, printer: Printer, zone: tzinfo,
-                 hourly: bool = False, tenant: str = "demo") -> None:
+    def __init__(
+        self,
+        *,
+        app: App,
+        clock: FakeClock,
+        printer: Printer,
+        zone: tzinfo,
+        hourly: bool = False,
+        tenant: str = "demo",
+    ) -> None:
         self.app = app
         self.clock = clock
         self.printer = printer
@@ -65,8 +73,13 @@ class World:
     # -- people acting --------------------------------------------------------------------------
 
     def actor(self, who: Person) -> Actor:
-        return Actor(platform="console", tenant=self.tenant, user_id=who.user_id,
-                     display_name=who.name, timezone=str(self.zone))
+        return Actor(
+            platform="console",
+            tenant=self.tenant,
+            user_id=who.user_id,
+            display_name=who.name,
+            timezone=str(self.zone),
+        )
 
     def command(self, who: Person, text: str, *, attachment: str | None = None) -> Outcome:
         outcome = self._handle(Command(actor=self.actor(who), text=text, attachment=attachment))
@@ -77,8 +90,9 @@ class World:
     def press(self, who: Person, action: str, *, value: str = "", label: str = "") -> Outcome:
         """Press the newest button `who` received for `action` (and value prefix, or label)."""
         button = self.button(who, action, value=value, label=label)
-        outcome = self._handle(Action(actor=self.actor(who), action=button.action,
-                                      value=button.value))
+        outcome = self._handle(
+            Action(actor=self.actor(who), action=button.action, value=button.value)
+        )
         self.printer.press(self.clock.now(), who.name, button.label, outcome)
         self._deliver()
         return outcome
@@ -86,8 +100,9 @@ class World:
     def open_form(self, who: Person, form_id: str, *, label: str = "") -> Form:
         """Press the button that opens a form; it is printed with the first submission."""
         button = self.button(who, OPEN_FORM, value=form_id + ":", label=label)
-        outcome = self._handle(Action(actor=self.actor(who), action=button.action,
-                                      value=button.value))
+        outcome = self._handle(
+            Action(actor=self.actor(who), action=button.action, value=button.value)
+        )
         if outcome.answer is None or outcome.answer.form is None:
             self.printer.press(self.clock.now(), who.name, button.label, outcome)
             raise StorylineError(f"{who.name}'s {button.label!r} button opened no form")
@@ -95,18 +110,28 @@ class World:
         self._opened[(who.user_id, form.form_id, form.context)] = button.label
         return form
 
-    def submit(self, who: Person, form: Form, typed: Mapping[str, str], *,
-               base: Mapping[str, str] | None = None) -> tuple[Outcome, dict[str, str]]:
+    def submit(
+        self,
+        who: Person,
+        form: Form,
+        typed: Mapping[str, str],
+        *,
+        base: Mapping[str, str] | None = None,
+    ) -> tuple[Outcome, dict[str, str]]:
         """Submit `form` with the suggested values, then `base`, then what `who` typed."""
         names = {f.name for f in form.fields}
         if typed.keys() - names:
             raise StorylineError(f"{form.form_id} has no field {sorted(typed.keys() - names)}")
         values = {f.name: f.initial or "" for f in form.fields} | dict(base or {}) | dict(typed)
-        outcome = self._handle(Submission(actor=self.actor(who), form_id=form.form_id,
-                                          context=form.context, values=values))
+        outcome = self._handle(
+            Submission(
+                actor=self.actor(who), form_id=form.form_id, context=form.context, values=values
+            )
+        )
         opened_with = self._opened.pop((who.user_id, form.form_id, form.context), None)
-        self.printer.submit(self.clock.now(), who.name, form, typed, outcome,
-                            opened_with=opened_with)
+        self.printer.submit(
+            self.clock.now(), who.name, form, typed, outcome, opened_with=opened_with
+        )
         self._deliver()
         return outcome, values
 
@@ -116,21 +141,31 @@ class World:
     # -- reading what people received -----------------------------------------------------------
 
     def inbox(self, who: Person, *, since: int = 0) -> list[Received]:
-        return [r for r in self.received[since:]
-                if any(p.user_id == who.user_id for p in r.delivery.recipients)]
+        return [
+            r
+            for r in self.received[since:]
+            if any(p.user_id == who.user_id for p in r.delivery.recipients)
+        ]
 
     def button(self, who: Person, action: str, *, value: str = "", label: str = "") -> Button:
         for received in reversed(self.inbox(who)):
             for button in received.delivery.reply.buttons:
-                if (button.action == action and button.value.startswith(value)
-                        and (not label or button.label == label)):
+                if (
+                    button.action == action
+                    and button.value.startswith(value)
+                    and (not label or button.label == label)
+                ):
                     return button
         raise StorylineError(f"{who.name} has no {action!r} button {value or label!r} to press")
 
     def has_button(self, who: Person, action: str, value: str, *, since: int) -> Callable[[], bool]:
         def check() -> bool:
-            return any(b.action == action and b.value.startswith(value)
-                       for r in self.inbox(who, since=since) for b in r.delivery.reply.buttons)
+            return any(
+                b.action == action and b.value.startswith(value)
+                for r in self.inbox(who, since=since)
+                for b in r.delivery.reply.buttons
+            )
+
         return check
 
     def mark(self) -> int:
@@ -190,8 +225,11 @@ class World:
         moments = []
         with self.app.db.transaction() as db:
             active = select(Pair.id).where(Pair.stage == Stage.ACTIVE.value)
-            for s in db.scalars(select(MentoringSession).where(
-                    MentoringSession.pair_id.in_(active), MentoringSession.status == "planned")):
+            for s in db.scalars(
+                select(MentoringSession).where(
+                    MentoringSession.pair_id.in_(active), MentoringSession.status == "planned"
+                )
+            ):
                 planned = as_utc(s.planned_at)
                 if s.reminded_at is None and planned > self.clock.now():
                     moments.append(planned - sessions.REMIND_BEFORE)

@@ -43,8 +43,7 @@ EXPECTED: dict[tuple[Stage, Trigger], Stage] = {
 }
 
 
-@pytest.mark.parametrize(("stage", "trigger"), list(product(Stage, Trigger)),
-                         ids=lambda v: v.value)
+@pytest.mark.parametrize(("stage", "trigger"), list(product(Stage, Trigger)), ids=lambda v: v.value)
 def test_every_stage_and_trigger(stage: Stage, trigger: Trigger) -> None:
     if (stage, trigger) in EXPECTED:
         assert next_stage(stage, trigger) is EXPECTED[(stage, trigger)]
@@ -53,7 +52,8 @@ def test_every_stage_and_trigger(stage: Stage, trigger: Trigger) -> None:
             next_stage(stage, trigger)
         assert (refused.value.stage, refused.value.trigger) == (stage, trigger)
         assert str(refused.value) == (
-            f"{trigger.value} is not allowed while the pair is {stage.value}")
+            f"{trigger.value} is not allowed while the pair is {stage.value}"
+        )
 
 
 def test_the_table_holds_exactly_the_expected_moves() -> None:
@@ -68,15 +68,19 @@ def test_resume_returns_to_the_stage_it_was_paused_in(paused_from: Stage) -> Non
     assert next_stage(paused, Trigger.RESUMED, paused_from=paused_from) is paused_from
 
 
-@pytest.mark.parametrize("paused_from", [None, S.PAUSED, S.WRAP_UP, S.CLOSED, S.DISSOLVED],
-                         ids=lambda v: v.value if v else "none")
+@pytest.mark.parametrize(
+    "paused_from",
+    [None, S.PAUSED, S.WRAP_UP, S.CLOSED, S.DISSOLVED],
+    ids=lambda v: v.value if v else "none",
+)
 def test_resume_without_a_valid_stage_to_return_to_is_refused(paused_from: Stage | None) -> None:
     with pytest.raises(IllegalTransition):
         next_stage(Stage.PAUSED, Trigger.RESUMED, paused_from=paused_from)
 
 
-@pytest.mark.parametrize("stage", [s for s in Stage if s is not Stage.PAUSED],
-                         ids=lambda v: v.value)
+@pytest.mark.parametrize(
+    "stage", [s for s in Stage if s is not Stage.PAUSED], ids=lambda v: v.value
+)
 def test_only_a_paused_pair_can_resume(stage: Stage) -> None:
     with pytest.raises(IllegalTransition):
         next_stage(stage, Trigger.RESUMED, paused_from=Stage.CHEMISTRY)
@@ -85,8 +89,9 @@ def test_only_a_paused_pair_can_resume(stage: Stage) -> None:
 @pytest.mark.parametrize("stage", sorted(TERMINAL), ids=lambda v: v.value)
 @pytest.mark.parametrize("trigger", list(Trigger), ids=lambda v: v.value)
 @pytest.mark.parametrize("paused_from", [None, *MIDDLE], ids=lambda v: v.value if v else "none")
-def test_terminal_stages_accept_nothing(stage: Stage, trigger: Trigger,
-                                        paused_from: Stage | None) -> None:
+def test_terminal_stages_accept_nothing(
+    stage: Stage, trigger: Trigger, paused_from: Stage | None
+) -> None:
     with pytest.raises(IllegalTransition):
         next_stage(stage, trigger, paused_from=paused_from)
 
@@ -109,7 +114,12 @@ def test_the_shape_of_the_lifecycle() -> None:
 
 def test_the_happy_path_runs_from_proposed_to_closed() -> None:
     stage = Stage.PROPOSED
-    for trigger in (T.BOTH_ACCEPTED_INTRO, T.BOTH_GO_AHEAD, T.CONTRACT_AGREED, T.SESSIONS_DONE,
-                    T.EVALUATED):
+    for trigger in (
+        T.BOTH_ACCEPTED_INTRO,
+        T.BOTH_GO_AHEAD,
+        T.CONTRACT_AGREED,
+        T.SESSIONS_DONE,
+        T.EVALUATED,
+    ):
         stage = next_stage(stage, trigger)
     assert stage is Stage.CLOSED

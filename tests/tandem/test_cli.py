@@ -10,9 +10,18 @@ from typer.testing import CliRunner
 
 from tandem.cli import app
 
-SETTINGS = ("DATABASE_URL", "TANDEM_COORDINATORS", "PORT", "TANDEM_LANGUAGE", "SLACK_BOT_TOKEN",
-            "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "MICROSOFT_APP_ID",
-            "MICROSOFT_APP_PASSWORD", "MICROSOFT_APP_TENANT_ID")
+SETTINGS = (
+    "DATABASE_URL",
+    "TANDEM_COORDINATORS",
+    "PORT",
+    "TANDEM_LANGUAGE",
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "MICROSOFT_APP_ID",
+    "MICROSOFT_APP_PASSWORD",
+    "MICROSOFT_APP_TENANT_ID",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -36,9 +45,12 @@ def test_migrate_brings_a_new_sqlite_file_to_the_latest_revision(tmp_path: Path)
     assert result.stdout.strip() == f"Migrated sqlite:///{path}: at revision 0001 (the latest)."
     with sqlite3.connect(path) as connection:
         assert connection.execute("select version_num from alembic_version").fetchall() == [
-            ("0001",)]
-        tables = {row[0] for row in connection.execute(
-            "select name from sqlite_master where type = 'table'")}
+            ("0001",)
+        ]
+        tables = {
+            row[0]
+            for row in connection.execute("select name from sqlite_master where type = 'table'")
+        }
     assert {"tenants", "people", "pairs", "sessions", "outbox", "nudges_sent"} <= tables
 
 
@@ -97,8 +109,13 @@ def test_chat_makes_the_first_person_a_coordinator_when_none_is_configured(
     tmp_path: Path,
 ) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}"}
-    lines = ['programme create "Reverse 2027" --kind reverse', ":who", ":as sam",
-             'programme create "Mine" --kind reverse', ":quit"]
+    lines = [
+        'programme create "Reverse 2027" --kind reverse',
+        ":who",
+        ":as sam",
+        'programme create "Mine" --kind reverse',
+        ":quit",
+    ]
 
     result = invoke("chat", env=env, input="\n".join(lines) + "\n")
 
@@ -113,8 +130,7 @@ def test_chat_makes_the_first_person_a_coordinator_when_none_is_configured(
 def test_chat_with_configured_coordinators_does_not_promote_anyone(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}", "TANDEM_COORDINATORS": "hana"}
 
-    result = invoke("chat", "--as", "maya", env=env,
-                    input='programme create "X" --kind reverse\n')
+    result = invoke("chat", "--as", "maya", env=env, input='programme create "X" --kind reverse\n')
 
     assert result.exit_code == 0
     assert "is not set" not in result.stdout

@@ -18,8 +18,9 @@ from tandem.demo import story
 def test_the_demo_runs_and_tells_the_whole_story(tmp_path: Path) -> None:
     database = tmp_path / "demo.db"
 
-    result = CliRunner().invoke(app, ["demo", "--database", str(database), "--plain"],
-                                env={"COLUMNS": "240"})
+    result = CliRunner().invoke(
+        app, ["demo", "--database", str(database), "--plain"], env={"COLUMNS": "240"}
+    )
 
     assert result.exit_code == 0, result.output
     out = result.stdout
@@ -66,9 +67,19 @@ def test_the_demo_runs_and_tells_the_whole_story(tmp_path: Path) -> None:
     missing = [marker for marker in markers if marker not in out]
     assert not missing
     # The order of the story: mentor_leading after session 3, parked after 4, steam after 5.
-    order = [out.index(m) for m in (
-        "▸ Session 3:", "is the mentor still leading?", "▸ Session 4:", "on your parked list now",
-        "▸ Session 5", "38 days since", "▸ Session 6:", "pairing is now closed")]
+    order = [
+        out.index(m)
+        for m in (
+            "▸ Session 3:",
+            "is the mentor still leading?",
+            "▸ Session 4:",
+            "on your parked list now",
+            "▸ Session 5",
+            "38 days since",
+            "▸ Session 6:",
+            "pairing is now closed",
+        )
+    ]
     assert order == sorted(order)
     assert out.count("A gentle check: is the mentor still leading?") == 1
     checks = re.search(r"Storyline checks: (\d+) passed", out)

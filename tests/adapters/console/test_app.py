@@ -26,8 +26,7 @@ class ScriptedIO:
 
     def __init__(self, lines: Iterable[str]) -> None:
         self.lines = list(lines)
-        self.console = Console(file=io.StringIO(), width=200, color_system=None,
-                               highlight=False)
+        self.console = Console(file=io.StringIO(), width=200, color_system=None, highlight=False)
 
     def ask(self, prompt: str) -> str:
         if not self.lines:
@@ -77,31 +76,34 @@ CONTRACT_ANSWERS = [
 
 
 def test_a_whole_start_of_a_pair_in_the_console(sqlite_db: Database) -> None:
-    app, scripted = console_for(sqlite_db, [
-        ":as hana",
-        'programme create "Reverse 2027" --kind reverse',
-        'enrol maya --programme "Reverse 2027" --role mentor --level 2 --offers TikTok '
-        '--name "Maya Lind"',
-        'enrol sam --programme "Reverse 2027" --role mentee --level 9 --wants TikTok '
-        '--name "Sam Berg"',
-        '/tandem pair maya sam --programme "Reverse 2027"',
-        ":as maya",
-        "1",  # Yes, happy to meet
-        ":as sam",
-        "1",  # Yes, happy to meet: the chemistry questions arrive
-        "1",  # Let's go ahead
-        ":as maya",
-        "1",  # Let's go ahead: the contract form button arrives
-        "1",  # Fill in the contract
-        *CONTRACT_ANSWERS,
-        "1",  # Confirm the contract
-        ":as sam",
-        "1",  # Confirm the contract
-        ":wait 7d5h",
-        ":who",
-        ":quit",
-        "never read",
-    ])
+    app, scripted = console_for(
+        sqlite_db,
+        [
+            ":as hana",
+            'programme create "Reverse 2027" --kind reverse',
+            'enrol maya --programme "Reverse 2027" --role mentor --level 2 --offers TikTok '
+            '--name "Maya Lind"',
+            'enrol sam --programme "Reverse 2027" --role mentee --level 9 --wants TikTok '
+            '--name "Sam Berg"',
+            '/tandem pair maya sam --programme "Reverse 2027"',
+            ":as maya",
+            "1",  # Yes, happy to meet
+            ":as sam",
+            "1",  # Yes, happy to meet: the chemistry questions arrive
+            "1",  # Let's go ahead
+            ":as maya",
+            "1",  # Let's go ahead: the contract form button arrives
+            "1",  # Fill in the contract
+            *CONTRACT_ANSWERS,
+            "1",  # Confirm the contract
+            ":as sam",
+            "1",  # Confirm the contract
+            ":wait 7d5h",
+            ":who",
+            ":quit",
+            "never read",
+        ],
+    )
 
     assert app.run() == 0
 
@@ -132,9 +134,15 @@ def test_a_whole_start_of_a_pair_in_the_console(sqlite_db: Database) -> None:
         contract = db.scalar(select(Contract))
         assert contract is not None
         assert (contract.version, contract.sessions, contract.cadence, contract.medium) == (
-            1, 6, "monthly", "video")
+            1,
+            6,
+            "monthly",
+            "video",
+        )
         assert contract.mentor_goals.splitlines() == [
-            "Lead a meeting with the board", "Learn how decisions are made"]
+            "Lead a meeting with the board",
+            "Learn how decisions are made",
+        ]
         assert contract.confidentiality == ""
         assert contract.waits_until_end  # the suggested words were kept
         pair = db.scalar(select(Pair))
@@ -144,17 +152,21 @@ def test_a_whole_start_of_a_pair_in_the_console(sqlite_db: Database) -> None:
 
 
 def test_a_refusal_a_bad_line_and_cancelling_a_form(sqlite_db: Database) -> None:
-    app, scripted = console_for(sqlite_db, [
-        "1",
-        ":teleport",
-        ":wait soon",
-        "checkin",
-        'programme create "R" --kind reverse',
-        'pair maya sam --programme "R"',
-        ":as sam",
-        'programme create "Mine" --kind classic',
-        "help",
-    ], user="hana")
+    app, scripted = console_for(
+        sqlite_db,
+        [
+            "1",
+            ":teleport",
+            ":wait soon",
+            "checkin",
+            'programme create "R" --kind reverse',
+            'pair maya sam --programme "R"',
+            ":as sam",
+            'programme create "Mine" --kind classic',
+            "help",
+        ],
+        user="hana",
+    )
 
     assert app.run() == 0
 
@@ -170,19 +182,25 @@ def test_a_refusal_a_bad_line_and_cancelling_a_form(sqlite_db: Database) -> None
 
 def test_a_csv_file_goes_with_the_next_enrol_command(sqlite_db: Database, tmp_path: Path) -> None:
     people = tmp_path / "people.csv"
-    people.write_text("user_id,name,role,level,offers,wants\n"
-                      "maya,Maya Lind,mentor,2,TikTok,\n"
-                      "sam,Sam Berg,mentee,9,,TikTok\n", encoding="utf-8")
+    people.write_text(
+        "user_id,name,role,level,offers,wants\n"
+        "maya,Maya Lind,mentor,2,TikTok,\n"
+        "sam,Sam Berg,mentee,9,,TikTok\n",
+        encoding="utf-8",
+    )
     more = tmp_path / "more.csv"
     more.write_text("user_id,role,level\nleo,mentor,3\n", encoding="utf-8")
-    app, scripted = console_for(sqlite_db, [
-        'programme create "R" --kind reverse',
-        f":csv {people}",
-        'enrol --csv --programme "R"',
-        f'enrol --csv --programme "R" < {more}',
-        ":csv /no/such/file.csv",
-        'enrol --csv --programme "R"',
-    ])
+    app, scripted = console_for(
+        sqlite_db,
+        [
+            'programme create "R" --kind reverse',
+            f":csv {people}",
+            'enrol --csv --programme "R"',
+            f'enrol --csv --programme "R" < {more}',
+            ":csv /no/such/file.csv",
+            'enrol --csv --programme "R"',
+        ],
+    )
 
     app.run()
 
@@ -197,20 +215,26 @@ def test_a_csv_file_goes_with_the_next_enrol_command(sqlite_db: Database, tmp_pa
 
 
 def test_a_form_can_be_cancelled_and_the_inbox_shown_again(sqlite_db: Database) -> None:
-    app, scripted = console_for(sqlite_db, [
-        'programme create "R" --kind reverse',
-        'enrol maya --programme "R" --role mentor --level 2',
-        'enrol sam --programme "R" --role mentee --level 9',
-        'pair maya sam --programme "R"',
-        ":as sam",
-        "1",
-        ":as maya",
-        "1", "1", ":as sam", "1",  # both go ahead; sam sees the contract button
-        "1",  # open the form
-        "",  # sessions
-        ":cancel",
-        ":inbox",
-    ])
+    app, scripted = console_for(
+        sqlite_db,
+        [
+            'programme create "R" --kind reverse',
+            'enrol maya --programme "R" --role mentor --level 2',
+            'enrol sam --programme "R" --role mentee --level 9',
+            'pair maya sam --programme "R"',
+            ":as sam",
+            "1",
+            ":as maya",
+            "1",
+            "1",
+            ":as sam",
+            "1",  # both go ahead; sam sees the contract button
+            "1",  # open the form
+            "",  # sessions
+            ":cancel",
+            ":inbox",
+        ],
+    )
 
     app.run()
 

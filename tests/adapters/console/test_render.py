@@ -49,7 +49,8 @@ def test_light_markup_becomes_rich_styles() -> None:
 
 def test_bullets_and_quotes() -> None:
     assert shown(to_markup("Open actions:\n- Try the app\n> a private note")) == (
-        "Open actions:\n  • Try the app\n  │ a private note")
+        "Open actions:\n  • Try the app\n  │ a private note"
+    )
 
 
 def test_snake_case_and_lone_stars_stay_as_typed() -> None:
@@ -59,16 +60,24 @@ def test_snake_case_and_lone_stars_stay_as_typed() -> None:
 
 @pytest.mark.parametrize(
     "typed",
-    ["[bold]Sam[/bold]", "[red]x", "a [link=https://evil.example]b[/link]", "ends with \\",
-     "*bold with a backslash\\*", "[/]"],
+    [
+        "[bold]Sam[/bold]",
+        "[red]x",
+        "a [link=https://evil.example]b[/link]",
+        "ends with \\",
+        "*bold with a backslash\\*",
+        "[/]",
+    ],
 )
 def test_what_people_typed_is_never_taken_as_markup(typed: str) -> None:
     assert shown(to_markup(f"Goal: {typed}")) == f"Goal: {typed}"
 
 
 def test_buttons_are_numbered_choices() -> None:
-    buttons = (Button(label="Yes, happy to meet", action="intro", value="1:yes", primary=True),
-               Button(label="Not for me [really]", action="intro", value="1:no"))
+    buttons = (
+        Button(label="Yes, happy to meet", action="intro", value="1:yes", primary=True),
+        Button(label="Not for me [really]", action="intro", value="1:no"),
+    )
     assert shown(to_buttons(buttons)) == "[1] Yes, happy to meet   [2] Not for me [really]"
 
 
@@ -78,8 +87,15 @@ def test_a_reply_is_its_text_then_its_buttons() -> None:
 
 
 def delivery(audience: Audience, *recipients: Recipient) -> Delivery:
-    return Delivery(message_id=1, platform="console", tenant="console", audience=audience,
-                    recipients=recipients, pair_id=None, reply=Reply(text="hello"))
+    return Delivery(
+        message_id=1,
+        platform="console",
+        tenant="console",
+        audience=audience,
+        recipients=recipients,
+        pair_id=None,
+        reply=Reply(text="hello"),
+    )
 
 
 def test_headers_say_who_got_it_and_how() -> None:
@@ -93,10 +109,14 @@ def test_a_header_escapes_a_name() -> None:
     assert shown(to_header(delivery(Audience.PERSON, odd))) == "to [bold]Zed (private)"
 
 
-CADENCE = FormField(name="cadence", label="How often you'll meet", kind=FieldKind.CHOICE,
-                    hint="Pick what you can keep up.", initial="monthly",
-                    choices=(Choice(value="weekly", label="Every week"),
-                             Choice(value="monthly", label="Monthly")))
+CADENCE = FormField(
+    name="cadence",
+    label="How often you'll meet",
+    kind=FieldKind.CHOICE,
+    hint="Pick what you can keep up.",
+    initial="monthly",
+    choices=(Choice(value="weekly", label="Every week"), Choice(value="monthly", label="Monthly")),
+)
 
 
 def test_a_choice_question_numbers_its_choices_and_shows_the_default_label() -> None:
@@ -105,19 +125,32 @@ def test_a_choice_question_numbers_its_choices_and_shows_the_default_label() -> 
         "  Pick what you can keep up.\n"
         "  1) Every week\n"
         "  2) Monthly\n"
-        "  default: Monthly")
+        "  default: Monthly"
+    )
 
 
 def test_an_integer_question_shows_its_bounds_and_an_optional_one_says_so() -> None:
-    field = FormField(name="challenge", label="Stretch? (1-5)", kind=FieldKind.INTEGER,
-                      minimum=1, maximum=5, required=False)
+    field = FormField(
+        name="challenge",
+        label="Stretch? (1-5)",
+        kind=FieldKind.INTEGER,
+        minimum=1,
+        maximum=5,
+        required=False,
+    )
     assert shown(to_field_prompt(field, number=1, total=2)) == (
-        "(1/2) Stretch? (1-5) (optional)\n  a whole number from 1 to 5")
+        "(1/2) Stretch? (1-5) (optional)\n  a whole number from 1 to 5"
+    )
 
 
 def test_a_long_text_default_is_shown_on_one_line_and_can_be_cleared() -> None:
-    field = FormField(name="waits", label="What waits", kind=FieldKind.LONG_TEXT,
-                      required=False, initial="Career advice\nSponsorship [offers]")
+    field = FormField(
+        name="waits",
+        label="What waits",
+        kind=FieldKind.LONG_TEXT,
+        required=False,
+        initial="Career advice\nSponsorship [offers]",
+    )
     lines = shown(to_field_prompt(field, number=2, total=2)).splitlines()
     assert lines[1] == "  end a line with \\ to add another line"
     assert lines[2] == "  default: Career advice / Sponsorship [offers]"
@@ -126,10 +159,12 @@ def test_a_long_text_default_is_shown_on_one_line_and_can_be_cleared() -> None:
 
 def test_refused_fields_are_listed_by_their_labels() -> None:
     form = Form(form_id="contract", title="Contract", fields=(CADENCE,))
-    outcome = Outcome(answer=Reply(text="Some answers need another look; nothing was saved."),
-                      field_errors={"cadence": "Please pick one of: weekly, monthly.",
-                                    "mystery": "Odd."})
+    outcome = Outcome(
+        answer=Reply(text="Some answers need another look; nothing was saved."),
+        field_errors={"cadence": "Please pick one of: weekly, monthly.", "mystery": "Odd."},
+    )
     assert shown(to_answer(outcome, form)) == (
         "Some answers need another look; nothing was saved.\n"
         "  ✗ How often you'll meet: Please pick one of: weekly, monthly.\n"
-        "  ✗ mystery: Odd.")
+        "  ✗ mystery: Odd."
+    )

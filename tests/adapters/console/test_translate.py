@@ -21,8 +21,10 @@ from bot.events import Action, Actor, Command
 from bot.replies import Button, Choice, FieldKind, FormField
 
 MAYA = Actor(platform="console", tenant="console", user_id="maya")
-INTRO = (Button(label="Yes, happy to meet", action="intro", value="3:yes", primary=True),
-         Button(label="Not for me", action="intro", value="3:no"))
+INTRO = (
+    Button(label="Yes, happy to meet", action="intro", value="3:yes", primary=True),
+    Button(label="Not for me", action="intro", value="3:no"),
+)
 
 
 # Directives
@@ -68,8 +70,9 @@ def test_the_prefix_alone_asks_for_status_and_a_longer_word_is_left_alone() -> N
 
 
 def test_a_number_presses_that_button_of_the_newest_message() -> None:
-    assert to_event(" 2 ", actor=MAYA, buttons=INTRO) == Action(actor=MAYA, action="intro",
-                                                                value="3:no")
+    assert to_event(" 2 ", actor=MAYA, buttons=INTRO) == Action(
+        actor=MAYA, action="intro", value="3:no"
+    )
 
 
 def test_a_number_without_such_a_button_is_refused_with_the_range() -> None:
@@ -90,7 +93,9 @@ def test_the_attachment_travels_with_the_command() -> None:
 
 def test_a_redirect_names_the_file_unless_it_is_inside_quotes() -> None:
     assert split_redirect('enrol --csv --programme "R 27" < people.csv') == (
-        'enrol --csv --programme "R 27"', "people.csv")
+        'enrol --csv --programme "R 27"',
+        "people.csv",
+    )
     assert split_redirect('nudge 3 "keep < going"') == ('nudge 3 "keep < going"', None)
     assert split_redirect('help "a < b') == ('help "a < b', None)
 
@@ -106,8 +111,13 @@ def test_only_enrol_csv_wants_an_attachment() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("3d", timedelta(days=3)), ("5h", timedelta(hours=5)), ("1w2d", timedelta(days=9)),
-     ("90m", timedelta(minutes=90)), (" 1d 12h ", timedelta(days=1, hours=12))],
+    [
+        ("3d", timedelta(days=3)),
+        ("5h", timedelta(hours=5)),
+        ("1w2d", timedelta(days=9)),
+        ("90m", timedelta(minutes=90)),
+        (" 1d 12h ", timedelta(days=1, hours=12)),
+    ],
 )
 def test_durations(text: str, expected: timedelta) -> None:
     assert to_duration(text) == expected
@@ -122,15 +132,26 @@ def test_bad_durations_say_how_to_write_one(text: str) -> None:
 # Form answers
 
 
-SESSIONS = FormField(name="sessions", label="Number of sessions", kind=FieldKind.INTEGER,
-                     minimum=1, maximum=24, initial="6")
-CADENCE = FormField(name="cadence", label="How often", kind=FieldKind.CHOICE, initial="monthly",
-                    choices=(Choice(value="weekly", label="Every week"),
-                             Choice(value="monthly", label="Monthly")))
+SESSIONS = FormField(
+    name="sessions",
+    label="Number of sessions",
+    kind=FieldKind.INTEGER,
+    minimum=1,
+    maximum=24,
+    initial="6",
+)
+CADENCE = FormField(
+    name="cadence",
+    label="How often",
+    kind=FieldKind.CHOICE,
+    initial="monthly",
+    choices=(Choice(value="weekly", label="Every week"), Choice(value="monthly", label="Monthly")),
+)
 START = FormField(name="start_date", label="First session", kind=FieldKind.DATE)
 GOALS = FormField(name="mentor_goals", label="Goals", kind=FieldKind.LONG_TEXT)
-NOTE = FormField(name="note", label="Note", kind=FieldKind.LONG_TEXT, required=False,
-                 initial="nothing")
+NOTE = FormField(
+    name="note", label="Note", kind=FieldKind.LONG_TEXT, required=False, initial="nothing"
+)
 
 
 def test_empty_input_keeps_the_initial_value() -> None:

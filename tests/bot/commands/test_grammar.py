@@ -38,8 +38,13 @@ HAPPY = [
         Parsed(
             "programme create",
             ("Pilot",),
-            {"kind": "classic", "sessions": 6, "cadence": "monthly", "length": 45,
-             "topics": "AI, TikTok"},
+            {
+                "kind": "classic",
+                "sessions": 6,
+                "cadence": "monthly",
+                "length": 45,
+                "topics": "AI, TikTok",
+            },
         ),
     ),
     ("programme list", Parsed("programme list")),
@@ -50,15 +55,29 @@ HAPPY = [
         Parsed(
             "enrol",
             ("U123",),
-            {"programme": "Reverse 2026", "role": "mentor", "level": 2, "offers": "AI, data",
-             "wants": "strategy", "capacity": 2, "team": "Data", "manager": "U999",
-             "tz": "Europe/London", "hours": "9-17", "name": "Maya Ó Súilleabháin"},
+            {
+                "programme": "Reverse 2026",
+                "role": "mentor",
+                "level": 2,
+                "offers": "AI, data",
+                "wants": "strategy",
+                "capacity": 2,
+                "team": "Data",
+                "manager": "U999",
+                "tz": "Europe/London",
+                "hours": "9-17",
+                "name": "Maya Ó Súilleabháin",
+            },
         ),
     ),
-    ("enrol maya --programme P --role mentee --level 7",
-     Parsed("enrol", ("maya",), {"programme": "P", "role": "mentee", "level": 7})),
-    ('enrol --csv --programme "Reverse 2026"',
-     Parsed("enrol", (), {"csv": True, "programme": "Reverse 2026"})),
+    (
+        "enrol maya --programme P --role mentee --level 7",
+        Parsed("enrol", ("maya",), {"programme": "P", "role": "mentee", "level": 7}),
+    ),
+    (
+        'enrol --csv --programme "Reverse 2026"',
+        Parsed("enrol", (), {"csv": True, "programme": "Reverse 2026"}),
+    ),
     ("enrol --programme P --csv", Parsed("enrol", (), {"csv": True, "programme": "P"})),
     (
         'pair <@U1> <@U2|john> --programme P --reason "both love data"',
@@ -67,8 +86,10 @@ HAPPY = [
     ('match "Reverse 2026"', Parsed("match", ("Reverse 2026",))),
     ("match P --dry-run", Parsed("match", ("P",), {"dry_run": True})),
     ("report P", Parsed("report", ("P",))),
-    ("nudge #12 Don't forget: it's your turn to lead!",
-     Parsed("nudge", ("12",), rest="Don't forget: it's your turn to lead!")),
+    (
+        "nudge #12 Don't forget: it's your turn to lead!",
+        Parsed("nudge", ("12",), rest="Don't forget: it's your turn to lead!"),
+    ),
     ("pause", Parsed("pause")),
     ("pause #3", Parsed("pause", ("3",))),
     ("resume", Parsed("resume")),
@@ -84,8 +105,10 @@ HAPPY = [
     ('actions add Read "Team of Teams"', Parsed("actions add", rest='Read "Team of Teams"')),
     ("actions done #1", Parsed("actions done", ("1",))),
     ("help", Parsed("help")),
-    ("help I'm stuck and \"he\" won't listen", Parsed("help",
-                                                      rest="I'm stuck and \"he\" won't listen")),
+    (
+        "help I'm stuck and \"he\" won't listen",
+        Parsed("help", rest="I'm stuck and \"he\" won't listen"),
+    ),
     ("swap", Parsed("swap")),
     ("forget-me", Parsed("forget-me")),
     ("forget-me --confirm", Parsed("forget-me", (), {"confirm": True})),
@@ -153,7 +176,7 @@ def test_time_zone_gets_its_canonical_spelling() -> None:
 
 
 def test_free_text_is_raw_and_never_shell_split() -> None:
-    note = "he said \"we'll see\" \\ and   left\nagain"
+    note = 'he said "we\'ll see" \\ and   left\nagain'
     assert parse(f"help {note}").rest == note
     assert parse(f"/tandem nudge 4 {note}").rest == note
 
@@ -201,28 +224,45 @@ def test_unknown_verb_shows_coordinators_their_list() -> None:
         ("enrol maya --programme P --level 2", "enrol", ["needs --role", "mentor or mentee"]),
         ("enrol maya --role mentor --level 2", "enrol", ["needs --programme"]),
         ("enrol --csv", "enrol", ["enrol --csv needs --programme"]),
-        ("enrol m --programme P --role mentor --level high", "enrol",
-         ["--level", "whole number from 1 to 10", "'high'"]),
+        (
+            "enrol m --programme P --role mentor --level high",
+            "enrol",
+            ["--level", "whole number from 1 to 10", "'high'"],
+        ),
         ("enrol m --programme P --role mentor --level 11", "enrol", ["--level", "1 to 10"]),
         ("enrol m --programme P --role mentor --level -1", "enrol", ["--level", "1 to 10"]),
-        ("programme create X --kind reverse --sessions 25", "programme create",
-         ["--sessions", "1 to 24", "'25'"]),
+        (
+            "programme create X --kind reverse --sessions 25",
+            "programme create",
+            ["--sessions", "1 to 24", "'25'"],
+        ),
         ("programme create X --kind reverse --length 10", "programme create", ["15 to 180"]),
-        ("programme create X --kind mentoring", "programme create",
-         ["--kind", "reverse, reciprocal, classic or sponsorship", "'mentoring'"]),
-        ("programme create X --kind reverse --cadence daily", "programme create",
-         ["--cadence", "weekly, fortnightly, monthly or bimonthly"]),
-        ("programme create Reverse 2026 --kind reverse", "programme create",
-         ["'2026'", "quotes"]),
+        (
+            "programme create X --kind mentoring",
+            "programme create",
+            ["--kind", "reverse, reciprocal, classic or sponsorship", "'mentoring'"],
+        ),
+        (
+            "programme create X --kind reverse --cadence daily",
+            "programme create",
+            ["--cadence", "weekly, fortnightly, monthly or bimonthly"],
+        ),
+        ("programme create Reverse 2026 --kind reverse", "programme create", ["'2026'", "quotes"]),
         ("programme create --kind reverse", "programme create", ["needs <name>"]),
         ('programme create "" --kind reverse', "programme create", ["<name> can't be empty"]),
         ("programme create X --kind", "programme create", ["--kind needs a value"]),
         ("enrol m --programme --role mentor --level 1", "enrol", ["--programme needs a value"]),
-        ("enrol m --programme P --role mentor --level 1 --hours 17-9", "enrol",
-         ["--hours", "9-17"]),
+        (
+            "enrol m --programme P --role mentor --level 1 --hours 17-9",
+            "enrol",
+            ["--hours", "9-17"],
+        ),
         ("enrol m --programme P --role mentor --level 1 --hours 9-25", "enrol", ["--hours"]),
-        ("enrol m --programme P --role mentor --level 1 --tz Mars/Base", "enrol",
-         ["--tz", "Europe/London"]),
+        (
+            "enrol m --programme P --role mentor --level 1 --tz Mars/Base",
+            "enrol",
+            ["--tz", "Europe/London"],
+        ),
         ("enrol --csv maya --programme P", "enrol", ["enrol --csv takes no other words", "maya"]),
         ("match P --dry-run=yes", "match", ["switch"]),
         ("match P --dry-run --dry-run", "match", ["given twice"]),
@@ -304,10 +344,44 @@ def test_usage_of_an_unknown_verb_is_a_programming_error() -> None:
 # --- hostile input -------------------------------------------------------------------------
 
 WORDS = sorted({w for name in VERB_NAMES for w in name.split()}) + [
-    "/tandem", "--kind", "--kind=reverse", "--level", "--level=3", "--csv", "--dry-run", "--",
-    "-", "--programme", "--tz", "--hours", "--hours=9-17", "--help", "#12", "12", "0", "-1",
-    "<@U1|maya>", "<@", ">", "'", '"', "\u201c", "\u201d", "\u2014kind", "\\", "=", "\x00",
-    "\n", "\u00a0", "\ufeff", "mentor", "reverse", "🙂", "ü", "İ", "99999999999999999999",
+    "/tandem",
+    "--kind",
+    "--kind=reverse",
+    "--level",
+    "--level=3",
+    "--csv",
+    "--dry-run",
+    "--",
+    "-",
+    "--programme",
+    "--tz",
+    "--hours",
+    "--hours=9-17",
+    "--help",
+    "#12",
+    "12",
+    "0",
+    "-1",
+    "<@U1|maya>",
+    "<@",
+    ">",
+    "'",
+    '"',
+    "\u201c",
+    "\u201d",
+    "\u2014kind",
+    "\\",
+    "=",
+    "\x00",
+    "\n",
+    "\u00a0",
+    "\ufeff",
+    "mentor",
+    "reverse",
+    "🙂",
+    "ü",
+    "İ",
+    "99999999999999999999",
 ]
 HOSTILE = st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=8)), max_size=12).map(
     lambda parts: " ".join(parts)
@@ -375,10 +449,15 @@ def enrol_lines(draw: st.DrawFn) -> tuple[str, dict[str, str | int | bool]]:
         "level": draw(st.integers(1, 10)),
     }
     optional = {
-        "offers": VALUE, "wants": VALUE, "team": VALUE, "name": VALUE,
-        "capacity": st.integers(1, 10), "tz": st.sampled_from(ZONES),
+        "offers": VALUE,
+        "wants": VALUE,
+        "team": VALUE,
+        "name": VALUE,
+        "capacity": st.integers(1, 10),
+        "tz": st.sampled_from(ZONES),
         "hours": st.tuples(st.integers(0, 23), st.integers(1, 24))
-        .filter(lambda h: h[0] < h[1]).map(lambda h: f"{h[0]}-{h[1]}"),
+        .filter(lambda h: h[0] < h[1])
+        .map(lambda h: f"{h[0]}-{h[1]}"),
     }
     for key in draw(st.lists(st.sampled_from(sorted(optional)), unique=True)):
         expected[key] = draw(optional[key])
@@ -408,14 +487,26 @@ def test_enrol_options_round_trip(case: tuple[str, dict[str, str | int | bool]])
     length=st.none() | st.integers(15, 180),
     topics=st.none() | VALUE,
 )
-def test_programme_create_round_trips(name: str, kind: str, sessions: int | None,
-                                      cadence: str | None, length: int | None,
-                                      topics: str | None) -> None:
-    options = {"kind": kind, "sessions": sessions, "cadence": cadence, "length": length,
-               "topics": topics}
+def test_programme_create_round_trips(
+    name: str,
+    kind: str,
+    sessions: int | None,
+    cadence: str | None,
+    length: int | None,
+    topics: str | None,
+) -> None:
+    options = {
+        "kind": kind,
+        "sessions": sessions,
+        "cadence": cadence,
+        "length": length,
+        "topics": topics,
+    }
     given_options = {k: v for k, v in options.items() if v is not None}
-    line = "programme create " + shlex.quote(name) + "".join(
-        f" --{k} {shlex.quote(str(v))}" for k, v in given_options.items()
+    line = (
+        "programme create "
+        + shlex.quote(name)
+        + "".join(f" --{k} {shlex.quote(str(v))}" for k, v in given_options.items())
     )
     assert parse(line) == Parsed("programme create", (name,), given_options)
 

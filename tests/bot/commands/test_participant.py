@@ -276,8 +276,9 @@ def test_swap_hands_the_lead_to_the_partner_in_a_reciprocal_pair(f: Flow) -> Non
     assert ok(f.command("sam", "swap")) == "Swapped: Sam leads from session 1."
     assert rows(f.db, Pair, id=pair_id)[0].leader_id == sam
     assert {s.leader_id for s in rows(f.db, MentoringSession)} == {sam}
-    expected = CONTENT.text("commands.swap.pair", kind="reciprocal", leader="Sam", other="Maya",
-                            number=1)
+    expected = CONTENT.text(
+        "commands.swap.pair", kind="reciprocal", leader="Sam", other="Maya", number=1
+    )
     assert texts(f, "maya") == [expected] and texts(f, "sam") == [expected]
     ok(f.command("maya", "swap"))
     assert {s.leader_id for s in rows(f.db, MentoringSession)} == {maya}

@@ -34,8 +34,12 @@ PROGRAMME = "Spring Tandem"
 MENTOR, MENTEE, COORDINATOR, OUTSIDER = "maya", "sam", "hana", "lena"
 REASON = "Maya knows short-form video, which Sam wants to learn"
 # Seniority (mentor, mentee) that each kind's hard rules accept.
-LEVELS = {Kind.REVERSE: (2, 9), Kind.RECIPROCAL: (7, 4), Kind.CLASSIC: (8, 3),
-          Kind.SPONSORSHIP: (8, 3)}
+LEVELS = {
+    Kind.REVERSE: (2, 9),
+    Kind.RECIPROCAL: (7, 4),
+    Kind.CLASSIC: (8, 3),
+    Kind.SPONSORSHIP: (8, 3),
+}
 FIRST_DAY = date(2027, 1, 11)  # a Monday, a week after flow.START
 CONTENT = default_content()
 
@@ -59,8 +63,15 @@ class Journey:
     reason = REASON
     first_day = FIRST_DAY
 
-    def __init__(self, db: Database, *, kind: Kind = Kind.REVERSE, sessions: int = 4,
-                 cadence: Cadence = Cadence.WEEKLY, length: int = 60) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        kind: Kind = Kind.REVERSE,
+        sessions: int = 4,
+        cadence: Cadence = Cadence.WEEKLY,
+        length: int = 60,
+    ) -> None:
         self.db = db
         self.kind = kind
         self.sessions = sessions
@@ -68,8 +79,10 @@ class Journey:
         self.length = length
         self.flow = Flow(db, coordinators=(COORDINATOR,))
         mentor_level, mentee_level = LEVELS[kind]
-        self.ok(f'programme create "{PROGRAMME}" --kind {kind.value} --sessions {sessions} '
-                f"--cadence {cadence.value} --length {length}")
+        self.ok(
+            f'programme create "{PROGRAMME}" --kind {kind.value} --sessions {sessions} '
+            f"--cadence {cadence.value} --length {length}"
+        )
         self.enrol(MENTOR, "mentor", mentor_level)
         self.enrol(MENTEE, "mentee", mentee_level)
         self.pair_id = 0
@@ -85,8 +98,10 @@ class Journey:
 
     def enrol(self, who: str, role: str, level: int, *extra: str) -> None:
         # The name Flow's actors carry, so it reads the same before and after they first speak.
-        self.ok(f'enrol {who} --programme "{PROGRAMME}" --role {role} --level {level} '
-                f"--name {who.capitalize()} " + " ".join(extra))
+        self.ok(
+            f'enrol {who} --programme "{PROGRAMME}" --role {role} --level {level} '
+            f"--name {who.capitalize()} " + " ".join(extra)
+        )
 
     def propose(self) -> Journey:
         self.ok(f'pair {MENTOR} {MENTEE} --programme "{PROGRAMME}" --reason "{REASON}"')
@@ -213,10 +228,13 @@ class Journey:
         return self.rows(Person, Person.id == person_id)[0].platform_user_id
 
     def moves(self) -> list[Move]:
-        rows = self.rows(StageTransition, StageTransition.pair_id == self.pair_id,
-                         order_by=StageTransition.id)
-        return [Move(r.from_stage, r.to_stage, r.trigger, self.user_of(r.actor_id), r.at, r.reason)
-                for r in rows]
+        rows = self.rows(
+            StageTransition, StageTransition.pair_id == self.pair_id, order_by=StageTransition.id
+        )
+        return [
+            Move(r.from_stage, r.to_stage, r.trigger, self.user_of(r.actor_id), r.at, r.reason)
+            for r in rows
+        ]
 
     def last_move(self) -> Move:
         return self.moves()[-1]
@@ -228,12 +246,18 @@ class Journey:
         return next(c for c in contracts if c.version == version)
 
     def session(self, number: int) -> MentoringSession:
-        return self.rows(MentoringSession, MentoringSession.pair_id == self.pair_id,
-                         MentoringSession.number == number)[0]
+        return self.rows(
+            MentoringSession,
+            MentoringSession.pair_id == self.pair_id,
+            MentoringSession.number == number,
+        )[0]
 
     def planned(self) -> list[MentoringSession]:
-        return self.rows(MentoringSession, MentoringSession.pair_id == self.pair_id,
-                         order_by=MentoringSession.number)
+        return self.rows(
+            MentoringSession,
+            MentoringSession.pair_id == self.pair_id,
+            order_by=MentoringSession.number,
+        )
 
     def new_texts(self, who: str) -> list[str]:
         return [reply.text for reply in self.flow.new(who)]

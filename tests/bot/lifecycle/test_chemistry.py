@@ -22,7 +22,11 @@ def test_both_going_ahead_starts_contracting(journey, content) -> None:
     assert j.stage() is Stage.CONTRACTING
     move = j.last_move()
     assert (move.from_stage, move.to_stage, move.trigger, move.actor) == (
-        "chemistry", "contracting", "both_go_ahead", "maya")
+        "chemistry",
+        "contracting",
+        "both_go_ahead",
+        "maya",
+    )
     assert move.at == j.flow.clock.now()
     # The contract invitation goes to the pair, with the button that opens the form.
     assert j.flow.form_value("sam", "contract") == f"contract:{j.pair_id}"
@@ -45,7 +49,11 @@ def test_not_a_fit_dissolves_and_both_read_the_same_neutral_words(
     assert j.stage() is Stage.DISSOLVED
     move = j.last_move()
     assert (move.from_stage, move.to_stage, move.trigger, move.actor) == (
-        "chemistry", "dissolved", "declined", decliner)
+        "chemistry",
+        "dissolved",
+        "declined",
+        decliner,
+    )
     # Only the decliner hears their own choice acknowledged, as the direct answer.
     assert outcome.answer is not None
     assert outcome.answer.text == content.text("chemistry.no_fit_ack")
@@ -54,9 +62,15 @@ def test_not_a_fit_dissolves_and_both_read_the_same_neutral_words(
     assert to_maya == to_sam == [content.text("dissolved.pair_note", programme=j.programme)]
     assert "Maya" not in to_maya[0] and "Sam" not in to_maya[0]
     # The coordinator is asked to rematch, in words that are the same whoever declined.
-    assert j.new_texts("hana") == [content.text(
-        "dissolved.coordinator", mentor="Maya", mentee="Sam", programme=j.programme,
-        pair_id=j.pair_id)]
+    assert j.new_texts("hana") == [
+        content.text(
+            "dissolved.coordinator",
+            mentor="Maya",
+            mentee="Sam",
+            programme=j.programme,
+            pair_id=j.pair_id,
+        )
+    ]
 
 
 def test_two_people_who_were_not_a_fit_are_never_paired_again(journey) -> None:
@@ -68,7 +82,8 @@ def test_two_people_who_were_not_a_fit_are_never_paired_again(journey) -> None:
     by_hand = j.flow.command("hana", f'pair maya sam --programme "{j.programme}"')
     assert not by_hand.changed
     assert by_hand.answer is not None and "never proposes the same two people again" in (
-        by_hand.answer.text)
+        by_hand.answer.text
+    )
     matched = j.ok(f'match "{j.programme}"')
 
     pairs = j.rows(Pair, order_by=Pair.id)
@@ -88,9 +103,15 @@ def test_asking_to_talk_alerts_the_coordinator_only_and_keeps_the_stage(journey,
 
     assert outcome.answer is not None
     assert outcome.answer.text == content.text("chemistry.talk_ack")
-    assert j.new_texts("hana") == [content.text(
-        "chemistry.talk_coordinator", person="Sam", partner="Maya", programme=j.programme,
-        pair_id=j.pair_id)]
+    assert j.new_texts("hana") == [
+        content.text(
+            "chemistry.talk_coordinator",
+            person="Sam",
+            partner="Maya",
+            programme=j.programme,
+            pair_id=j.pair_id,
+        )
+    ]
     assert j.new_texts("maya") == [] and j.new_texts("sam") == []
     assert j.stage() is Stage.CHEMISTRY
     assert j.moves() == before

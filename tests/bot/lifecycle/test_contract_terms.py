@@ -70,9 +70,19 @@ def test_a_complete_contract_becomes_terms(kind: Kind) -> None:
     assert terms.swap_after_session == (3 if kind is Kind.RECIPROCAL else None)
 
 
-@pytest.mark.parametrize(("sessions", "ok"), [("0", False), ("1", True), ("24", True),
-                                              ("25", False), ("-1", False), ("six", False),
-                                              ("", False), ("2.5", False)])
+@pytest.mark.parametrize(
+    ("sessions", "ok"),
+    [
+        ("0", False),
+        ("1", True),
+        ("24", True),
+        ("25", False),
+        ("-1", False),
+        ("six", False),
+        ("", False),
+        ("2.5", False),
+    ],
+)
 def test_sessions_run_from_1_to_24(sessions: str, ok: bool) -> None:
     # Weekly, with an end date late enough for any number of sessions.
     found = errors_for(sessions=sessions, cadence="weekly", end_date="2027-12-31")
@@ -80,8 +90,10 @@ def test_sessions_run_from_1_to_24(sessions: str, ok: bool) -> None:
     assert found <= {"sessions"}
 
 
-@pytest.mark.parametrize(("length", "ok"), [("14", False), ("15", True), ("180", True),
-                                            ("181", False), ("", False), ("an hour", False)])
+@pytest.mark.parametrize(
+    ("length", "ok"),
+    [("14", False), ("15", True), ("180", True), ("181", False), ("", False), ("an hour", False)],
+)
 def test_a_session_lasts_15_to_180_minutes(length: str, ok: bool) -> None:
     assert errors_for(length_minutes=length) == (set() if ok else {"length_minutes"})
 
@@ -140,14 +152,18 @@ def test_the_end_must_come_after_the_start(end: str) -> None:
     assert set(errors) == {"end_date"} and "after the start" in errors["end_date"]
 
 
-@pytest.mark.parametrize(("cadence", "sessions", "last"), [
-    ("weekly", "4", "2027-02-01"),
-    ("fortnightly", "3", "2027-02-08"),
-    ("monthly", "6", "2027-06-11"),
-    ("bimonthly", "3", "2027-05-11"),
-])
-def test_the_end_leaves_room_for_every_session_at_the_cadence(cadence: str, sessions: str,
-                                                              last: str) -> None:
+@pytest.mark.parametrize(
+    ("cadence", "sessions", "last"),
+    [
+        ("weekly", "4", "2027-02-01"),
+        ("fortnightly", "3", "2027-02-08"),
+        ("monthly", "6", "2027-06-11"),
+        ("bimonthly", "3", "2027-05-11"),
+    ],
+)
+def test_the_end_leaves_room_for_every_session_at_the_cadence(
+    cadence: str, sessions: str, last: str
+) -> None:
     day_before = date.fromordinal(date.fromisoformat(last).toordinal() - 1).isoformat()
 
     assert errors_for(cadence=cadence, sessions=sessions, end_date=last) == set()
@@ -177,8 +193,18 @@ def test_a_sponsorship_needs_a_destination_and_other_kinds_do_not() -> None:
         assert errors_for(kind) == set()
 
 
-@pytest.mark.parametrize(("swap", "ok"), [("1", True), ("5", True), ("6", False), ("7", False),
-                                          ("0", False), ("", False), ("half-way", False)])
+@pytest.mark.parametrize(
+    ("swap", "ok"),
+    [
+        ("1", True),
+        ("5", True),
+        ("6", False),
+        ("7", False),
+        ("0", False),
+        ("", False),
+        ("half-way", False),
+    ],
+)
 def test_a_reciprocal_swap_comes_before_the_last_session(swap: str, ok: bool) -> None:
     terms, errors = check(Kind.RECIPROCAL, swap_after_session=swap)  # 6 sessions
     assert ("swap_after_session" not in errors) is ok
@@ -188,8 +214,7 @@ def test_a_reciprocal_swap_comes_before_the_last_session(swap: str, ok: bool) ->
 
 
 def test_a_reciprocal_pair_of_one_session_is_told_why_it_cannot_swap() -> None:
-    _, errors = check(Kind.RECIPROCAL, sessions="1", swap_after_session="1",
-                      end_date="2027-01-12")
+    _, errors = check(Kind.RECIPROCAL, sessions="1", swap_after_session="1", end_date="2027-01-12")
     assert errors, "one session leaves no room to hand over the lead"
     message = " ".join(errors.values())
     assert "1 to 1" not in message, "offering the very value it refuses"
@@ -201,8 +226,10 @@ def test_other_kinds_ignore_a_swap() -> None:
     assert errors == {} and terms is not None and terms.swap_after_session is None
 
 
-@pytest.mark.parametrize("field", ["mentor_goals", "mentee_goals", "mentor_motivation",
-                                   "waits_until_end", "confidentiality"])
+@pytest.mark.parametrize(
+    "field",
+    ["mentor_goals", "mentee_goals", "mentor_motivation", "waits_until_end", "confidentiality"],
+)
 def test_text_is_kept_under_the_limit(field: str) -> None:
     assert errors_for(**{field: "x" * MAX_TEXT}) == set()
     _, errors = check(**{field: "x" * (MAX_TEXT + 1)})
@@ -224,12 +251,18 @@ def test_several_problems_are_reported_together() -> None:
     assert found == {"sessions", "length_minutes", "medium", "mentee_goals"}
 
 
-@pytest.mark.parametrize(("start", "cadence"), [("9999-12-01", "weekly"),
-                                               ("9999-12-20", "fortnightly"),
-                                               ("9999-12-01", "monthly"),
-                                               ("9999-06-01", "bimonthly")])
-def test_sessions_running_off_the_calendar_are_refused_not_a_crash(start: str,
-                                                                   cadence: str) -> None:
+@pytest.mark.parametrize(
+    ("start", "cadence"),
+    [
+        ("9999-12-01", "weekly"),
+        ("9999-12-20", "fortnightly"),
+        ("9999-12-01", "monthly"),
+        ("9999-06-01", "bimonthly"),
+    ],
+)
+def test_sessions_running_off_the_calendar_are_refused_not_a_crash(
+    start: str, cadence: str
+) -> None:
     _, errors = check(start_date=start, end_date="9999-12-31", cadence=cadence, sessions="24")
     assert set(errors) == {"start_date"} and "too far ahead" in errors["start_date"]
 
@@ -239,8 +272,13 @@ def test_sessions_running_off_the_calendar_are_refused_not_a_crash(start: str,
 
 @pytest.mark.parametrize("kind", list(Kind))
 def test_the_form_asks_exactly_what_validate_reads(kind: Kind) -> None:
-    form = build_form(default_content(), kind=kind, context="7", today=TODAY,
-                      defaults={"sessions": "6", "cadence": "monthly"})
+    form = build_form(
+        default_content(),
+        kind=kind,
+        context="7",
+        today=TODAY,
+        defaults={"sessions": "6", "cadence": "monthly"},
+    )
     names = {f.name for f in form.fields}
 
     assert form.form_id == FORM_ID and form.context == "7"
@@ -249,8 +287,14 @@ def test_the_form_asks_exactly_what_validate_reads(kind: Kind) -> None:
     assert (sessions.kind, sessions.minimum, sessions.maximum) == (FieldKind.INTEGER, 1, 24)
     # The pre-filled answers, plus the goals, make a contract that passes.
     filled = {f.name: f.initial or "" for f in form.fields}
-    filled.update(mentor_goals="a", mentee_goals="b", mentor_motivation="c", medium="video",
-                  length_minutes="60", destination="d")
+    filled.update(
+        mentor_goals="a",
+        mentee_goals="b",
+        mentor_motivation="c",
+        medium="video",
+        length_minutes="60",
+        destination="d",
+    )
     assert validate(filled, kind=kind, today=TODAY)[1] == {}
 
 
@@ -261,8 +305,12 @@ field_values = st.one_of(
     st.text(max_size=30),
     st.integers(-100, 100).map(str),
     st.dates().map(date.isoformat),
-    st.sampled_from([c.value for c in Cadence] + [m.value for m in Medium]
-                    + [o.value for o in AgendaOwner] + ["x" * (MAX_TEXT + 1)]),
+    st.sampled_from(
+        [c.value for c in Cadence]
+        + [m.value for m in Medium]
+        + [o.value for o in AgendaOwner]
+        + ["x" * (MAX_TEXT + 1)]
+    ),
 )
 
 
@@ -271,8 +319,9 @@ field_values = st.one_of(
     kind=st.sampled_from(list(Kind)),
     today=st.dates(),
 )
-def test_any_strings_give_terms_or_errors_and_never_raise(raw: dict[str, str], kind: Kind,
-                                                          today: date) -> None:
+def test_any_strings_give_terms_or_errors_and_never_raise(
+    raw: dict[str, str], kind: Kind, today: date
+) -> None:
     terms, errors = validate(raw, kind=kind, today=today)
 
     if terms is None:
@@ -305,9 +354,14 @@ def test_a_near_valid_contract_with_one_bad_field_still_never_raises(raw: dict[s
 def test_any_calendar_gives_terms_with_room_for_every_session_or_errors(
     start: date, end: date, cadence: Cadence, sessions: int, kind: Kind
 ) -> None:
-    terms, errors = check(kind, start_date=start.isoformat(), end_date=end.isoformat(),
-                          cadence=cadence.value, sessions=str(sessions),
-                          swap_after_session="1")
+    terms, errors = check(
+        kind,
+        start_date=start.isoformat(),
+        end_date=end.isoformat(),
+        cadence=cadence.value,
+        sessions=str(sessions),
+        swap_after_session="1",
+    )
 
     if terms is None:
         assert errors

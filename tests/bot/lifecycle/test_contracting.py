@@ -21,7 +21,10 @@ def test_the_form_opens_prefilled_with_the_programme_defaults(journey) -> None:
     assert form is not None and form.form_id == "contract" and form.context == str(j.pair_id)
     initial = {f.name: f.initial for f in form.fields}
     assert (initial["sessions"], initial["length_minutes"], initial["cadence"]) == (
-        "5", "45", "fortnightly")
+        "5",
+        "45",
+        "fortnightly",
+    )
     assert initial["start_date"] == "2027-01-11"  # a week from today
     assert initial["agenda_owner"] == "mentor"  # reverse: the junior mentor steers
 
@@ -46,7 +49,12 @@ def test_both_confirming_the_same_version_starts_the_sessions(journey, content) 
     assert j.stage() is Stage.ACTIVE
     move = j.last_move()
     assert (move.from_stage, move.to_stage, move.trigger, move.actor, move.reason) == (
-        "contracting", "active", "contract_agreed", "sam", "contract v1")
+        "contracting",
+        "active",
+        "contract_agreed",
+        "sam",
+        "contract v1",
+    )
     assert move.at == j.flow.clock.now()
     agreed = j.contract()
     assert agreed.mentor_confirmed_at is not None and agreed.mentee_confirmed_at is not None
@@ -55,7 +63,11 @@ def test_both_confirming_the_same_version_starts_the_sessions(journey, content) 
     assert [s.number for s in planned] == [1, 2, 3, 4]
     assert [s.planned_at for s in planned] == [j.session_time(n) for n in (1, 2, 3, 4)]
     assert [s.planned_at.date().isoformat() for s in planned] == [
-        "2027-01-11", "2027-01-18", "2027-01-25", "2027-02-01"]
+        "2027-01-11",
+        "2027-01-18",
+        "2027-01-25",
+        "2027-02-01",
+    ]
     assert {s.leader_id for s in planned} == {j.person_id("maya")}
     assert {s.status for s in planned} == {"planned"}
     # Each line of each side's goals became a goal of its owner.
@@ -143,8 +155,9 @@ def test_a_refused_submission_stores_nothing_and_says_which_fields(journey) -> N
     j.read_all()
     contracts, outbox = j.count(Contract), j.count(OutboxMessage)
 
-    outcome = j.submit_contract("maya", sessions="25", length_minutes="14", end_date="soon",
-                                mentee_goals="")
+    outcome = j.submit_contract(
+        "maya", sessions="25", length_minutes="14", end_date="soon", mentee_goals=""
+    )
 
     assert not outcome.changed
     assert set(outcome.field_errors) == {"sessions", "length_minutes", "end_date", "mentee_goals"}
@@ -199,12 +212,17 @@ def test_a_change_while_active_keeps_the_agreed_version_until_both_confirm(journ
     j.hold(1)
     before = j.moves()
 
-    j.submit_contract("sam", sessions="3", start_date="2027-01-25", end_date="2027-03-01",
-                      cadence="fortnightly")
+    j.submit_contract(
+        "sam", sessions="3", start_date="2027-01-25", end_date="2027-03-01", cadence="fortnightly"
+    )
 
     assert j.contract(1).superseded_at is None, "version 1 is still the one in force"
     assert [s.planned_at.date().isoformat() for s in j.planned()] == [
-        "2027-01-11", "2027-01-18", "2027-01-25", "2027-02-01"]
+        "2027-01-11",
+        "2027-01-18",
+        "2027-01-25",
+        "2027-02-01",
+    ]
     j.confirm("sam", 2)
     j.confirm("maya", 2)
 
@@ -214,7 +232,10 @@ def test_a_change_while_active_keeps_the_agreed_version_until_both_confirm(journ
     # The held session stays; the rest are planned again from the new terms.
     assert [(s.number, s.status) for s in planned] == [(1, "held"), (2, "planned"), (3, "planned")]
     assert [s.planned_at.date().isoformat() for s in planned] == [
-        "2027-01-11", "2027-01-25", "2027-02-08"]
+        "2027-01-11",
+        "2027-01-25",
+        "2027-02-08",
+    ]
     assert j.count(Goal) == 3, "goals are seeded once, from the first agreed contract"
 
 
@@ -232,7 +253,8 @@ def test_the_whole_negotiation_on_both_backends(journey, database) -> None:
     j = journey(db=database, kind=Kind.SPONSORSHIP).to(Stage.CONTRACTING)
     contracts = j.count(Contract)
     assert j.submit_contract("sam", destination="").field_errors == {
-        "destination": "Please fill this in."}
+        "destination": "Please fill this in."
+    }
     assert j.count(Contract) == contracts
     j.submit_contract("sam")
     j.confirm("maya", 1)
@@ -242,12 +264,17 @@ def test_the_whole_negotiation_on_both_backends(journey, database) -> None:
     j.confirm("maya", 2)
 
     assert j.stage() is Stage.ACTIVE
-    assert [(c.version, c.medium, c.superseded_at is not None) for c in
-            j.rows(Contract, order_by=Contract.version)] == [(1, "video", True),
-                                                             (2, "site_visit", False)]
+    assert [
+        (c.version, c.medium, c.superseded_at is not None)
+        for c in j.rows(Contract, order_by=Contract.version)
+    ] == [(1, "video", True), (2, "site_visit", False)]
     assert j.contract().destination == "Head of customer support"
     assert [m.trigger for m in j.moves()] == [
-        "proposed", "both_accepted_intro", "both_go_ahead", "contract_agreed"]
+        "proposed",
+        "both_accepted_intro",
+        "both_go_ahead",
+        "contract_agreed",
+    ]
 
 
 def test_a_change_form_starts_from_the_latest_version(journey) -> None:
@@ -276,5 +303,8 @@ def test_a_change_while_active_can_be_sent_with_only_the_changed_answer_typed(jo
     j.confirm("sam", 2)
     j.confirm("maya", 2)
     assert [(s.number, s.status, s.planned_at.date().isoformat()) for s in j.planned()] == [
-        (1, "held", "2027-01-11"), (2, "held", "2027-01-18"),
-        (3, "planned", "2027-01-25"), (4, "planned", "2027-02-01")]
+        (1, "held", "2027-01-11"),
+        (2, "held", "2027-01-18"),
+        (3, "planned", "2027-01-25"),
+        (4, "planned", "2027-02-01"),
+    ]

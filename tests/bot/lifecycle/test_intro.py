@@ -27,8 +27,8 @@ def test_proposing_records_the_birth_of_the_pair_and_sends_two_private_intros(jo
 def test_each_side_reads_what_their_own_role_asks_of_them(journey, content) -> None:
     j = journey(kind=Kind.REVERSE).propose()
 
-    mentor_intro, = j.new_texts("maya")
-    mentee_intro, = j.new_texts("sam")
+    (mentor_intro,) = j.new_texts("maya")
+    (mentee_intro,) = j.new_texts("sam")
     for ask in content.lines("intro.asks", kind="reverse", role="mentor"):
         assert ask in mentor_intro and ask not in mentee_intro
     for ask in content.lines("intro.asks", kind="reverse", role="mentee"):
@@ -47,8 +47,11 @@ def test_both_accepting_the_intro_starts_chemistry(journey, content) -> None:
 
     assert j.stage() is Stage.CHEMISTRY
     move = j.last_move()
-    assert (move.from_stage, move.to_stage, move.trigger) == ("proposed", "chemistry",
-                                                               "both_accepted_intro")
+    assert (move.from_stage, move.to_stage, move.trigger) == (
+        "proposed",
+        "chemistry",
+        "both_accepted_intro",
+    )
     assert move.actor == "sam"  # whoever completed the pair of answers
     assert move.at == j.flow.clock.now()
     # The invitation with the questions goes to both, then a private ask to each.
@@ -68,7 +71,11 @@ def test_one_decline_dissolves_the_pair_without_naming_who(journey, content) -> 
     assert j.stage() is Stage.DISSOLVED
     move = j.last_move()
     assert (move.from_stage, move.to_stage, move.trigger, move.actor) == (
-        "proposed", "dissolved", "declined", "sam")
+        "proposed",
+        "dissolved",
+        "declined",
+        "sam",
+    )
     assert outcome.answer is not None
     assert outcome.answer.text == content.text("intro.declined_ack")
     note = content.text("dissolved.pair_note", programme=j.programme)

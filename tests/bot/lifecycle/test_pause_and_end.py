@@ -24,7 +24,12 @@ def test_a_coordinator_pauses_and_resumes_a_pair_from_each_middle_stage(journey,
     assert (pair.stage, pair.paused_from) == ("paused", stage.value)
     move = j.last_move()
     assert (move.from_stage, move.to_stage, move.trigger, move.actor, move.at) == (
-        stage.value, "paused", "paused", "hana", j.flow.clock.now())
+        stage.value,
+        "paused",
+        "paused",
+        "hana",
+        j.flow.clock.now(),
+    )
     assert any("paused" in t for t in j.new_texts("maya"))
     assert any("paused" in t for t in j.new_texts("sam"))
     j.flow.clock.advance(DAY)
@@ -36,14 +41,22 @@ def test_a_coordinator_pauses_and_resumes_a_pair_from_each_middle_stage(journey,
     assert (pair.stage, pair.paused_from) == (stage.value, None)
     move = j.last_move()
     assert (move.from_stage, move.to_stage, move.trigger, move.actor, move.at) == (
-        "paused", stage.value, "resumed", "hana", j.flow.clock.now())
+        "paused",
+        stage.value,
+        "resumed",
+        "hana",
+        j.flow.clock.now(),
+    )
     assert any(f"back in {stage.value}" in t for t in j.new_texts("sam"))
 
 
-@pytest.mark.parametrize(("stage", "press"), [
-    (Stage.PROPOSED, ("intro", "yes")),
-    (Stage.CHEMISTRY, ("chemistry", "go")),
-])
+@pytest.mark.parametrize(
+    ("stage", "press"),
+    [
+        (Stage.PROPOSED, ("intro", "yes")),
+        (Stage.CHEMISTRY, ("chemistry", "go")),
+    ],
+)
 def test_the_buttons_of_a_paused_stage_wait_for_the_resume(journey, stage, press) -> None:
     j = journey().to(stage)
     j.ok(f"pause {j.pair_id}")
@@ -120,7 +133,10 @@ def test_a_participant_can_pause_and_either_of_them_resume(journey) -> None:
     assert any(f"paused pair #{j.pair_id}" in t for t in j.new_texts("hana"))
     j.ok("resume", who="maya")
     assert (j.stage(), j.last_move().trigger, j.last_move().actor) == (
-        Stage.ACTIVE, "resumed", "maya")
+        Stage.ACTIVE,
+        "resumed",
+        "maya",
+    )
 
 
 def test_a_participant_cannot_pause_a_pair_by_number(journey) -> None:
@@ -141,8 +157,9 @@ def test_pausing_outside_the_middle_stages_is_refused_clearly(journey, stage) ->
 
     assert not outcome.changed
     assert outcome.answer is not None
-    assert outcome.answer.text == (f"Pair #{j.pair_id}: paused is not allowed while the pair is "
-                                   f"{stage.value}.")
+    assert outcome.answer.text == (
+        f"Pair #{j.pair_id}: paused is not allowed while the pair is {stage.value}."
+    )
     assert j.stage() is stage and j.moves() == before
 
 
@@ -181,15 +198,22 @@ def test_ending_an_active_pair_goes_straight_to_the_evaluation(journey) -> None:
     assert j.stage() is Stage.WRAP_UP
     move = j.last_move()
     assert (move.from_stage, move.to_stage, move.trigger, move.actor, move.reason) == (
-        "active", "wrap_up", "ended_early", "hana", "ended by coordinator")
+        "active",
+        "wrap_up",
+        "ended_early",
+        "hana",
+        "ended by coordinator",
+    )
     for who in ("maya", "sam"):
         assert j.flow.form_value(who, "evaluation") == f"evaluation:{j.pair_id}"
 
 
-@pytest.mark.parametrize("stage", [Stage.PROPOSED, Stage.CHEMISTRY, Stage.CONTRACTING,
-                                   Stage.PAUSED])
-def test_ending_a_pair_before_it_is_active_dissolves_it_without_blame(journey, content,
-                                                                    stage) -> None:
+@pytest.mark.parametrize(
+    "stage", [Stage.PROPOSED, Stage.CHEMISTRY, Stage.CONTRACTING, Stage.PAUSED]
+)
+def test_ending_a_pair_before_it_is_active_dissolves_it_without_blame(
+    journey, content, stage
+) -> None:
     j = at_stage(journey, stage)
     j.read_all()
 
@@ -199,7 +223,11 @@ def test_ending_a_pair_before_it_is_active_dissolves_it_without_blame(journey, c
     assert j.stage() is Stage.DISSOLVED
     move = j.last_move()
     assert (move.from_stage, move.to_stage, move.trigger, move.actor) == (
-        stage.value, "dissolved", "dissolved", "hana")
+        stage.value,
+        "dissolved",
+        "dissolved",
+        "hana",
+    )
     note = content.text("dissolved.pair_note", programme=j.programme)
     assert j.new_texts("maya") == [note] and j.new_texts("sam") == [note]
 
@@ -259,8 +287,14 @@ def at_stage(journey, stage: Stage):
     elif stage is Stage.CLOSED:
         j = journey(sessions=2).to(Stage.WRAP_UP)
         for who in ("maya", "sam"):
-            j.flow.submit(who, "evaluation", str(j.pair_id), goals_met="3", what_worked="Time",
-                          continue_as="network")
+            j.flow.submit(
+                who,
+                "evaluation",
+                str(j.pair_id),
+                goals_met="3",
+                what_worked="Time",
+                continue_as="network",
+            )
     else:
         j = journey(sessions=2).to(stage)
     assert j.stage() is stage

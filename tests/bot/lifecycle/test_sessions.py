@@ -51,8 +51,10 @@ def test_each_role_prepares_in_its_own_way(journey, content, kind: Kind) -> None
         (text,) = texts[who]
         other = "mentee" if role == "mentor" else "mentor"
         assert all(line in text for line in prep(content, kind, role))
-        assert not any(line in text for line in set(prep(content, kind, other))
-                       - set(prep(content, kind, role)))
+        assert not any(
+            line in text
+            for line in set(prep(content, kind, other)) - set(prep(content, kind, role))
+        )
         assert "1 of 4" in text and "Mon 11 Jan 2027, 10:00 (UTC)" in text
     assert texts["maya"] != texts["sam"]
 
@@ -64,9 +66,19 @@ def test_the_reverse_mentee_is_told_who_sets_the_agenda(journey, content) -> Non
     j.at(j.session_time(1) - DAY)
 
     (text,) = reminders(j, "sam")
-    assert text.startswith(content.text(
-        "sessions.reminder", kind="reverse", role="mentee", name="Sam", partner="Maya", number=1,
-        total=4, when="Mon 11 Jan 2027, 10:00 (UTC)", leader="Maya"))
+    assert text.startswith(
+        content.text(
+            "sessions.reminder",
+            kind="reverse",
+            role="mentee",
+            name="Sam",
+            partner="Maya",
+            number=1,
+            total=4,
+            when="Mon 11 Jan 2027, 10:00 (UTC)",
+            leader="Maya",
+        )
+    )
 
 
 def test_open_actions_come_back_in_the_next_reminder_until_done(journey, content) -> None:
@@ -77,12 +89,19 @@ def test_open_actions_come_back_in_the_next_reminder_until_done(journey, content
     j.flow.submit("maya", "checkin", ref, happened="yes", actions="- Send Sam three posts\n\n")
     actions = j.rows(ActionItem, order_by=ActionItem.id)
     assert [(j.user_of(a.owner_id), a.text) for a in actions] == [
-        ("sam", "Try the app with my team"), ("maya", "Send Sam three posts")]
+        ("sam", "Try the app with my team"),
+        ("maya", "Send Sam three posts"),
+    ]
     j.at(j.session_time(2) - DAY)
     for who in ROLES:
         (text,) = reminders(j, who)
-        assert content.text("sessions.actions_carried",
-                            actions="- Try the app with my team\n- Send Sam three posts") in text
+        assert (
+            content.text(
+                "sessions.actions_carried",
+                actions="- Try the app with my team\n- Send Sam three posts",
+            )
+            in text
+        )
 
     j.ok("actions done 1", who="sam")
     j.at(j.session_time(3) - DAY)
@@ -130,13 +149,26 @@ def test_a_check_in_is_private_and_marks_the_session_held(journey, content) -> N
 
     opened = j.flow.press("sam", "open_form", f"checkin:{ref}")
     assert opened.answer.form is not None and opened.answer.form.context == ref
-    outcome = j.flow.submit("sam", "checkin", ref, happened="yes", agenda_set_by="mentor",
-                            challenge="4", breadth="3", note="I talked too much")
+    outcome = j.flow.submit(
+        "sam",
+        "checkin",
+        ref,
+        happened="yes",
+        agenda_set_by="mentor",
+        challenge="4",
+        breadth="3",
+        note="I talked too much",
+    )
 
     assert outcome.answer.text == content.text("sessions.checkin_thanks")
     (checkin,) = j.rows(CheckIn)
-    assert (checkin.happened, checkin.agenda_set_by, checkin.challenge, checkin.breadth,
-            checkin.note) == (True, "mentor", 4, 3, "I talked too much")
+    assert (
+        checkin.happened,
+        checkin.agenda_set_by,
+        checkin.challenge,
+        checkin.breadth,
+        checkin.note,
+    ) == (True, "mentor", 4, 3, "I talked too much")
     assert j.session(1).status == "held"
     assert not any("talked too much" in t for t in j.new_texts("maya"))
 
@@ -145,8 +177,9 @@ def test_a_session_that_did_not_happen_is_marked_missed(journey, content) -> Non
     j = journey(sessions=4).to(Stage.ACTIVE)
     j.at(j.session_time(1) + 2 * HOUR)
 
-    outcome = j.flow.submit("maya", "checkin", str(j.session(1).id), happened="no",
-                            challenge="5", actions="Something")
+    outcome = j.flow.submit(
+        "maya", "checkin", str(j.session(1).id), happened="no", challenge="5", actions="Something"
+    )
 
     assert outcome.answer.text == content.text("sessions.checkin_missed_ack")
     assert j.session(1).status == "missed"
@@ -166,16 +199,24 @@ def test_a_session_nobody_reports_on_is_closed_as_unreported_after_a_week(journe
     assert j.session(1).status == "unreported"
 
 
-@pytest.mark.parametrize(("field", "value"), [("challenge", "0"), ("challenge", "6"),
-                                              ("breadth", "lots"), ("happened", ""),
-                                              ("agenda_set_by", "the boss"),
-                                              ("note", "x" * 2001)])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("challenge", "0"),
+        ("challenge", "6"),
+        ("breadth", "lots"),
+        ("happened", ""),
+        ("agenda_set_by", "the boss"),
+        ("note", "x" * 2001),
+    ],
+)
 def test_a_check_in_out_of_bounds_stores_nothing(journey, field: str, value: str) -> None:
     j = journey(sessions=4).to(Stage.ACTIVE)
     j.at(j.session_time(1) + 2 * HOUR)
 
-    outcome = j.flow.submit("sam", "checkin", str(j.session(1).id),
-                            **{"happened": "yes", field: value})
+    outcome = j.flow.submit(
+        "sam", "checkin", str(j.session(1).id), **{"happened": "yes", field: value}
+    )
 
     assert set(outcome.field_errors) == {field}
     assert j.count(CheckIn) == 0 and j.session(1).status == "planned"
@@ -252,10 +293,15 @@ def test_the_checkin_command_needs_an_active_pair(journey) -> None:
 
 def test_the_mid_point_review_comes_once_after_the_half_way_session(journey, content) -> None:
     j = journey(sessions=4).to(Stage.ACTIVE)
-    review = content.text("sessions.midpoint", kind="reverse", number=2, total=4,
-                          goals="- Lead a meeting with a senior colleague\n"
-                                "- Understand short-form video\n"
-                                "- See the app through customers' eyes")
+    review = content.text(
+        "sessions.midpoint",
+        kind="reverse",
+        number=2,
+        total=4,
+        goals="- Lead a meeting with a senior colleague\n"
+        "- Understand short-form video\n"
+        "- See the app through customers' eyes",
+    )
     j.hold(1)
     assert review not in j.new_texts("maya")
     j.read_all()

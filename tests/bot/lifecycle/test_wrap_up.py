@@ -12,16 +12,22 @@ from bot.stages import Stage
 from storage.models import CheckIn, Evaluation, ParkedItem
 
 HOUR = timedelta(hours=1)
-EVALUATION = {"goals_met": "4", "what_worked": "Maya setting the agenda", "continue_as": "network",
-              "take_back": "Short videos in hiring", "what_to_change": "Meet in person once"}
+EVALUATION = {
+    "goals_met": "4",
+    "what_worked": "Maya setting the agenda",
+    "continue_as": "network",
+    "take_back": "Short videos in hiring",
+    "what_to_change": "Meet in person once",
+}
 
 
 def evaluate(j, who: str, **overrides: str):
     return j.flow.submit(who, "evaluation", str(j.pair_id), **{**EVALUATION, **overrides})
 
 
-def test_the_sweep_starts_the_wrap_up_once_the_last_session_is_behind_them(journey,
-                                                                             content) -> None:
+def test_the_sweep_starts_the_wrap_up_once_the_last_session_is_behind_them(
+    journey, content
+) -> None:
     j = journey(sessions=2).to(Stage.ACTIVE)
     j.hold(1)
     j.hold(2)
@@ -33,11 +39,21 @@ def test_the_sweep_starts_the_wrap_up_once_the_last_session_is_behind_them(journ
     assert j.stage() is Stage.WRAP_UP
     move = j.last_move()
     assert (move.from_stage, move.to_stage, move.trigger, move.actor, move.at) == (
-        "active", "wrap_up", "sessions_done", None, held + HOUR)
+        "active",
+        "wrap_up",
+        "sessions_done",
+        None,
+        held + HOUR,
+    )
     for who, partner in (("maya", "Sam"), ("sam", "Maya")):
         (start,) = j.flow.new(who)
-        assert start.text == content.text("wrap_up.start", kind="reverse", role={
-            "maya": "mentor", "sam": "mentee"}[who], name=who.capitalize(), partner=partner)
+        assert start.text == content.text(
+            "wrap_up.start",
+            kind="reverse",
+            role={"maya": "mentor", "sam": "mentee"}[who],
+            name=who.capitalize(),
+            partner=partner,
+        )
         assert j.flow.form_value(who, "evaluation") == f"evaluation:{j.pair_id}"
 
 
@@ -90,15 +106,27 @@ def test_both_evaluations_close_the_pair_and_tell_the_coordinator(journey, conte
     assert j.stage() is Stage.CLOSED
     move = j.last_move()
     assert (move.from_stage, move.to_stage, move.trigger, move.actor) == (
-        "wrap_up", "closed", "evaluated", "maya")
-    assert j.new_texts("hana") == [content.text(
-        "wrap_up.closed_coordinator", programme=j.programme, pair_id=j.pair_id,
-        mentor="Maya", mentee="Sam")]
+        "wrap_up",
+        "closed",
+        "evaluated",
+        "maya",
+    )
+    assert j.new_texts("hana") == [
+        content.text(
+            "wrap_up.closed_coordinator",
+            programme=j.programme,
+            pair_id=j.pair_id,
+            mentor="Maya",
+            mentee="Sam",
+        )
+    ]
     closing = content.text("wrap_up.closed_pair", kind="reverse", mentor="Maya", mentee="Sam")
     assert j.new_texts("sam") == [closing] and j.new_texts("maya") == [closing]
     rows = j.rows(Evaluation, order_by=Evaluation.id)
     assert [(j.user_of(e.person_id), e.goals_met, e.continue_as) for e in rows] == [
-        ("sam", 4, "network"), ("maya", 5, "friendly_end")]
+        ("sam", 4, "network"),
+        ("maya", 5, "friendly_end"),
+    ]
 
 
 def test_evaluating_twice_replaces_the_answer_and_does_not_close(journey) -> None:
@@ -150,9 +178,19 @@ def test_the_evaluation_form_asks_what_validate_reads(journey) -> None:
     assert tuple(c.value for c in continue_as.choices) == CONTINUE_AS
 
 
-@pytest.mark.parametrize(("goals_met", "ok"), [("0", False), ("1", True), ("5", True),
-                                               ("6", False), ("", False), ("four", False),
-                                               ("-1", False), ("3.5", False)])
+@pytest.mark.parametrize(
+    ("goals_met", "ok"),
+    [
+        ("0", False),
+        ("1", True),
+        ("5", True),
+        ("6", False),
+        ("", False),
+        ("four", False),
+        ("-1", False),
+        ("3.5", False),
+    ],
+)
 def test_goals_met_is_a_score_from_1_to_5(goals_met: str, ok: bool) -> None:
     answers, errors = validate({**EVALUATION, "goals_met": goals_met})
     assert ("goals_met" not in errors) is ok and set(errors) <= {"goals_met"}
@@ -184,7 +222,10 @@ def test_parked_items_are_handed_back_at_the_wrap_up_and_marked(journey, content
     j.hold(1, career_talk="yes")
     (parked,) = j.rows(ParkedItem)
     assert (parked.topic, parked.note, parked.handed_back_at) == (
-        "career_advice", "came up in session 1", None)
+        "career_advice",
+        "came up in session 1",
+        None,
+    )
     j.hold(2)
     j.read_all()
     wrap_up_at = j.flow.clock.now() + HOUR
@@ -193,8 +234,9 @@ def test_parked_items_are_handed_back_at_the_wrap_up_and_marked(journey, content
 
     assert j.stage() is Stage.WRAP_UP
     topic = content.text("nudges.park_it.topics.career_advice")
-    handed_back = content.text("wrap_up.parked", kind="reverse",
-                               items=f"- {topic} (came up in session 1)")
+    handed_back = content.text(
+        "wrap_up.parked", kind="reverse", items=f"- {topic} (came up in session 1)"
+    )
     assert handed_back in j.new_texts("maya")
     assert handed_back in j.new_texts("sam")
     (parked,) = j.rows(ParkedItem)

@@ -38,8 +38,13 @@ def test_a_single_lost_session_is_not_enough() -> None:
 
 def test_only_the_last_three_held_sessions_count() -> None:
     # Sessions 1 and 2 were lost long ago; of 3..5 only session 5 was.
-    sessions = [session(1, *LOST), session(2, *LOST), session(3, *LED), session(4, *LED),
-                session(5, *LOST)]
+    sessions = [
+        session(1, *LOST),
+        session(2, *LOST),
+        session(3, *LED),
+        session(4, *LED),
+        session(5, *LOST),
+    ]
     assert fire(RULE, pair(*sessions)) is None
 
 
@@ -55,7 +60,8 @@ def test_three_of_three_escalates_to_the_coordinator() -> None:
     assert firing.params["count"] == 3
     # The coordinator's text names the pair and the programme.
     assert {"mentor": "Maya", "mentee": "Sam", "programme": "Pilot", "pair_id": 7}.items() <= (
-        firing.params.items())
+        firing.params.items()
+    )
 
 
 def test_four_sessions_with_the_oldest_lost_is_still_level_one() -> None:
@@ -85,9 +91,11 @@ def test_sessions_that_did_not_happen_are_skipped() -> None:
 
 def test_reciprocal_follows_whoever_leads_each_session() -> None:
     # Maya led sessions 1-3; after the swap Sam leads, and Maya keeps taking the agenda back.
-    sessions = [session(3, *LED, leader="mentor"),
-                session(4, *both(agenda_set_by="mentor"), leader="mentee"),
-                session(5, *both(agenda_set_by="mentor"), leader="mentee")]
+    sessions = [
+        session(3, *LED, leader="mentor"),
+        session(4, *both(agenda_set_by="mentor"), leader="mentee"),
+        session(5, *both(agenda_set_by="mentor"), leader="mentee"),
+    ]
     firing = fire(RULE, pair(*sessions, kind=Kind.RECIPROCAL))
     assert firing is not None
     assert (firing.level, firing.about) == (1, 5)

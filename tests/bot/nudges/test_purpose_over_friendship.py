@@ -24,12 +24,15 @@ def test_two_static_sessions_are_not_enough() -> None:
     assert fire(RULE, pair(session(1, *STATIC), session(2, *STATIC))) is None
 
 
-@pytest.mark.parametrize("movement", [
-    {"checkin": answer("mentee", goals_moved=True)},
-    {"actions_agreed": 1},
-    {"actions_done": 1},
-    {"goals_met": 1},
-])
+@pytest.mark.parametrize(
+    "movement",
+    [
+        {"checkin": answer("mentee", goals_moved=True)},
+        {"actions_agreed": 1},
+        {"actions_done": 1},
+        {"goals_met": 1},
+    ],
+)
 def test_any_movement_in_the_window_keeps_it_quiet(movement: dict[str, object]) -> None:
     checkin = movement.pop("checkin", None)
     middle = session(2, *((answer("mentor"), checkin) if checkin else STATIC), **movement)

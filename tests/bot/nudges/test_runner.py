@@ -65,8 +65,9 @@ LOST = both(agenda_set_by="mentee", goals_moved=True)  # only the agenda is wron
 MENTOR_LEADING_FIRES = (session(1, *LOST), session(2, *LOST), *planned(3, 4, 5, 6))
 
 
-def lost_twice(*, now: datetime = NOW,
-               sent: tuple[tuple[str, int, int, datetime], ...] = ()) -> PairFacts:
+def lost_twice(
+    *, now: datetime = NOW, sent: tuple[tuple[str, int, int, datetime], ...] = ()
+) -> PairFacts:
     return pair(*MENTOR_LEADING_FIRES, now=now, sent=sent)
 
 
@@ -92,14 +93,22 @@ def test_new_evidence_waits_for_the_cool_down_at_the_same_level() -> None:
 
 
 def test_a_new_level_is_not_held_back_by_the_lower_level_cool_down() -> None:
-    three = pair(session(1, *LOST), session(2, *LOST), session(3, *LOST), *planned(4, 5, 6),
-                 sent=(("mentor_leading", 1, 2, NOW - DAY),))
+    three = pair(
+        session(1, *LOST),
+        session(2, *LOST),
+        session(3, *LOST),
+        *planned(4, 5, 6),
+        sent=(("mentor_leading", 1, 2, NOW - DAY),),
+    )
     assert decided(three) == [("mentor_leading", 2, 3)]
 
 
 def test_other_nudges_do_not_count_against_the_cool_down() -> None:
-    others = (("stay_curious", 1, 2, NOW - DAY), ("manual", 1, 0, NOW - DAY),
-              ("midpoint_review", 1, 2, NOW - DAY))
+    others = (
+        ("stay_curious", 1, 2, NOW - DAY),
+        ("manual", 1, 0, NOW - DAY),
+        ("midpoint_review", 1, 2, NOW - DAY),
+    )
     assert decided(lost_twice(sent=others)) == [("mentor_leading", 1, 2)]
 
 
@@ -107,8 +116,10 @@ def test_rules_for_other_kinds_are_not_checked() -> None:
     # Agenda lost, career talk and a due swap: only the kinds' own rules answer.
     evidence = both(agenda_set_by="mentee", career_talk=True, goals_moved=True)
     sessions = (session(1, *evidence), session(2, *evidence), *planned(3, 4, leader="mentee"))
-    keys = {kind: {key for key, _, _ in decided(pair(*sessions, kind=kind, swap_after=2))}
-            for kind in Kind}
+    keys = {
+        kind: {key for key, _, _ in decided(pair(*sessions, kind=kind, swap_after=2))}
+        for kind in Kind
+    }
     assert keys[Kind.REVERSE] == {"mentor_leading", "park_it"}
     assert keys[Kind.RECIPROCAL] == {"mentor_leading", "your_turn"}
     assert keys[Kind.CLASSIC] == keys[Kind.SPONSORSHIP] == set()
@@ -121,16 +132,39 @@ def test_rules_for_other_kinds_are_not_checked() -> None:
 TRIGGERS: list[tuple[str, PairFacts]] = [
     ("mentor_leading", pair(session(1, *LOST), session(2, *LOST), session(3, *LOST), *planned(4))),
     ("stay_curious", pair(session(1, answer("mentor", senior_jumped=True)), *planned(2))),
-    ("too_polite", pair(session(1, *both(challenge=1, breadth=1)),
-                        session(2, *both(challenge=2, breadth=1)), *planned(3))),
+    (
+        "too_polite",
+        pair(
+            session(1, *both(challenge=1, breadth=1)),
+            session(2, *both(challenge=2, breadth=1)),
+            *planned(3),
+        ),
+    ),
     ("park_it", pair(session(1, answer("mentee", career_talk=True)), *planned(2))),
-    ("see_differently", pair(session(1, answer("mentor"), answer("mentee", happened=False)),
-                             *planned(2))),
-    ("steam", pair(session(1, *both()), session(2, status="unreported"), *planned(3, 4),
-                   now=FIRST + MONTH + 8 * DAY)),
+    (
+        "see_differently",
+        pair(session(1, answer("mentor"), answer("mentee", happened=False)), *planned(2)),
+    ),
+    (
+        "steam",
+        pair(
+            session(1, *both()),
+            session(2, status="unreported"),
+            *planned(3, 4),
+            now=FIRST + MONTH + 8 * DAY,
+        ),
+    ),
     ("steam", pair(session(1, status="unreported"), *planned(2, 3), now=FIRST + 8 * DAY)),
-    ("steam", pair(session(1, *both()), session(2, status="unreported"), *planned(3, 4),
-                   now=FIRST + 2 * MONTH + 8 * DAY, sent=(("steam", 1, 1, FIRST + MONTH + 8 * DAY),))),
+    (
+        "steam",
+        pair(
+            session(1, *both()),
+            session(2, status="unreported"),
+            *planned(3, 4),
+            now=FIRST + 2 * MONTH + 8 * DAY,
+            sent=(("steam", 1, 1, FIRST + MONTH + 8 * DAY),),
+        ),
+    ),
     ("purpose", pair(*(session(n, *both()) for n in (1, 2, 3)), *planned(4))),
     ("your_turn", pair(session(1, *both()), *planned(2, leader="mentee"), swap_after=1)),
 ]
@@ -165,12 +199,18 @@ def test_every_message_renders_for_every_kind(sqlite_db: Database, kind: Kind) -
                 assert "{" not in outgoing.reply.text and "}" not in outgoing.reply.text, key
             rendered |= {f"nudges.{rule.key}.{message}" for _, message in firing.messages}
         db.rollback()
-    expected = {k for k in CONTENT.keys() if k.startswith("nudges.")
-                and not k.startswith(NOT_A_MESSAGE) and RULE[k.split(".")[1]].applies_to(kind)}
+    expected = {
+        k
+        for k in CONTENT.keys()
+        if k.startswith("nudges.")
+        and not k.startswith(NOT_A_MESSAGE)
+        and RULE[k.split(".")[1]].applies_to(kind)
+    }
     assert rendered == expected
 
 
 # --- delivery through the engine ----------------------------------------------------------------
+
 
 def test_a_pair_nudge_is_recorded_and_reaches_both_people(database: Database) -> None:
     flow = Flow(database)
@@ -199,8 +239,16 @@ def test_three_lost_sessions_also_tell_the_coordinator_and_only_the_coordinator(
         both_check_in(flow, pair_id, number, agenda_set_by="mentee", goals_moved="yes")
 
     assert nudges_sent(flow, pair_id) == [("mentor_leading", 1, 2), ("mentor_leading", 2, 3)]
-    body = text("mentor_leading.coordinator", "reverse", mentor="Maya", mentee="Sam",
-                programme="Pilot", pair_id=pair_id, count=3, leader="Maya")
+    body = text(
+        "mentor_leading.coordinator",
+        "reverse",
+        mentor="Maya",
+        mentee="Sam",
+        programme="Pilot",
+        pair_id=pair_id,
+        count=3,
+        leader="Maya",
+    )
     [delivery] = deliveries(flow, body)
     assert delivery.audience is Audience.COORDINATOR and who(delivery) == {COORDINATOR}
     assert received(flow, MENTOR, body) == received(flow, MENTEE, body) == 0
@@ -215,15 +263,26 @@ def test_every_coordinator_gets_their_own_copy(sqlite_db: Database) -> None:
     pair_id = active_pair(flow, kind="reciprocal", cadence="weekly", swap_after=4)
     for number in (1, 2, 3):
         both_check_in(flow, pair_id, number, agenda_set_by="mentee", goals_moved="yes")
-    body = text("mentor_leading.coordinator", "reciprocal", mentor="Maya", mentee="Sam",
-                programme="Pilot", pair_id=pair_id, count=3, leader="Maya")
+    body = text(
+        "mentor_leading.coordinator",
+        "reciprocal",
+        mentor="Maya",
+        mentee="Sam",
+        programme="Pilot",
+        pair_id=pair_id,
+        count=3,
+        leader="Maya",
+    )
     assert sorted(who(d).pop() for d in deliveries(flow, body)) == [COORDINATOR, "ola"]
 
 
-@pytest.mark.parametrize(("kind", "senior", "junior"), [
-    ("reverse", MENTEE, MENTOR),
-    ("classic", MENTOR, MENTEE),
-])
+@pytest.mark.parametrize(
+    ("kind", "senior", "junior"),
+    [
+        ("reverse", MENTEE, MENTOR),
+        ("classic", MENTOR, MENTEE),
+    ],
+)
 def test_stay_curious_speaks_to_each_side_privately(
     sqlite_db: Database, kind: str, senior: str, junior: str
 ) -> None:
@@ -267,7 +326,9 @@ def test_cool_down_holds_new_evidence_back_then_lets_it_through(database: Databa
     assert flow.clock.now() - first_at == cooldown
     assert received(flow, MENTOR, note) == 2
     assert [n for n in nudges_sent(flow, pair_id) if n[0] == "stay_curious"] == [
-        ("stay_curious", 1, 1), ("stay_curious", 1, 4)]
+        ("stay_curious", 1, 1),
+        ("stay_curious", 1, 4),
+    ]
 
 
 def test_the_same_evidence_is_not_resent_after_the_cool_down(sqlite_db: Database) -> None:
@@ -281,7 +342,8 @@ def test_the_same_evidence_is_not_resent_after_the_cool_down(sqlite_db: Database
         flow.clock.set(told_at + days * DAY)
         sweep(flow)
     assert [n for n in nudges_sent(flow, pair_id) if n[0] == "stay_curious"] == [
-        ("stay_curious", 1, 1)]
+        ("stay_curious", 1, 1)
+    ]
     note = text("stay_curious.senior", "classic", name="Maya", partner="Sam")
     assert received(flow, MENTOR, note) == 1
 
@@ -314,8 +376,15 @@ def test_running_out_of_steam_tells_the_pair_then_the_coordinator_after_two_cade
     assert flow.clock.now() - held_at == timedelta(days=21, hours=2)
     assert nudges_sent(flow, pair_id) == [("steam", 1, 1), ("steam", 2, 1)]
     days = (flow.clock.now() - held_at).days
-    coordinator_body = text("steam.coordinator", "classic", mentor="Maya", mentee="Sam",
-                            programme="Pilot", pair_id=pair_id, days=days)
+    coordinator_body = text(
+        "steam.coordinator",
+        "classic",
+        mentor="Maya",
+        mentee="Sam",
+        programme="Pilot",
+        pair_id=pair_id,
+        days=days,
+    )
     [delivery] = deliveries(flow, coordinator_body)
     assert delivery.audience is Audience.COORDINATOR and who(delivery) == {COORDINATOR}
     assert received(flow, MENTOR, pair_body) == 1  # the pair is not told twice
@@ -384,8 +453,15 @@ def test_a_pair_in_wrap_up_is_not_nudged(sqlite_db: Database) -> None:
     both_check_in(flow, pair_id, 1, agenda_set_by="mentor", goals_moved="yes")
     assert flow.command(COORDINATOR, f"end {pair_id}").changed
     # A late check-in is still welcome, but the wrap-up has handed back the parked list.
-    check_in(flow, pair_id, 2, MENTEE, agenda_set_by="mentee", career_talk="yes",
-             jumped_to_solutions="senior")
+    check_in(
+        flow,
+        pair_id,
+        2,
+        MENTEE,
+        agenda_set_by="mentee",
+        career_talk="yes",
+        jumped_to_solutions="senior",
+    )
     assert nudges_sent(flow, pair_id) == []
 
 
@@ -403,8 +479,12 @@ def test_the_runner_reads_what_it_stored(sqlite_db: Database) -> None:
 def test_no_nudge_once_no_session_is_left_to_act_on() -> None:
     # Sessions 2 and 3 led by the mentee would fire "is the mentor still leading?" ...
     lost = both(agenda_set_by="mentee", goals_moved=True)
-    with_one_left = pair(session(1, *both(agenda_set_by="mentor", goals_moved=True)), session(2, *lost),
-                         session(3, *lost), *planned(4))
+    with_one_left = pair(
+        session(1, *both(agenda_set_by="mentor", goals_moved=True)),
+        session(2, *lost),
+        session(3, *lost),
+        *planned(4),
+    )
     assert [rule.key for rule, _ in runner.decide(with_one_left)] == ["mentor_leading"]
     # ... but after the final session, advice about next time is noise: wrap-up comes next.
     finished = pair(session(1, *both(agenda_set_by="mentor")), session(2, *lost), session(3, *lost))

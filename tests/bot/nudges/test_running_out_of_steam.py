@@ -34,7 +34,8 @@ def test_one_day_more_tells_the_pair_for_every_kind(kind: Kind) -> None:
     assert targets(firing) == [("pair", "pair")]
     assert firing.params["days"] == 39  # since session 1
     assert {"mentor": "Maya", "mentee": "Sam", "programme": "Pilot", "pair_id": 7}.items() <= (
-        firing.params.items())
+        firing.params.items()
+    )
 
 
 def test_the_threshold_follows_the_cadence() -> None:
@@ -71,8 +72,13 @@ def test_no_nudge_once_no_session_is_left_to_come() -> None:
 
 
 def test_stops_once_a_session_is_held_again() -> None:
-    recovered = pair(HELD_1, UNREPORTED_2, session(3, *both()), *planned(4, 5, 6),
-                     now=FIRST + 2 * MONTH + 3 * DAY)
+    recovered = pair(
+        HELD_1,
+        UNREPORTED_2,
+        session(3, *both()),
+        *planned(4, 5, 6),
+        now=FIRST + 2 * MONTH + 3 * DAY,
+    )
     assert fire(RULE, recovered) is None
 
 

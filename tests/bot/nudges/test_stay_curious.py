@@ -12,12 +12,15 @@ JUMPED = answer("mentor", senior_jumped=True)
 CALM = answer("mentee")
 
 
-@pytest.mark.parametrize(("kind", "senior", "junior"), [
-    (Kind.REVERSE, "Sam", "Maya"),  # the mentee is the senior colleague
-    (Kind.RECIPROCAL, "Maya", "Sam"),
-    (Kind.CLASSIC, "Maya", "Sam"),
-    (Kind.SPONSORSHIP, "Maya", "Sam"),
-])
+@pytest.mark.parametrize(
+    ("kind", "senior", "junior"),
+    [
+        (Kind.REVERSE, "Sam", "Maya"),  # the mentee is the senior colleague
+        (Kind.RECIPROCAL, "Maya", "Sam"),
+        (Kind.CLASSIC, "Maya", "Sam"),
+        (Kind.SPONSORSHIP, "Maya", "Sam"),
+    ],
+)
 def test_one_check_in_saying_the_senior_jumped_fires_for_every_kind(
     kind: Kind, senior: str, junior: str
 ) -> None:
