@@ -64,6 +64,26 @@ def find(db: Session, now: datetime) -> list[Tick]:
     return ticks
 
 
+def session_moments(db: Session, now: datetime) -> list[datetime]:
+    """When each planned session of an active pair next has work: its reminder, its check-in,
+    or giving up on the check-in. A simulation can jump straight to these instead of sweeping
+    every hour; the sweep itself never needs them."""
+    active = select(Pair.id).where(Pair.stage == Stage.ACTIVE.value)
+    moments: list[datetime] = []
+    for s in db.scalars(
+        select(MentoringSession).where(
+            MentoringSession.pair_id.in_(active), MentoringSession.status == "planned"
+        )
+    ):
+        if s.reminded_at is None and s.planned_at > now:
+            moments.append(s.planned_at - sessions.REMIND_BEFORE)
+        if s.checkin_sent_at is None:
+            moments.append(s.planned_at + sessions.CHECKIN_AFTER)
+        else:
+            moments.append(s.checkin_sent_at + sessions.UNREPORTED_AFTER)
+    return moments
+
+
 def is_finished(db: Session, now: datetime, pair: Pair) -> bool:
     """No session is left to hold: all are behind us, or the end date has passed with none
     still ahead (a pause may have moved sessions past the original end date; they still run)."""

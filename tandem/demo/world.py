@@ -11,16 +11,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 
-from sqlalchemy import select
-
-from bot.clock import FakeClock, as_utc
+from bot import due
+from bot.clock import FakeClock
 from bot.delivery import Delivery
 from bot.events import Action, Actor, Command, Event, Submission
-from bot.lifecycle import sessions
 from bot.lifecycle.contracting import OPEN_FORM
 from bot.replies import Button, Form, Outcome
-from bot.stages import Stage
-from storage.models import MentoringSession, Pair
 from tandem.bootstrap import App
 from tandem.demo.checks import StorylineError
 from tandem.demo.printer import Printer
@@ -216,28 +212,13 @@ class World:
         if morning <= local:
             morning = datetime.combine(local.date() + timedelta(days=1), MORNING, tzinfo=self.zone)
         candidates = [morning]
-        for due in self._due_moments():
-            candidates.append(on_the_hour if due <= now else _hour_from(due))
+        for moment in self._due_moments():
+            candidates.append(on_the_hour if moment <= now else _hour_from(moment))
         return min(candidates)
 
     def _due_moments(self) -> list[datetime]:
-        """When each planned session next has work: its reminder, check-in, or the give-up."""
-        moments = []
         with self.app.db.transaction() as db:
-            active = select(Pair.id).where(Pair.stage == Stage.ACTIVE.value)
-            for s in db.scalars(
-                select(MentoringSession).where(
-                    MentoringSession.pair_id.in_(active), MentoringSession.status == "planned"
-                )
-            ):
-                planned = as_utc(s.planned_at)
-                if s.reminded_at is None and planned > self.clock.now():
-                    moments.append(planned - sessions.REMIND_BEFORE)
-                if s.checkin_sent_at is None:
-                    moments.append(planned + sessions.CHECKIN_AFTER)
-                else:
-                    moments.append(as_utc(s.checkin_sent_at) + sessions.UNREPORTED_AFTER)
-        return moments
+            return due.session_moments(db, self.clock.now())
 
     # -- engine -----------------------------------------------------------------------------------
 
