@@ -6,10 +6,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
+from bot.form_values import MAX_TEXT
 from bot.turn import Refusal, Turn
 from storage.models import ActionItem, Contract, Goal, Pair
-
-MAX_TEXT = 2000
 
 
 def seed_from_contract(turn: Turn, pair: Pair, contract: Contract) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.content import Content
+from bot.form_values import E, FormValues
 from bot.programmes import (
     AgendaOwner,
     Cadence,
@@ -23,7 +24,6 @@ from bot.replies import Choice, FieldKind, Form, FormField
 FORM_ID = "contract"
 SESSIONS = (1, 24)
 LENGTH_MINUTES = (15, 180)
-MAX_TEXT = 2000
 _AGENDA_KEYS = {
     AgendaOwner.MENTOR: "by_mentor",
     AgendaOwner.MENTEE: "by_mentee",
@@ -144,48 +144,22 @@ def validate(
     values: Mapping[str, str], *, kind: Kind, today: date
 ) -> tuple[Terms | None, dict[str, str]]:
     """Check every field against its bounds; return terms, or the errors by field name."""
-    errors: dict[str, str] = {}
-
-    def raw(name: str) -> str:
-        value = values.get(name)
-        return value.strip() if isinstance(value, str) else ""
+    form = FormValues(values)
+    errors = form.errors
 
     def integer(name: str, low: int, high: int) -> int:
-        text = raw(name)
-        if not text:
-            errors[name] = "Please fill this in."
-            return low
-        try:
-            number = int(text)
-        except ValueError:
-            errors[name] = f"Please give a whole number from {low} to {high}."
-            return low
-        if not low <= number <= high:
-            errors[name] = f"Please give a number from {low} to {high}."
-        return number
+        number = form.number(name, low, high)
+        return low if number is None else number
 
-    def choice(name: str, enum: type[Cadence] | type[Medium] | type[AgendaOwner]):  # type: ignore[no-untyped-def]
-        try:
-            return enum(raw(name))
-        except ValueError:
-            allowed = ", ".join(member.value for member in enum)
-            errors[name] = f"Please pick one of: {allowed}."
-            return next(iter(enum))
+    def choice(name: str, enum: type[E]) -> E:
+        member = form.member(name, enum)
+        return next(iter(enum)) if member is None else member
 
     def day(name: str) -> date:
-        try:
-            return date.fromisoformat(raw(name))
-        except ValueError:
-            errors[name] = "Please give a date as YYYY-MM-DD, for example 2027-03-01."
-            return today
+        return form.day(name) or today
 
     def text(name: str, *, required: bool = True) -> str:
-        value = raw(name)
-        if required and not value:
-            errors[name] = "Please fill this in."
-        elif len(value) > MAX_TEXT:
-            errors[name] = f"Please keep this under {MAX_TEXT} characters."
-        return value
+        return form.text(name, required=required)
 
     sessions = integer("sessions", *SESSIONS)
     length = integer("length_minutes", *LENGTH_MINUTES)

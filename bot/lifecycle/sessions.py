@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.form_values import MAX_TEXT, FormValues
 from bot.goals import open_goals_text
 from bot.lifecycle import contracting
 from bot.lifecycle.planning import describe_when
@@ -32,7 +32,6 @@ REMIND_BEFORE = timedelta(days=1)
 CHECKIN_AFTER = timedelta(hours=1)  # after the planned end of the session
 UNREPORTED_AFTER = timedelta(days=7)  # nobody checked in: stop waiting
 YES, NO = "yes", "no"
-MAX_TEXT = 2000
 
 
 def coaching_role(pair: Pair, session: MentoringSession, person: Person) -> str:
@@ -177,53 +176,21 @@ def form(turn: Turn, pair: Pair, session: MentoringSession, person: Person) -> F
 
 def validate(values: Mapping[str, str], *, kind: Kind) -> tuple[dict[str, object], dict[str, str]]:
     """Pure: raw form values to check-in columns, or errors by field name."""
-    errors: dict[str, str] = {}
-
-    def raw(name: str) -> str:
-        value = values.get(name)
-        return value.strip() if isinstance(value, str) else ""
-
-    def pick(name: str, allowed: tuple[str, ...], required: bool = False) -> str | None:
-        value = raw(name).lower()
-        if not value:
-            if required:
-                errors[name] = "Please answer this one."
-            return None
-        if value not in allowed:
-            errors[name] = f"Please pick one of: {', '.join(allowed)}."
-            return None
-        return value
-
-    def score(name: str) -> int | None:
-        value = raw(name)
-        if not value:
-            return None
-        if not re.fullmatch("[1-5]", value):  # isdigit() accepts "²", which int() refuses
-            errors[name] = "Please give a number from 1 to 5."
-            return None
-        return int(value)
-
-    def text(name: str) -> str:
-        value = raw(name)
-        if len(value) > MAX_TEXT:
-            errors[name] = f"Please keep this under {MAX_TEXT} characters."
-        return value
-
-    happened = pick("happened", (YES, NO), required=True)
+    form = FormValues(values)
+    yes_no = (YES, NO)
     result: dict[str, object] = {
-        "happened": happened == YES,
-        "agenda_set_by": pick("agenda_set_by", ("mentor", "mentee", "both")),
-        "challenge": score("challenge"),
-        "breadth": score("breadth"),
-        "jumped_to_solutions": pick("jumped_to_solutions", (NO, "senior", "junior")) == "senior",
-        "career_talk": kind is Kind.REVERSE and pick("career_talk", (YES, NO)) == YES,
-        "goals_moved": pick("goals_moved", (YES, NO)) == YES,
-        "actions": [
-            line.strip("-• \t") for line in text("actions").splitlines() if line.strip("-• \t")
-        ],
-        "note": text("note"),
+        "happened": form.choice("happened", yes_no, required=True) == YES,
+        "agenda_set_by": form.choice("agenda_set_by", ("mentor", "mentee", "both")),
+        "challenge": form.number("challenge", 1, 5, required=False),
+        "breadth": form.number("breadth", 1, 5, required=False),
+        "jumped_to_solutions": form.choice("jumped_to_solutions", (NO, "senior", "junior"))
+        == "senior",
+        "career_talk": kind is Kind.REVERSE and form.choice("career_talk", yes_no) == YES,
+        "goals_moved": form.choice("goals_moved", yes_no) == YES,
+        "actions": form.lines("actions"),
+        "note": form.text("note"),
     }
-    return result, errors
+    return result, form.errors
 
 
 def handle_submission(

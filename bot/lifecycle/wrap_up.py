@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from sqlalchemy import select
 
+from bot.form_values import FormValues
 from bot.lifecycle.contracting import OPEN_FORM
 from bot.lifecycle.transition import kind_of, move, partner_of, require_stage, role_of
 from bot.replies import Button, Choice, FieldKind, Form, FormField, Reply
@@ -16,7 +16,6 @@ from storage.models import Evaluation, Pair, ParkedItem, Person
 
 FORM_ID = "evaluation"
 CONTINUE_AS = ("continue", "reciprocal", "network", "friendly_end")
-MAX_TEXT = 2000
 
 
 def start(
@@ -111,30 +110,17 @@ def form(turn: Turn, pair: Pair, person: Person) -> Form:
 
 
 def validate(values: Mapping[str, str]) -> tuple[dict[str, object], dict[str, str]]:
-    errors: dict[str, str] = {}
-
-    def raw(name: str) -> str:
-        value = values.get(name)
-        return value.strip() if isinstance(value, str) else ""
-
-    goals_met = raw("goals_met")
-    if not re.fullmatch("[1-5]", goals_met):  # isdigit() accepts "²", which int() refuses
-        errors["goals_met"] = "Please give a number from 1 to 5."
-    if not raw("what_worked"):
-        errors["what_worked"] = "Please tell us at least one thing that worked."
-    if raw("continue_as") not in CONTINUE_AS:
-        errors["continue_as"] = f"Please pick one of: {', '.join(CONTINUE_AS)}."
-    for name in ("take_back", "what_worked", "what_to_change"):
-        if len(raw(name)) > MAX_TEXT:
-            errors[name] = f"Please keep this under {MAX_TEXT} characters."
+    form = FormValues(values)
     answers: dict[str, object] = {
-        "goals_met": int(goals_met) if "goals_met" not in errors else 0,
-        "take_back": raw("take_back"),
-        "what_worked": raw("what_worked"),
-        "what_to_change": raw("what_to_change"),
-        "continue_as": raw("continue_as"),
+        "goals_met": form.number("goals_met", 1, 5) or 0,
+        "take_back": form.text("take_back"),
+        "what_worked": form.text(
+            "what_worked", required=True, missing="Please tell us at least one thing that worked."
+        ),
+        "what_to_change": form.text("what_to_change"),
+        "continue_as": form.choice("continue_as", CONTINUE_AS, required=True) or "",
     }
-    return answers, errors
+    return answers, form.errors
 
 
 def handle_submission(turn: Turn, pair: Pair, person: Person, values: Mapping[str, str]) -> Reply:

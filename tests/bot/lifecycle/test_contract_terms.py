@@ -9,10 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.content import default_content
+from bot.form_values import MAX_TEXT
 from bot.lifecycle.contract_terms import (
     FORM_ID,
     LENGTH_MINUTES,
-    MAX_TEXT,
     SESSIONS,
     Terms,
     build_form,

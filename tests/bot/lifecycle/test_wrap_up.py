@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.lifecycle.wrap_up import CONTINUE_AS, MAX_TEXT, validate
+from bot.form_values import MAX_TEXT
+from bot.lifecycle.wrap_up import CONTINUE_AS, validate
 from bot.programmes import Kind
 from bot.stages import Stage
 from storage.models import CheckIn, Evaluation, ParkedItem
