@@ -2,56 +2,27 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import make_url, select, text
+from sqlalchemy import select
 
 from bot.clock import FakeClock
-from storage.db import Database, normalise_url
+from storage.db import Database
 from storage.lease import LeaderLease
-from storage.models import Base, SchedulerLease
+from storage.models import SchedulerLease
 
 TTL = timedelta(seconds=90)
 START = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        database = Database(url=f"sqlite:///{tmp_path / 'lease.db'}")
-        Base.metadata.create_all(database.engine)
-        yield database
-        database.dispose()
-        return
-    url = os.environ.get("TANDEM_TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("TANDEM_TEST_DATABASE_URL is not set: PostgreSQL lease tests not run")
-    yield from _postgres(url)
-
-
-def _postgres(url: str) -> Iterator[Database]:
-    # A private schema per test: parallel runs and other suites sharing the database never
-    # see our rows, and creating the table here cannot upset anyone's migrations.
-    schema = f"lease_test_{uuid.uuid4().hex[:12]}"
-    admin = Database(url=url)
-    with admin.engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    scoped = make_url(normalise_url(url)).update_query_dict({"options": f"-csearch_path={schema}"})
-    database = Database(url=scoped.render_as_string(hide_password=False))
-    try:
-        Base.metadata.tables[SchedulerLease.__tablename__].create(database.engine)
-        yield database
-    finally:
-        database.dispose()
-        with admin.engine.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+@pytest.fixture
+def db(database: Database) -> Database:
+    """The shared fixture: a migrated database, on SQLite and on PostgreSQL."""
+    return database
 
 
 @pytest.fixture
