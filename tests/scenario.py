@@ -164,6 +164,17 @@ def active(
     return pair_id
 
 
+def texts(f: Flow, who: str) -> list[str]:
+    """The texts `who` received since the last look (see Flow.new)."""
+    return [reply.text for reply in f.new(who)]
+
+
+def read_all(f: Flow, *people: str) -> None:
+    """Mark everything these people received so far as read."""
+    for who in people:
+        f.new(who)
+
+
 def jump(f: Flow, moment: datetime) -> None:
     """Move straight to `moment` and run one sweep, like a worker coming back after a pause."""
     f.clock.set(moment)

@@ -17,9 +17,11 @@ from scenario import (
     person,
     programme,
     proposed,
+    read_all,
     refused,
     rows,
     stage,
+    texts,
 )
 
 from bot.content import default_content
@@ -32,15 +34,6 @@ CONTENT = default_content()
 @pytest.fixture
 def f(sqlite_db) -> Flow:  # type: ignore[no-untyped-def]
     return Flow(sqlite_db)
-
-
-def texts(f: Flow, who: str) -> list[str]:
-    return [reply.text for reply in f.new(who)]
-
-
-def read_all(f: Flow, *people: str) -> None:
-    for who in people:
-        f.new(who)
 
 
 # -- programme create / list ----------------------------------------------------------------

@@ -16,9 +16,11 @@ from scenario import (
     ok,
     person,
     proposed,
+    read_all,
     refused,
     rows,
     stage,
+    texts,
 )
 
 from bot.commands import grammar
@@ -42,15 +44,6 @@ FIRST_SESSION = datetime(2027, 1, 11, 10, 0, tzinfo=UTC)  # a week after Flow's 
 @pytest.fixture
 def f(sqlite_db: Database) -> Flow:
     return Flow(sqlite_db)
-
-
-def texts(f: Flow, who: str) -> list[str]:
-    return [reply.text for reply in f.new(who)]
-
-
-def read_all(f: Flow, *people: str) -> None:
-    for who in people:
-        f.new(who)
 
 
 # -- status -------------------------------------------------------------------------------
