@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Collection
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot import due
@@ -53,8 +54,9 @@ class Engine:
                 return self._handle_once(event)
             except Refusal as refusal:
                 return Outcome(answer=refusal.reply, field_errors=refusal.field_errors)
-            except StaleDataError:
-                # Another worker changed the same pair meanwhile: run again on fresh state.
+            except (StaleDataError, IntegrityError):
+                # Another worker changed the same pair, or created the same person or tenant,
+                # meanwhile: run again on fresh state.
                 if attempt == 2:
                     log.warning("gave up on %r after a second concurrent change", event)
             except Exception:
@@ -64,7 +66,7 @@ class Engine:
 
     def _handle_once(self, event: Event) -> Outcome:
         with self.db.transaction() as session:
-            event_key = _event_key(event.event_id) if event.event_id else None
+            event_key = _event_key(event) if event.event_id else None
             if event_key and session.get(ProcessedEvent, event_key) is not None:
                 return Outcome()  # a platform retry of something already done
             now = self.clock.now()
@@ -75,8 +77,6 @@ class Engine:
             person = resolve_actor(
                 session, tenant, event.actor, now=now, coordinators=self.coordinators
             )
-            if person.forgotten_at is not None:
-                raise Refusal("You asked Tandem to forget you, so there is nothing here for you.")
             answer = self._route(turn, person, event)
             if event_key:
                 session.add(ProcessedEvent(event_id=event_key, processed_at=now))
@@ -98,22 +98,22 @@ class Engine:
         if event.action == contracting.OPEN_FORM and len(parts) == 2:
             return Reply(text="", form=self._form(turn, person, parts[0], _number(parts[1])))
         if event.action == intro.ACTION and len(parts) == 2:
-            return intro.handle_answer(turn, _pair(turn, parts[0]), person, parts[1])
+            return intro.handle_answer(turn, _pair(turn, parts[0], person), person, parts[1])
         if event.action == chemistry.ACTION and len(parts) == 2:
-            return chemistry.handle_answer(turn, _pair(turn, parts[0]), person, parts[1])
+            return chemistry.handle_answer(turn, _pair(turn, parts[0], person), person, parts[1])
         if event.action == contracting.ACTION and len(parts) == 3 and parts[2] == "confirm":
-            pair = _pair(turn, parts[0])
+            pair = _pair(turn, parts[0], person)
             return contracting.handle_confirm(turn, pair, person, _number(parts[1]))
         raise Refusal("That button is not one I know; it may come from an older version.")
 
     def _form(self, turn: Turn, person: Person, form_id: str, ref: int):  # type: ignore[no-untyped-def]
         if form_id == contract_terms.FORM_ID:
-            return contracting.form(turn, _pair(turn, str(ref)), person)
+            return contracting.form(turn, _pair(turn, str(ref), person), person)
         if form_id == sessions.FORM_ID:
             session = sessions.session_for(turn, ref)
-            return sessions.form(turn, _pair(turn, str(session.pair_id)), session, person)
+            return sessions.form(turn, _pair(turn, str(session.pair_id), person), session, person)
         if form_id == wrap_up.FORM_ID:
-            return wrap_up.form(turn, _pair(turn, str(ref)), person)
+            return wrap_up.form(turn, _pair(turn, str(ref), person), person)
         raise Refusal("That form is not one I know.")
 
     def _submission(self, turn: Turn, person: Person, event: Submission) -> Reply:
@@ -121,23 +121,29 @@ class Engine:
         values = {clean_text(str(k)): clean_text(str(v)) for k, v in event.values.items()}
         ref = _number(event.context)
         if event.form_id == contract_terms.FORM_ID:
-            return contracting.handle_submission(turn, _pair(turn, str(ref)), person, values)
+            return contracting.handle_submission(
+                turn, _pair(turn, str(ref), person), person, values
+            )
         if event.form_id == sessions.FORM_ID:
             session = sessions.session_for(turn, ref)
-            pair = _pair(turn, str(session.pair_id))
+            pair = _pair(turn, str(session.pair_id), person)
             reply = sessions.handle_submission(turn, pair, session, person, values)
             runner.run_for(turn, pair)  # the nudges react to what the check-in revealed
             return reply
         if event.form_id == wrap_up.FORM_ID:
-            return wrap_up.handle_submission(turn, _pair(turn, str(ref)), person, values)
+            return wrap_up.handle_submission(turn, _pair(turn, str(ref), person), person, values)
         raise Refusal("That form is not one I know.")
 
     # -- due work ---------------------------------------------------------------------------
 
     def sweep(self) -> int:
         """Find and handle everything due now, each tick in its own transaction."""
-        with self.db.transaction() as session:
-            ticks = due.find(session, self.clock.now())
+        try:
+            with self.db.transaction() as session:
+                ticks = due.find(session, self.clock.now())
+        except Exception:  # a database hiccup must not stop the scheduler or the console
+            log.exception("finding due work failed")
+            return 0
         return sum(self.tick(tick) for tick in ticks)
 
     def tick(self, tick: Tick) -> bool:
@@ -171,15 +177,23 @@ def _number(text: str) -> int:
     return int(match.group(1))
 
 
-def _event_key(event_id: str) -> str:
-    """Platform event ids are short, but a hostile one must still fit the column."""
-    if len(event_id) <= 64 and clean_text(event_id) == event_id:
-        return event_id
-    return "sha256:" + hashlib.sha256(event_id.encode("utf-8", "surrogatepass")).hexdigest()
+def _event_key(event: Event) -> str:
+    """Event ids are unique per platform and workspace, not across them; a hostile or long one
+    must still fit the column, so it is hashed."""
+    key = f"{event.actor.platform}:{event.actor.tenant}:{event.event_id}"
+    if len(key) <= 128 and clean_text(key) == key:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _pair(turn: Turn, ref: str) -> Pair:
-    pair = turn.session.get(Pair, _number(ref))
-    if pair is None or pair.programme.tenant_id != turn.tenant.id:
+def _pair(turn: Turn, ref: str, person: Person) -> Pair:
+    """The pair a button or form names, locked for this transaction.
+
+    Someone outside the pair gets the same answer as for a pair that does not exist, so a
+    crafted button reveals nothing. The row lock (PostgreSQL) serialises two people answering
+    at the same moment, so the second one sees the first one's answer and the pair moves on.
+    """
+    pair = turn.session.get(Pair, _number(ref), with_for_update=True)
+    if pair is None or person.id not in (pair.mentor_id, pair.mentee_id):
         raise Refusal("I can't find that pair.")
     return pair

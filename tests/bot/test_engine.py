@@ -49,7 +49,14 @@ def test_an_event_delivered_twice_is_handled_once(f: Flow) -> None:
     assert f.engine.handle(event) == Outcome()  # the platform's retry: nothing to do or say
     assert_unchanged(f.db, before)
     assert [g.text for g in rows(f.db, Goal)].count("Ship it") == 1
-    assert [e.event_id for e in rows(f.db, ProcessedEvent)] == ["Ev0001"]
+    assert [e.event_id for e in rows(f.db, ProcessedEvent)] == ["console:test:Ev0001"]
+
+
+def test_the_same_event_id_in_two_workspaces_is_two_events(f: Flow) -> None:
+    elsewhere = Actor(platform="console", tenant="other", user_id="sam", display_name="Sam")
+    ok(f.engine.handle(command("sam", "status", event_id="Ev0009")))
+    second = f.engine.handle(Command(actor=elsewhere, text="status", event_id="Ev0009"))
+    assert second.changed and second.answer is not None  # handled, not taken for a retry
 
 
 def test_a_refused_event_is_not_remembered_so_its_retry_is_answered_again(f: Flow) -> None:
@@ -153,7 +160,7 @@ def test_someone_else_pressing_a_pairs_button_is_refused(f: Flow) -> None:
     pair_id = proposed(f)
     ok(f.command("tom", "status"))
     before = snapshot(f.db)
-    refused(f.press("tom", "intro", f"{pair_id}:yes"), f"You are not part of pair #{pair_id}.")
+    refused(f.press("tom", "intro", f"{pair_id}:yes"), "I can't find that pair.")
     assert_unchanged(f.db, before)
 
 

@@ -233,7 +233,7 @@ def test_a_check_in_from_someone_outside_the_pair_is_refused(journey) -> None:
 
     for outcome in (submitted, opened):
         assert not outcome.changed
-        assert outcome.answer is not None and "not part of pair" in outcome.answer.text
+        assert outcome.answer is not None and "I can't find that pair." in outcome.answer.text
     assert j.count(CheckIn) == 0 and j.session(1).status == "planned"
 
 

@@ -162,7 +162,7 @@ def test_an_evaluation_outside_the_wrap_up_or_the_pair_is_refused(journey) -> No
     opened = j.flow.press("lena", "open_form", f"evaluation:{j.pair_id}")
 
     for outcome in (stranger, opened):
-        assert not outcome.changed and "not part of pair" in outcome.answer.text
+        assert not outcome.changed and "I can't find that pair." in outcome.answer.text
     assert j.count(Evaluation) == 0
 
 
