@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.replies import Audience, Reply
 from storage.db import Database
-from storage.models import Pair, Person, Tenant
+from storage.models import OutboxMessage, Pair, Person, Tenant
 from storage.outbox import claim_pending
 
 log = logging.getLogger(__name__)
@@ -44,41 +45,62 @@ class Sender(Protocol):
 
 
 def deliver_pending(*, db: Database, clock: Clock, sender: Sender, limit: int = 200) -> int:
-    """Send what is waiting; return how many were delivered."""
+    """Send what is waiting; return how many were delivered.
+
+    The claimed rows stay locked (PostgreSQL) until they are marked, so a second worker never
+    sends them too. Everything is read before the first send, so no write is flushed (and no
+    SQLite write lock held) while a sender waits on the network. A row that cannot be read or
+    sent is retried later, up to storage.outbox.MAX_ATTEMPTS, without holding up the others.
+    """
     delivered = 0
     with db.transaction() as session:
+        ready: list[tuple[OutboxMessage, Delivery | None]] = []
         for row in claim_pending(session, limit=limit):
-            tenant = session.get(Tenant, row.tenant_id)
-            if row.pair_id is not None:
-                pair = session.get(Pair, row.pair_id)
-                people = [pair.mentor, pair.mentee] if pair else []
-            else:
-                people = list(session.scalars(select(Person).where(Person.id == row.person_id)))
-            people = [p for p in people if p.forgotten_at is None]
-            if tenant is None or not people:
-                row.delivered_at = clock.now()  # nobody left to tell: done, not stuck
-                row.last_error = "no recipient"
-                continue
-            delivery = Delivery(
-                message_id=row.id,
-                platform=tenant.platform,
-                tenant=tenant.external_id,
-                audience=Audience(row.audience),
-                recipients=tuple(
-                    Recipient(person_id=p.id, user_id=p.platform_user_id, name=p.display_name)
-                    for p in people
-                ),
-                pair_id=row.pair_id,
-                reply=Reply.from_dict(row.payload),
-            )
             try:
-                sender.send(delivery)
-            except Exception as error:  # a sender failure must not lose the other rows
-                log.warning("delivery of outbox row %s failed: %s", row.id, error)
+                ready.append((row, _resolve(session, row)))
+            except Exception as error:  # an unreadable row must not block the others
+                log.warning("outbox row %s cannot be read: %s", row.id, error)
+                ready.append((row, None))
+                row.last_error = f"unreadable: {error}"[:2000]
+        with session.no_autoflush:
+            for row, delivery in ready:
                 row.attempts += 1
-                row.last_error = str(error)[:2000]
-                continue
-            row.attempts += 1
-            row.delivered_at = clock.now()
-            delivered += 1
+                if delivery is None:
+                    continue
+                if not delivery.recipients:
+                    row.delivered_at = clock.now()  # nobody left to tell: done, not stuck
+                    row.last_error = "no recipient"
+                    continue
+                try:
+                    sender.send(delivery)
+                except Exception as error:  # a sender failure must not lose the other rows
+                    log.warning("delivery of outbox row %s failed: %s", row.id, error)
+                    row.last_error = str(error)[:2000]
+                    continue
+                row.delivered_at = clock.now()
+                delivered += 1
     return delivered
+
+
+def _resolve(session: Session, row: OutboxMessage) -> Delivery:
+    tenant = session.get(Tenant, row.tenant_id)
+    if tenant is None:
+        raise LookupError(f"tenant {row.tenant_id} is gone")
+    if row.pair_id is not None:
+        pair = session.get(Pair, row.pair_id)
+        people = [pair.mentor, pair.mentee] if pair else []
+    else:
+        people = list(session.scalars(select(Person).where(Person.id == row.person_id)))
+    return Delivery(
+        message_id=row.id,
+        platform=tenant.platform,
+        tenant=tenant.external_id,
+        audience=Audience(row.audience),
+        recipients=tuple(
+            Recipient(person_id=p.id, user_id=p.platform_user_id, name=p.display_name)
+            for p in people
+            if p.forgotten_at is None
+        ),
+        pair_id=row.pair_id,
+        reply=Reply.from_dict(row.payload),
+    )

@@ -71,6 +71,12 @@ def database(
 
 
 @pytest.fixture
+def postgresql_db() -> Iterator[Database]:
+    """PostgreSQL only: for behaviour SQLite cannot show (row locks, NUL bytes, long keys)."""
+    yield from postgres_database()
+
+
+@pytest.fixture
 def sqlite_db(migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
     """SQLite only: for the many unit tests whose logic does not depend on the backend."""
     db = sqlite_database(migrated_sqlite_template, tmp_path)

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import postgres_database
 from db_snapshot import assert_unchanged, snapshot
 from flow import Flow
 from scenario import COORDINATOR, PROGRAMME, active, ok, person, programme, proposed, refused, rows
@@ -26,11 +24,6 @@ from storage.models import Goal, OutboxMessage, Person, ProcessedEvent, Programm
 @pytest.fixture
 def f(sqlite_db: Database) -> Flow:
     return Flow(sqlite_db)
-
-
-@pytest.fixture
-def postgresql_db() -> Iterator[Database]:
-    yield from postgres_database()
 
 
 def command(who: str, text: str, **extra: object) -> Command:
