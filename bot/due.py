@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.events import Tick
-from bot.lifecycle import contracting, sessions, waiting, wrap_up
+from bot.lifecycle import contracting, planning, sessions, waiting, wrap_up
 from bot.nudges import runner
 from bot.stages import Stage
 from bot.turn import Turn
@@ -34,15 +34,14 @@ def find(db: Session, now: datetime) -> list[Tick]:
     for s in db.scalars(
         planned.where(
             MentoringSession.reminded_at.is_(None),
-            MentoringSession.planned_at <= now + sessions.REMIND_BEFORE,
+            MentoringSession.planned_at <= now + planning.REMIND_BEFORE,
         )
     ):
         if s.planned_at > now:  # a reminder after the session would be noise
             ticks.append(Tick(kind=REMINDER, pair_id=s.pair_id, session_id=s.id))
-    # The check-in waits for the session's planned end; the length is at most three hours.
     for s in db.scalars(
         planned.where(
-            MentoringSession.checkin_sent_at.is_(None), MentoringSession.planned_at <= now
+            MentoringSession.checkin_sent_at.is_(None), MentoringSession.checkin_due_at <= now
         )
     ):
         ticks.append(Tick(kind=CHECKIN, pair_id=s.pair_id, session_id=s.id))
@@ -76,9 +75,9 @@ def session_moments(db: Session, now: datetime) -> list[datetime]:
         )
     ):
         if s.reminded_at is None and s.planned_at > now:
-            moments.append(s.planned_at - sessions.REMIND_BEFORE)
+            moments.append(s.planned_at - planning.REMIND_BEFORE)
         if s.checkin_sent_at is None:
-            moments.append(s.planned_at + sessions.CHECKIN_AFTER)
+            moments.append(s.checkin_due_at)
         else:
             moments.append(s.checkin_sent_at + sessions.UNREPORTED_AFTER)
     return moments
@@ -111,11 +110,12 @@ def handle(turn: Turn, tick: Tick) -> bool:
     session = turn.session.get(MentoringSession, tick.session_id) if tick.session_id else None
     if tick.kind == REMINDER and session is not None and session.reminded_at is None:
         sessions.remind(turn, pair, session)
-    elif tick.kind == CHECKIN and session is not None and session.checkin_sent_at is None:
-        length = contracting.agreed(turn, pair)
-        end = session.planned_at + timedelta(minutes=length.length_minutes if length else 60)
-        if turn.now < end + sessions.CHECKIN_AFTER:
-            return False
+    elif (
+        tick.kind == CHECKIN
+        and session is not None
+        and session.checkin_sent_at is None
+        and session.checkin_due_at <= turn.now
+    ):
         sessions.ask_checkin(turn, pair, session)
     elif tick.kind == UNREPORTED and session is not None and session.status == "planned":
         sessions.mark_unreported(turn, session)

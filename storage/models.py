@@ -209,7 +209,10 @@ class MentoringSession(Base):
     number: Mapped[int] = mapped_column(Integer)
     planned_at: Mapped[datetime] = mapped_column(index=True)
     leader_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # who should lead
-    status: Mapped[str] = mapped_column(String(16), default="planned")  # planned/held/missed
+    # planned / held / missed / unreported (nobody checked in within a week)
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    # When the check-in goes out: an hour after the planned end, fixed when it is planned.
+    checkin_due_at: Mapped[datetime] = mapped_column(index=True)
     reminded_at: Mapped[datetime | None]
     checkin_sent_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]

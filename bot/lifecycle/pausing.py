@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.lifecycle import contracting, planning, sessions
+from bot.lifecycle import contracting, planning
 from bot.lifecycle.transition import move
 from bot.stages import IllegalTransition, Stage, Trigger
 from bot.turn import Refusal, Turn
@@ -33,7 +33,7 @@ def _missed_while_paused(turn: Turn, pair: Pair) -> bool:
                 MentoringSession.pair_id == pair.id,
                 MentoringSession.status == "planned",
                 MentoringSession.checkin_sent_at.is_(None),
-                MentoringSession.planned_at <= turn.now + sessions.REMIND_BEFORE,
+                MentoringSession.planned_at <= turn.now + planning.REMIND_BEFORE,
             )
         )
         is not None

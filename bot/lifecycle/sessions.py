@@ -28,8 +28,6 @@ from storage.models import (
 )
 
 FORM_ID = "checkin"
-REMIND_BEFORE = timedelta(days=1)
-CHECKIN_AFTER = timedelta(hours=1)  # after the planned end of the session
 UNREPORTED_AFTER = timedelta(days=7)  # nobody checked in: stop waiting
 YES, NO = "yes", "no"
 

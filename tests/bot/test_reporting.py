@@ -31,7 +31,11 @@ def add(db: Database, *objects: Base) -> None:
 def sessions(pair_id: int, *statuses: str) -> list[MentoringSession]:
     return [
         MentoringSession(
-            pair_id=pair_id, number=n, planned_at=START + timedelta(days=n), status=status
+            pair_id=pair_id,
+            number=n,
+            planned_at=START + timedelta(days=n),
+            checkin_due_at=START + timedelta(days=n, hours=2),
+            status=status,
         )
         for n, status in enumerate(statuses, start=1)
     ]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 00:19:34.022148
+Create Date: 2026-11-22 01:12:59.597072
 
 """
 from typing import Sequence, Union
@@ -244,6 +244,7 @@ def upgrade() -> None:
     sa.Column('planned_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('leader_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('checkin_due_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('reminded_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('checkin_sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=True),
@@ -253,6 +254,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('pair_id', 'number', name=op.f('uq_sessions_pair_id'))
     )
     with op.batch_alter_table('sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sessions_checkin_due_at'), ['checkin_due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_sessions_pair_id'), ['pair_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_sessions_planned_at'), ['planned_at'], unique=False)
 
@@ -350,6 +352,7 @@ def downgrade() -> None:
     with op.batch_alter_table('sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sessions_planned_at'))
         batch_op.drop_index(batch_op.f('ix_sessions_pair_id'))
+        batch_op.drop_index(batch_op.f('ix_sessions_checkin_due_at'))
 
     op.drop_table('sessions')
     with op.batch_alter_table('outbox', schema=None) as batch_op:

@@ -357,9 +357,26 @@ def test_reciprocal_leaders_swap_after_the_agreed_session(journey, content) -> N
         j.hold(number)
 
 
-def test_only_reciprocal_pairs_plan_a_swap(journey) -> None:
+def test_classic_mentoring_is_mentee_driven_by_default(journey) -> None:
     classic = journey(kind=Kind.CLASSIC, sessions=4).to(Stage.ACTIVE)
-    assert {s.leader_id for s in classic.planned()} == {None}, "classic: the agenda is shared"
+    assert {classic.user_of(s.leader_id) for s in classic.planned()} == {"sam"}
+
+
+def test_a_shared_agenda_has_no_leader_to_drift_from(journey) -> None:
+    shared = journey(kind=Kind.REVERSE, sessions=4).to(Stage.CONTRACTING)
+    shared.agree(agenda_owner="shared")
+    assert {s.leader_id for s in shared.planned()} == {None}
+
+
+def test_alternating_outside_reciprocal_mentoring_swaps_every_session(journey) -> None:
+    alternate = journey(kind=Kind.SPONSORSHIP, sessions=4).to(Stage.CONTRACTING)
+    alternate.agree(agenda_owner="alternate")
+    assert [alternate.user_of(s.leader_id) for s in alternate.planned()] == [
+        "maya",
+        "sam",
+        "maya",
+        "sam",
+    ]
 
 
 def test_no_reminder_or_check_in_outside_the_active_stage(journey) -> None:

@@ -41,8 +41,8 @@ def test_the_pair_itself(sqlite_db: Database) -> None:
     [
         ("reverse", ["mentor"] * 4),  # the junior mentor sets every agenda
         ("reciprocal", ["mentor", "mentee", "mentee", "mentee"]),  # swap after session 1
-        ("classic", [None] * 4),  # shared: nobody in particular
-        ("sponsorship", [None] * 4),
+        ("classic", ["mentee"] * 4),  # mentee-driven, the contract's default
+        ("sponsorship", [None] * 4),  # shared: nobody in particular
     ],
 )
 def test_who_should_lead_each_session(
