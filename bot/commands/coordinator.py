@@ -9,10 +9,10 @@ from bot.commands.grammar import Parsed
 from bot.commands.lookup import find_programme, pair_numbered, person_named, programme_named
 from bot.lifecycle import intro, pausing, wrap_up
 from bot.lifecycle.dissolve import dissolve, excluded_pairs
-from bot.lifecycle.transition import kind_of, move
+from bot.lifecycle.transition import kind_of
 from bot.programmes import Cadence, Kind
 from bot.replies import Reply
-from bot.stages import MIDDLE, TERMINAL, IllegalTransition, Stage, Trigger
+from bot.stages import MIDDLE, TERMINAL, Stage, Trigger
 from bot.turn import Refusal, Turn
 from storage.models import Enrolment, NudgeSent, Pair, Person, Programme
 
@@ -190,7 +190,7 @@ def nudge(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
 
 def pause_pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     target = pair_numbered(turn, parsed.args[0])
-    _move(turn, target, Trigger.PAUSED, person)
+    pausing.pause(turn, target, actor=person)
     note = Reply(
         text=f"Your coordinator {person.display_name} has paused your mentoring pair for "
         "now; reminders and check-ins stop until it resumes."
@@ -201,9 +201,6 @@ def pause_pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Rep
 
 def resume_pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     target = pair_numbered(turn, parsed.args[0])
-    stage = Stage(target.stage)
-    if stage is not Stage.PAUSED:  # the same words as every other refused move
-        raise Refusal(f"Pair #{target.id}: {IllegalTransition(stage, Trigger.RESUMED)}.")
     # The lifecycle's resume also replans an active pair's sessions that fell inside the pause.
     stage = pausing.resume(turn, target, actor=person)
     turn.to_pair(
@@ -219,11 +216,18 @@ def resume_pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Re
 def end(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     target = pair_numbered(turn, parsed.args[0])
     stage = Stage(target.stage)
+    if stage is Stage.PAUSED and target.paused_from == Stage.ACTIVE.value:
+        # A pair that met deserves its evaluation and its parked items, paused or not.
+        pausing.resume(turn, target, actor=person)
+        stage = Stage.ACTIVE
     if stage is Stage.ACTIVE:
         wrap_up.start(
             turn, target, trigger=Trigger.ENDED_EARLY, actor=person, reason="ended by coordinator"
         )
         return Reply(text=f"Ended pair #{target.id}: both have their evaluation now.")
+    if stage is Stage.WRAP_UP:
+        wrap_up.close_without_evaluations(turn, target, actor=person)
+        return Reply(text=f"Closed pair #{target.id}; the evaluations that arrived are kept.")
     if stage in (*MIDDLE, Stage.PAUSED):
         dissolve(turn, target, actor=person, reason="ended by coordinator")
         return Reply(text=f"Dissolved pair #{target.id} without blame; both have been told.")
@@ -243,13 +247,6 @@ def coordinator_add(turn: Turn, person: Person, parsed: Parsed, _: str | None) -
         ),
     )
     return Reply(text=f"{other.display_name} is now a coordinator.")
-
-
-def _move(turn: Turn, target: Pair, trigger: Trigger, person: Person) -> Stage:
-    try:
-        return move(turn, target, trigger, actor=person)
-    except IllegalTransition as error:
-        raise Refusal(f"Pair #{target.id}: {error}.") from None
 
 
 def _check_hard_rules(programme: Programme, mentor: Enrolment, mentee: Enrolment) -> None:

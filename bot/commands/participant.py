@@ -15,7 +15,7 @@ from bot.lifecycle.dissolve import dissolve
 from bot.lifecycle.transition import kind_of, move, partner_of
 from bot.programmes import Kind
 from bot.replies import Reply
-from bot.stages import IllegalTransition, Stage, Trigger
+from bot.stages import Stage, Trigger
 from bot.turn import Refusal, Turn
 from storage.models import ActionItem, CheckIn, Enrolment, Evaluation, MentoringSession, Person
 
@@ -106,7 +106,7 @@ def actions_done(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> R
 
 def pause(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     pair = my_pair(turn, person)
-    _move(turn, pair, Trigger.PAUSED, person)
+    pausing.pause(turn, pair, actor=person)
     partner = partner_of(pair, person)
     turn.to_person(
         partner,
@@ -218,12 +218,3 @@ def forget_me(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Repl
     person.is_coordinator = False
     person.forgotten_at = turn.now
     return Reply(text="Done. Tandem has forgotten you; if you message it again you start afresh.")
-
-
-def _move(turn: Turn, pair, trigger: Trigger, person: Person) -> Stage:  # type: ignore[no-untyped-def]
-    try:
-        return move(turn, pair, trigger, actor=person)
-    except IllegalTransition:
-        raise Refusal(
-            f"Your pair is {pair.stage.replace('_', ' ')}, so that is not possible now."
-        ) from None

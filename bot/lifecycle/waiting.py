@@ -1,6 +1,7 @@
-"""Stuck before the first session: a pair waiting on someone's answer is reminded, then flagged.
+"""A pair waiting on someone's answer is reminded, then flagged to the coordinators.
 
-Intros, chemistry answers and contract confirmations can sit unanswered in a busy inbox. After
+Intros, chemistry answers, contract confirmations and evaluations can sit unanswered in a busy
+inbox. After
 REMIND_AFTER the people who still owe an answer get a short private reminder with the same
 buttons; after ALERT_AFTER the coordinators hear that the pair is stuck, once per stage.
 """
@@ -11,14 +12,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.lifecycle import chemistry, contracting, intro
+from bot.lifecycle import chemistry, contracting, intro, wrap_up
 from bot.lifecycle.transition import partner_of
 from bot.replies import Button, Reply
 from bot.stages import Stage
 from bot.turn import Turn
-from storage.models import Answer, NudgeSent, Pair, Person
+from storage.models import Answer, Evaluation, NudgeSent, Pair, Person
 
-WAITING_STAGES = (Stage.PROPOSED, Stage.CHEMISTRY, Stage.CONTRACTING)
+WAITING_STAGES = (Stage.PROPOSED, Stage.CHEMISTRY, Stage.CONTRACTING, Stage.WRAP_UP)
 REMIND_AFTER = timedelta(days=7)
 ALERT_AFTER = timedelta(days=14)
 KEY = "waiting"
@@ -89,6 +90,11 @@ def owing(turn: Turn, pair: Pair) -> list[Person]:
         )
         # Someone who asked to talk to the coordinator is waiting on the coordinator, not late.
         return [p for p in people if p.id not in answered]
+    if stage is Stage.WRAP_UP:
+        evaluated = set(
+            turn.session.scalars(select(Evaluation.person_id).where(Evaluation.pair_id == pair.id))
+        )
+        return [p for p in people if p.id not in evaluated]
     latest = contracting.current(turn, pair)
     if latest is None:
         return people
@@ -104,6 +110,8 @@ def _buttons(turn: Turn, pair: Pair, person: Person, stage: Stage) -> tuple[Butt
         return intro.answer_buttons(turn, pair)
     if stage is Stage.CHEMISTRY:
         return chemistry.ask(turn, pair, person).buttons
+    if stage is Stage.WRAP_UP:
+        return (wrap_up.evaluation_button(turn, pair),)
     latest = contracting.current(turn, pair)
     if latest is None:
         return (contracting.open_button(turn, pair),)

@@ -39,17 +39,25 @@ def start(
                     name=person.display_name,
                     partner=partner_of(pair, person).display_name,
                 ),
-                buttons=(
-                    Button(
-                        label=turn.text("wrap_up.evaluation_button"),
-                        action=OPEN_FORM,
-                        value=f"{FORM_ID}:{pair.id}",
-                        primary=True,
-                    ),
-                ),
+                buttons=(evaluation_button(turn, pair),),
             ),
         )
     hand_back_parked(turn, pair)
+
+
+def evaluation_button(turn: Turn, pair: Pair) -> Button:
+    return Button(
+        label=turn.text("wrap_up.evaluation_button"),
+        action=OPEN_FORM,
+        value=f"{FORM_ID}:{pair.id}",
+        primary=True,
+    )
+
+
+def close_without_evaluations(turn: Turn, pair: Pair, *, actor: Person) -> None:
+    """The coordinator closes a pair whose evaluation is not coming; what arrived still counts."""
+    move(turn, pair, Trigger.EVALUATED, actor=actor, reason="closed by the coordinator")
+    _announce_closed(turn, pair)
 
 
 def hand_back_parked(turn: Turn, pair: Pair) -> None:
@@ -146,25 +154,20 @@ def handle_submission(turn: Turn, pair: Pair, person: Person, values: Mapping[st
     ).all()
     if {pair.mentor_id, pair.mentee_id} <= set(done):
         move(turn, pair, Trigger.EVALUATED, actor=person)
-        names = {"mentor": pair.mentor.display_name, "mentee": pair.mentee.display_name}
-        turn.to_pair(
-            pair, Reply(text=turn.text("wrap_up.closed_pair", kind=kind_of(pair), **names))
-        )
-        turn.to_coordinators(
-            Reply(
-                text=turn.text(
-                    "wrap_up.closed_coordinator",
-                    programme=pair.programme.name,
-                    pair_id=pair.id,
-                    **names,
-                )
-            )
-        )
+        _announce_closed(turn, pair)
     return Reply(text=turn.text("wrap_up.thanks"))
 
 
-def pair_for(turn: Turn, pair_id: int) -> Pair:
-    pair = turn.session.get(Pair, pair_id)
-    if pair is None:
-        raise Refusal(f"There is no pair #{pair_id}.")
-    return pair
+def _announce_closed(turn: Turn, pair: Pair) -> None:
+    names = {"mentor": pair.mentor.display_name, "mentee": pair.mentee.display_name}
+    turn.to_pair(pair, Reply(text=turn.text("wrap_up.closed_pair", kind=kind_of(pair), **names)))
+    turn.to_coordinators(
+        Reply(
+            text=turn.text(
+                "wrap_up.closed_coordinator",
+                programme=pair.programme.name,
+                pair_id=pair.id,
+                **names,
+            )
+        )
+    )

@@ -464,7 +464,7 @@ def test_coordinator_pauses_and_resumes_a_pair(f: Flow) -> None:
     before = snapshot(f.db)
     refused(
         f.command(COORDINATOR, f"pause {pair_id}"),
-        f"Pair #{pair_id}: paused is not allowed while the pair is paused.",
+        f"Pair #{pair_id} is paused, so it cannot be paused now.",
     )
     assert_unchanged(f.db, before)
     assert (
@@ -475,7 +475,7 @@ def test_coordinator_pauses_and_resumes_a_pair(f: Flow) -> None:
     before = snapshot(f.db)
     refused(
         f.command(COORDINATOR, f"resume {pair_id}"),
-        "resumed is not allowed while the pair is chemistry",
+        "is chemistry, so it cannot be resumed now",
     )
     assert_unchanged(f.db, before)
     triggers = [(t.trigger, t.actor_id) for t in rows(f.db, StageTransition, pair_id=pair_id)][-2:]

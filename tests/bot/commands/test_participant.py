@@ -186,7 +186,7 @@ def test_a_participant_pauses_and_resumes_their_pair(f: Flow) -> None:
     assert texts(f, COORDINATOR) == [f"Sam paused pair #{pair_id} ({PROGRAMME})."]
     assert texts(f, "sam") == []
     before = snapshot(f.db)
-    refused(f.command("maya", "pause"), "Your pair is paused, so that is not possible now.")
+    refused(f.command("maya", "pause"), f"Pair #{pair_id} is paused, so it cannot be paused now.")
     assert_unchanged(f.db, before)
     assert ok(f.command("maya", "resume")) == "Welcome back: your pair is active again."
     assert texts(f, "sam") == ["Maya resumed your pair."]

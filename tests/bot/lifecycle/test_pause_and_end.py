@@ -158,7 +158,7 @@ def test_pausing_outside_the_middle_stages_is_refused_clearly(journey, stage) ->
     assert not outcome.changed
     assert outcome.answer is not None
     assert outcome.answer.text == (
-        f"Pair #{j.pair_id}: paused is not allowed while the pair is {stage.value}."
+        f"Pair #{j.pair_id} is {stage.value.replace('_', ' ')}, so it cannot be paused now."
     )
     assert j.stage() is stage and j.moves() == before
 
@@ -170,7 +170,7 @@ def test_resuming_a_pair_that_is_not_paused_is_refused(journey, stage) -> None:
 
     outcome = j.flow.command("hana", f"resume {j.pair_id}")
 
-    assert not outcome.changed and "resumed is not allowed" in outcome.answer.text
+    assert not outcome.changed and "so it cannot be resumed now" in outcome.answer.text
     assert j.stage() is stage and j.moves() == before
 
 
@@ -232,17 +232,32 @@ def test_ending_a_pair_before_it_is_active_dissolves_it_without_blame(
     assert j.new_texts("maya") == [note] and j.new_texts("sam") == [note]
 
 
-def test_ending_a_paused_active_pair_dissolves_it(journey) -> None:
+def test_ending_a_paused_active_pair_goes_to_its_evaluation(journey) -> None:
+    # A pair that met gets its evaluation and parked items back, paused or not.
     j = journey(sessions=4).to(Stage.ACTIVE)
     j.ok(f"pause {j.pair_id}")
 
     j.ok(f"end {j.pair_id}")
 
-    assert j.stage() is Stage.DISSOLVED
-    assert j.last_move().from_stage == "paused"
+    assert j.stage() is Stage.WRAP_UP
+    assert [(m.from_stage, m.to_stage) for m in j.moves()][-2:] == [
+        ("paused", "active"),
+        ("active", "wrap_up"),
+    ]
 
 
-@pytest.mark.parametrize("stage", [Stage.WRAP_UP, Stage.CLOSED, Stage.DISSOLVED])
+def test_ending_a_pair_in_wrap_up_closes_it_with_what_arrived(journey) -> None:
+    j = at_stage(journey, Stage.WRAP_UP)
+    j.read_all()
+
+    j.ok(f"end {j.pair_id}")
+
+    assert j.stage() is Stage.CLOSED
+    assert j.last_move().trigger == "evaluated" and j.last_move().actor == "hana"
+    assert any("closed" in t.lower() or "end" in t.lower() for t in j.new_texts("maya"))
+
+
+@pytest.mark.parametrize("stage", [Stage.CLOSED, Stage.DISSOLVED])
 def test_there_is_nothing_to_end_once_the_pair_is_past_its_sessions(journey, stage) -> None:
     j = at_stage(journey, stage)
     transitions = j.count(StageTransition)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flow import Flow
-from scenario import COORDINATOR, accept_intros, go_ahead, ok, person, proposed, rows, stage
+from scenario import COORDINATOR, accept_intros, active, go_ahead, ok, person, proposed, rows, stage
 
 from bot.lifecycle.waiting import ALERT_AFTER, REMIND_AFTER
 from storage.db import Database
@@ -72,3 +72,30 @@ def test_saying_yes_to_the_intro_records_consent(sqlite_db: Database) -> None:
     maya, sam = person(sqlite_db, "maya"), person(sqlite_db, "sam")
     consent = {e.person_id: e.consent_at for e in rows(sqlite_db, Enrolment)}
     assert consent[maya.id] == f.clock.now() and consent[sam.id] is None
+
+
+def test_an_evaluation_that_does_not_come_is_asked_for_then_flagged(sqlite_db: Database) -> None:
+    f = Flow(sqlite_db)
+    pair_id = active(f)
+    ok(f.command(COORDINATOR, f"end {pair_id}"))
+    f.submit(
+        "maya",
+        "evaluation",
+        str(pair_id),
+        goals_met="4",
+        what_worked="Maya led",
+        continue_as="network",
+    )
+    f.new("maya"), f.new("sam"), f.new(COORDINATOR)
+
+    f.advance(days=REMIND_AFTER.days)
+    [reminder] = f.new("sam")
+    assert "evaluation is the last step" in reminder.text
+    assert [b.value for b in reminder.buttons] == [f"evaluation:{pair_id}"]
+    assert f.new("maya") == []  # she has evaluated
+
+    f.advance(days=ALERT_AFTER.days - REMIND_AFTER.days)
+    [alert] = [r.text for r in f.new(COORDINATOR) if f"Pair #{pair_id}" in r.text]
+    assert "waiting in wrap up" in alert and "Still to answer: Sam" in alert
+    ok(f.command(COORDINATOR, f"end {pair_id}"))
+    assert stage(sqlite_db, pair_id) == "closed"
