@@ -68,12 +68,29 @@ def numbered(items: Sequence[Goal | ActionItem], names: dict[int, str]) -> str:
     return "\n".join(lines)
 
 
+def add_action(
+    turn: Turn, pair: Pair, owner_id: int, text: str, *, session_id: int | None = None
+) -> ActionItem:
+    action = ActionItem(
+        pair_id=pair.id,
+        session_id=session_id,
+        owner_id=owner_id,
+        text=text.strip()[:MAX_TEXT],
+        status="open",
+        created_at=turn.now,
+    )
+    turn.session.add(action)
+    return action
+
+
 def mark(
     turn: Turn, items: Sequence[Goal | ActionItem], number: int, *, status: str, what: str
 ) -> str:
     if not 1 <= number <= len(items):
         raise Refusal(f"There is no {what} number {number}; you have {len(items)}.")
     item = items[number - 1]
+    if item.status == status:  # marking it again must not look like fresh progress
+        raise Refusal(f"That {what} is already marked {status}: {item.text}")
     item.status = status
     if isinstance(item, Goal):
         item.updated_at = turn.now

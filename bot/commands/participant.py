@@ -17,7 +17,7 @@ from bot.programmes import Kind
 from bot.replies import Reply
 from bot.stages import Stage, Trigger
 from bot.turn import Refusal, Turn
-from storage.models import ActionItem, CheckIn, Enrolment, Evaluation, MentoringSession, Person
+from storage.models import CheckIn, Enrolment, Evaluation, MentoringSession, Person
 
 
 def status(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
@@ -84,15 +84,7 @@ def actions_add(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Re
         raise Refusal(
             "Say what the action is, for example: `actions add Try the app with my team`."
         )
-    turn.session.add(
-        ActionItem(
-            pair_id=pair.id,
-            owner_id=person.id,
-            text=text[:2000],
-            status="open",
-            created_at=turn.now,
-        )
-    )
+    tracking.add_action(turn, pair, person.id, text)
     return Reply(text=f"Added the action: {text}. I'll bring it up before your next session.")
 
 
@@ -140,7 +132,12 @@ def swap(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
         )
     upcoming = turn.session.scalars(
         select(MentoringSession)
-        .where(MentoringSession.pair_id == pair.id, MentoringSession.status == "planned")
+        .where(
+            MentoringSession.pair_id == pair.id,
+            MentoringSession.status == "planned",
+            # A session that has happened but awaits its check-in keeps the leader it had.
+            MentoringSession.planned_at > turn.now,
+        )
         .order_by(MentoringSession.number)
     ).all()
     if not upcoming:

@@ -6,10 +6,10 @@ import math
 from collections.abc import Mapping
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from bot.form_values import MAX_TEXT, FormValues
-from bot.goals import open_goals_text
+from bot.form_values import FormValues
+from bot.goals import add_action, open_goals_text
 from bot.lifecycle import contracting
 from bot.lifecycle.planning import describe_when
 from bot.lifecycle.transition import kind_of, partner_of, person_in_role, require_stage, role_of
@@ -226,17 +226,16 @@ def handle_submission(
         checkin.submitted_at = turn.now
     turn.session.flush()
     _resolve_status(turn, session)
-    for text in actions:
-        turn.session.add(
-            ActionItem(
-                pair_id=pair.id,
-                session_id=session.id,
-                owner_id=person.id,
-                text=text[:MAX_TEXT],
-                status="open",
-                created_at=turn.now,
-            )
+    # A second check-in for the same session replaces the actions the first one listed.
+    turn.session.execute(
+        delete(ActionItem).where(
+            ActionItem.session_id == session.id,
+            ActionItem.owner_id == person.id,
+            ActionItem.status == "open",
         )
+    )
+    for text in actions:
+        add_action(turn, pair, person.id, text, session_id=session.id)
     # Parking only makes sense while the contract runs; in wrap-up the topic is open anyway.
     if (
         answers["career_talk"]
