@@ -21,7 +21,7 @@ from storage.models import Base, Pair, Person
 PROGRAMME = "Reverse 2027"
 COORDINATOR = "hana"
 # (mentor's level, mentee's level) that each kind's seniority rule accepts.
-LEVELS = {"reverse": (2, 8), "reciprocal": (4, 6), "classic": (8, 2), "sponsorship": (8, 2)}
+LEVELS = {"reverse": (2, 8), "reciprocal": (6, 4), "classic": (8, 2), "sponsorship": (8, 2)}
 
 M = TypeVar("M", bound=Base)
 

@@ -8,7 +8,7 @@ from bot import matching, reporting
 from bot.commands.grammar import Parsed
 from bot.commands.lookup import find_programme, pair_numbered, person_named, programme_named
 from bot.lifecycle import intro, pausing, wrap_up
-from bot.lifecycle.dissolve import dissolve, excluded_pairs
+from bot.lifecycle.dissolve import dissolve, excluded_pairs, live_pair_between
 from bot.lifecycle.transition import kind_of
 from bot.programmes import Cadence, Kind
 from bot.replies import Reply
@@ -75,6 +75,8 @@ def pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     mentor = _enrolled(turn, programme, person_named(turn, parsed.args[0]))
     mentee = _enrolled(turn, programme, person_named(turn, parsed.args[1]))
     _check_hard_rules(programme, mentor, mentee)
+    _check_availability(turn, programme, mentor, mentee)
+    mentor, mentee = _senior_first(programme, mentor, mentee)
     reason = str(parsed.options.get("reason", "")).strip()
     if not reason:
         reason = matching.explain(
@@ -130,24 +132,27 @@ def match(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
         content=turn.content,
     )
     names = {e.person_id: e.person.display_name for e in enrolments}
+    by_person = {e.person_id: e for e in enrolments}
     unmatched = [m.name for m in mentees if m.person_id not in {p.mentee_id for p in proposals}]
     title = "Proposed matches (dry run, nothing sent)" if dry_run else "Matched"
     lines = [f'*{title}* for "{programme.name}"']
     for proposal in proposals:
+        first, second = _senior_first(
+            programme, by_person[proposal.mentor_id], by_person[proposal.mentee_id]
+        )
+        label = ""
         if not dry_run:
             created = intro.propose(
                 turn,
                 programme=programme,
-                mentor=turn.session.get(Person, proposal.mentor_id),  # type: ignore[arg-type]
-                mentee=turn.session.get(Person, proposal.mentee_id),  # type: ignore[arg-type]
+                mentor=first.person,
+                mentee=second.person,
                 reason=proposal.reason,
                 actor=person,
             )
             label = f"#{created.id} "
-        else:
-            label = ""
         lines.append(
-            f"- {label}{names[proposal.mentor_id]} mentors {names[proposal.mentee_id]}: "
+            f"- {label}{names[first.person_id]} mentors {names[second.person_id]}: "
             f"{proposal.reason}"
         )
     if not proposals:
@@ -252,6 +257,8 @@ def coordinator_add(turn: Turn, person: Person, parsed: Parsed, _: str | None) -
 def _check_hard_rules(programme: Programme, mentor: Enrolment, mentee: Enrolment) -> None:
     """Rules a coordinator cannot override by hand (DESIGN section 8)."""
     a, b = mentor.person, mentee.person
+    if a.id == b.id:
+        raise Refusal("A person cannot be paired with themselves.")
     if a.manager_id == b.id or b.manager_id == a.id:
         raise Refusal(
             f"{a.display_name} and {b.display_name} have a direct reporting line; "
@@ -270,6 +277,46 @@ def _check_hard_rules(programme: Programme, mentor: Enrolment, mentee: Enrolment
             f"{a.display_name} is level {mentor.seniority}, {b.display_name} level "
             f"{mentee.seniority}."
         )
+
+
+def _check_availability(
+    turn: Turn, programme: Programme, mentor: Enrolment, mentee: Enrolment
+) -> None:
+    """The same limits `match` respects: roles as enrolled, mentor capacity, one pair a mentee."""
+    if Kind(programme.kind) is not Kind.RECIPROCAL:  # in reciprocal pairs both roles are taken
+        for enrolment, role in ((mentor, "mentor"), (mentee, "mentee")):
+            if enrolment.role != role:
+                raise Refusal(
+                    f"{enrolment.person.display_name} is enrolled as a {enrolment.role} in "
+                    f'"{programme.name}"; name the mentor first, then the mentee.'
+                )
+    live = [
+        p
+        for p in turn.session.scalars(select(Pair).where(Pair.programme_id == programme.id))
+        if Stage(p.stage) not in TERMINAL
+    ]
+    together = live_pair_between(turn, mentor.person, mentee.person)
+    if together is not None:
+        raise Refusal(
+            f"{mentor.person.display_name} and {mentee.person.display_name} are already "
+            f"pair #{together.id}."
+        )
+    if any(mentee.person_id in (p.mentor_id, p.mentee_id) for p in live):
+        raise Refusal(f"{mentee.person.display_name} already has a pair in this programme.")
+    if sum(p.mentor_id == mentor.person_id for p in live) >= mentor.capacity:
+        raise Refusal(
+            f"{mentor.person.display_name} already mentors {mentor.capacity} pair(s) here, "
+            "their enrolled capacity; enrol them again with a higher --capacity first."
+        )
+
+
+def _senior_first(
+    programme: Programme, mentor: Enrolment, mentee: Enrolment
+) -> tuple[Enrolment, Enrolment]:
+    """In reciprocal mentoring the senior models the mentor role first (DESIGN section 4)."""
+    if Kind(programme.kind) is Kind.RECIPROCAL and mentor.seniority < mentee.seniority:
+        return mentee, mentor
+    return mentor, mentee
 
 
 def _enrolled(turn: Turn, programme: Programme, person: Person) -> Enrolment:
