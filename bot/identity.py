@@ -62,8 +62,13 @@ def resolve_actor(
             created_at=now,
         )
         session.add(person)
-    elif display_name and person.forgotten_at is None:
-        person.display_name = display_name
+    else:
+        if display_name and person.forgotten_at is None:
+            person.display_name = display_name
+        # The platform knows where someone is now (they travel, they move); a coordinator's
+        # guess at enrolment, or the UTC default, gives way to it.
+        if is_time_zone(actor.timezone) and actor.timezone != person.timezone:
+            person.timezone = actor.timezone  # type: ignore[assignment]
     if actor.user_id in coordinators and not person.is_coordinator:
         person.is_coordinator = True
     session.flush()

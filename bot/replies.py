@@ -113,9 +113,12 @@ class Outgoing:
 class Outcome:
     """What `Engine.handle` returns to the adapter that called it.
 
-    `answer` goes straight back to the actor (usage text, a status, a refusal); it changes no
-    state, so it needs no outbox. Everything caused by a state change went to the outbox.
+    `answer` goes straight back to the actor, as the reply to what they just did (usage text,
+    a status, a refusal, a confirmation). Messages for anyone else, or for later, went to the
+    outbox in the same transaction as the change that caused them.
     `field_errors` is set when a submitted form was refused: field name -> message.
+    `changed` is True when the event was handled and committed, False when it was refused
+    (and then nothing was stored).
     """
 
     answer: Reply | None = None

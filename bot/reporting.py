@@ -4,6 +4,7 @@ and the programme's evaluation in aggregate (never one person's private answers)
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import timedelta
 from statistics import mean
 
@@ -25,7 +26,8 @@ from storage.models import (
 )
 
 STAGE_ORDER = [s.value for s in Stage]
-_RECENT = timedelta(days=45)  # a nudge older than this no longer flags a pair
+_RECENT = timedelta(days=45)
+MIN_ANSWERS_FOR_TEXT = 3  # a nudge older than this no longer flags a pair
 
 
 def my_pairs(turn: Turn, person: Person, pairs: list[Pair]) -> str:
@@ -164,17 +166,7 @@ def evaluation(turn: Turn, programme: Programme) -> str:
                 for w, n in wishes.most_common()
             )
         )
-        worked = [e.what_worked for e in evaluations if e.what_worked]
-        change = [e.what_to_change for e in evaluations if e.what_to_change]
-        take_back = [e.take_back for e in evaluations if e.take_back]
-        # Free text is shown without names: the report is about the programme, not people.
-        for title, items in (
-            ("What worked", worked),
-            ("What to change", change),
-            ("Taken back to the organisation", take_back),
-        ):
-            if items:
-                lines.append(f"{title}:\n" + "\n".join(f"- {item}" for item in items))
+        lines += _free_text(evaluations)
     else:
         lines.append("No evaluations yet: they arrive as pairs reach wrap-up.")
     if nudges:
@@ -182,6 +174,26 @@ def evaluation(turn: Turn, programme: Programme) -> str:
     if parked:
         lines.append(f"Parked items handed back at wrap-up: {parked}")
     return "\n".join(lines)
+
+
+def _free_text(evaluations: Sequence[Evaluation]) -> list[str]:
+    """The written answers, without names and in no telling order, and only once enough
+    people have answered that none can be traced to its author (the wrap-up promises this)."""
+    if len(evaluations) < MIN_ANSWERS_FOR_TEXT:
+        return [
+            f"Written answers appear once at least {MIN_ANSWERS_FOR_TEXT} people have "
+            "evaluated, so that none can be traced to its author."
+        ]
+    lines = []
+    for title, items in (
+        ("What worked", [e.what_worked for e in evaluations]),
+        ("What to change", [e.what_to_change for e in evaluations]),
+        ("Taken back to the organisation", [e.take_back for e in evaluations]),
+    ):
+        written = sorted(item for item in items if item)
+        if written:
+            lines.append(f"{title}:\n" + "\n".join(f"- {item}" for item in written))
+    return lines
 
 
 def _pairs(turn: Turn, programme: Programme) -> list[Pair]:

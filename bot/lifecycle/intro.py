@@ -42,8 +42,8 @@ def propose(
         mentor=mentor,
         mentee=mentee,
         stage=Stage.PROPOSED.value,
-        # Whoever steers first: the junior mentor in reverse mentoring, the senior in the
-        # other kinds (in reciprocal mentoring the senior models the role before the swap).
+        # The mentor steers first: the junior in reverse mentoring, the senior in the other
+        # kinds (reciprocal pairs are oriented senior-first before they get here).
         leader_id=mentor.id,
         match_reason=reason,
         stage_changed_at=turn.now,
