@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 
 from bot import goals as tracking
-from bot import reporting
+from bot import privacy, reporting
 from bot.commands import grammar
 from bot.commands.grammar import Parsed
 from bot.commands.lookup import live_pairs_of, my_pair
-from bot.identity import FORGOTTEN_NAME
 from bot.lifecycle import pausing, sessions
 from bot.lifecycle.dissolve import dissolve
 from bot.lifecycle.transition import kind_of, move, partner_of
@@ -17,7 +16,7 @@ from bot.programmes import Kind
 from bot.replies import Reply
 from bot.stages import Stage, Trigger
 from bot.turn import Refusal, Turn
-from storage.models import CheckIn, Enrolment, Evaluation, MentoringSession, Person
+from storage.models import MentoringSession, Person
 
 
 def status(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
@@ -190,9 +189,10 @@ def help_(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
 def forget_me(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     if not parsed.options.get("confirm"):
         return Reply(
-            text="This deletes your name, your private check-in notes and evaluation "
-            "comments, and ends any pair you are in. Your partner keeps their own "
-            "records. Type `forget-me --confirm` to go ahead."
+            text="This ends any pair you are in and removes your name wherever Tandem stored "
+            "it, with everything you typed: notes, goals, actions, contract goals and "
+            "evaluation comments. Messages already delivered stay in Slack or Teams, where "
+            "Tandem cannot reach them. Type `forget-me --confirm` to go ahead."
         )
     for pair in live_pairs_of(turn, person):
         reason = "a participant asked to be forgotten"
@@ -200,18 +200,5 @@ def forget_me(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Repl
             move(turn, pair, Trigger.EVALUATED, actor=person, reason=reason)
         else:
             dissolve(turn, pair, actor=person, reason=reason)
-    # Enrolments hold their level, topics and wishes, and would put them in the next match.
-    turn.session.execute(delete(Enrolment).where(Enrolment.person_id == person.id))
-    turn.session.execute(update(CheckIn).where(CheckIn.person_id == person.id).values(note=""))
-    turn.session.execute(
-        update(Evaluation)
-        .where(Evaluation.person_id == person.id)
-        .values(take_back="", what_worked="", what_to_change="")
-    )
-    person.display_name = FORGOTTEN_NAME
-    person.platform_user_id = f"forgotten:{person.id}"
-    person.team = None
-    person.manager_id = None
-    person.is_coordinator = False
-    person.forgotten_at = turn.now
+    privacy.forget(turn, person)
     return Reply(text="Done. Tandem has forgotten you; if you message it again you start afresh.")

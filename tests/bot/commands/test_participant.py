@@ -3,6 +3,8 @@ resume, help (usage, or a confidential note), swap and forget-me."""
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -28,6 +30,7 @@ from bot.content import default_content
 from storage.db import Database
 from storage.models import (
     ActionItem,
+    Base,
     CheckIn,
     Enrolment,
     Evaluation,
@@ -352,6 +355,23 @@ def test_forget_me_erases_the_name_and_notes_and_ends_the_pair(f: Flow) -> None:
     # Writing again starts afresh, as a stranger.
     assert ok(f.command("sam", "status")).startswith("You are not in a mentoring pair right now.")
     assert person(f.db, "sam").id != sam_id
+
+
+def test_after_forget_me_no_stored_text_names_them(f: Flow) -> None:
+    pair_id = active(f)
+    ok(f.command("sam", "goals add Sam's own goal"))
+    ok(f.command("sam", "help Sam here: I find this hard"))  # a note that names them
+    ok(f.command("sam", "forget-me --confirm"))
+
+    found = []
+    with f.db.transaction() as db:
+        for table in Base.metadata.sorted_tables:
+            for row in db.execute(table.select()):
+                for value in row:
+                    if re.search(r"\bSam\b", json.dumps(value, default=str)):
+                        found.append((table.name, value))
+    assert found == []
+    assert stage(f.db, pair_id) == "dissolved"
 
 
 def test_forget_me_during_wrap_up_closes_the_pair_and_wipes_the_evaluation(f: Flow) -> None:
