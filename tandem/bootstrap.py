@@ -6,10 +6,14 @@ Nothing here runs at import time; each entry point (`tandem chat`, `tandem demo`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
@@ -17,7 +21,9 @@ from bot.clock import Clock
 from bot.content import Content, ContentError
 from bot.delivery import Sender, deliver_pending
 from bot.engine import Engine
+from scheduler.jobs import build_scheduler, run_due_work
 from storage.db import Database, alembic_config, normalise_url
+from storage.lease import LeaderLease
 from tandem.settings import ConfigError, Settings
 
 
@@ -32,6 +38,31 @@ class App:
     def deliver(self, sender: Sender) -> int:
         """Hand every waiting outbox row to `sender`; return how many went."""
         return deliver_pending(db=self.db, clock=self.clock, sender=sender)
+
+    def due_work(self, sender: Sender) -> Callable[[], tuple[int, int] | None]:
+        """The scheduler's job for this worker: sweep and deliver, on the leader only.
+
+        The lease outlives three sweep intervals, so a slow sweep does not hand leadership to
+        another worker midway, and a crashed leader is replaced within a few minutes.
+        """
+        lease = LeaderLease(
+            db=self.db,
+            clock=self.clock,
+            holder=self.settings.worker_id,
+            ttl=timedelta(seconds=3 * self.settings.sweep_seconds),
+        )
+        return partial(
+            run_due_work,
+            lease=lease,
+            sweep=self.engine.sweep,
+            deliver=partial(self.deliver, sender),
+        )
+
+    def scheduler(self, sender: Sender) -> BackgroundScheduler:
+        """A scheduler (not yet started) running `due_work` every TANDEM_SWEEP_SECONDS."""
+        return build_scheduler(
+            interval_seconds=self.settings.sweep_seconds, job=self.due_work(sender)
+        )
 
     def close(self) -> None:
         self.db.dispose()
