@@ -66,6 +66,7 @@ def remind(turn: Turn, pair: Pair, session: MentoringSession) -> None:
             parts += ["", turn.text("sessions.actions_carried", actions=bullets)]
         turn.to_person(person, Reply(text="\n".join(parts)))
     session.reminded_at = turn.now
+    pair.leader_id = session.leader_id  # "who leads now" is who leads the next session
 
 
 def ask_checkin(turn: Turn, pair: Pair, session: MentoringSession) -> None:
