@@ -8,10 +8,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = 0x74616E64  # "tand": the advisory lock id Tandem's migrations hold
 
 
 def normalise_url(url: str) -> str:
@@ -43,7 +44,17 @@ class Database:
             yield session
 
     def migrate(self, revision: str = "head") -> None:
-        command.upgrade(alembic_config(self), revision)
+        """Bring the schema up to `revision`. On PostgreSQL an advisory lock makes workers that
+        start together take turns: the first migrates, the others then find nothing to do."""
+        if self.dialect != "postgresql":
+            command.upgrade(alembic_config(self), revision)
+            return
+        with self.engine.connect() as lock:
+            lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            try:
+                command.upgrade(alembic_config(self), revision)
+            finally:
+                lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
 
     def dispose(self) -> None:
         self.engine.dispose()

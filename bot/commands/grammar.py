@@ -423,7 +423,7 @@ def parse(text: str, *, coordinator: bool = False) -> Parsed:
     """Parse the words after `/tandem`, raising UsageError for anything malformed.
 
     Every verb parses for everyone; refusing coordinator verbs is the engine's job. The
-    `coordinator` flag only chooses which general list an unknown command is answered with.
+    `coordinator` flag only chooses which usage (general or per verb) a mistake is answered with.
     """
     try:
         return _parse(text)
@@ -432,7 +432,7 @@ def parse(text: str, *, coordinator: bool = False) -> Parsed:
         if not specs:
             raise UsageError(problem.message, usage(coordinator=coordinator)) from None
         verb = specs[0].full if len(specs) == 1 else specs[0].name
-        raise UsageError(problem.message, _usage_of(specs, coordinator=True), verb) from None
+        raise UsageError(problem.message, _usage_of(specs, coordinator=coordinator), verb) from None
 
 
 def _parse(text: str) -> Parsed:
