@@ -11,6 +11,7 @@ from statistics import mean
 from sqlalchemy import func, select
 
 from bot import goals as tracking
+from bot.lifecycle import planning
 from bot.lifecycle.planning import describe_when
 from bot.lifecycle.transition import partner_of, role_of
 from bot.stages import TERMINAL, Stage
@@ -44,15 +45,7 @@ def my_pairs(turn: Turn, person: Person, pairs: list[Pair]) -> str:
             f"*Pair #{pair.id}* in {pair.programme.name}: you are the {role_of(pair, person)}, "
             f"with {partner.display_name}. Stage: {pair.stage.replace('_', ' ')}."
         ]
-        upcoming = turn.session.scalar(
-            select(MentoringSession)
-            .where(
-                MentoringSession.pair_id == pair.id,
-                MentoringSession.status == "planned",
-                MentoringSession.planned_at > turn.now,
-            )
-            .order_by(MentoringSession.number)
-        )
+        upcoming = next(iter(planning.sessions_ahead(turn, pair)), None)
         if upcoming is not None:
             lines.append(
                 f"Next session: #{upcoming.number}, {describe_when(upcoming.planned_at, person)}."

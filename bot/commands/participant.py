@@ -9,7 +9,7 @@ from bot import privacy, reporting
 from bot.commands import grammar
 from bot.commands.grammar import Parsed
 from bot.commands.lookup import live_pairs_of, my_pair
-from bot.lifecycle import pausing, sessions
+from bot.lifecycle import pausing, planning, sessions
 from bot.lifecycle.dissolve import dissolve
 from bot.lifecycle.transition import kind_of, move, partner_of
 from bot.programmes import Kind
@@ -129,16 +129,8 @@ def swap(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
             "Swapping who leads is part of reciprocal mentoring; in your programme the "
             "roles stay as agreed in the contract."
         )
-    upcoming = turn.session.scalars(
-        select(MentoringSession)
-        .where(
-            MentoringSession.pair_id == pair.id,
-            MentoringSession.status == "planned",
-            # A session that has happened but awaits its check-in keeps the leader it had.
-            MentoringSession.planned_at > turn.now,
-        )
-        .order_by(MentoringSession.number)
-    ).all()
+    # A session that has happened but awaits its check-in keeps the leader it had.
+    upcoming = planning.sessions_ahead(turn, pair)
     if not upcoming:
         raise Refusal(
             "There is no session left to lead: your contract's sessions are all behind you."

@@ -74,6 +74,22 @@ def _at_session_hour(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(SESSION_HOUR), tzinfo=tz).astimezone(UTC)
 
 
+def sessions_ahead(turn: Turn, pair: Pair) -> list[MentoringSession]:
+    """Planned sessions still to come, soonest first (one that has happened but awaits its
+    check-in is behind us, even though its status is still "planned")."""
+    return list(
+        turn.session.scalars(
+            select(MentoringSession)
+            .where(
+                MentoringSession.pair_id == pair.id,
+                MentoringSession.status == "planned",
+                MentoringSession.planned_at > turn.now,
+            )
+            .order_by(MentoringSession.number)
+        )
+    )
+
+
 def on_a_weekday(day: date) -> date:
     """Calendar months land on weekends; move those sessions to the Monday after."""
     return day + timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
