@@ -108,10 +108,9 @@ def handle_submission(turn: Turn, pair: Pair, person: Person, values: dict[str, 
     if terms is None:
         raise Refusal("Some answers need another look; nothing was saved.", field_errors=errors)
     latest = current(turn, pair)
-    if latest is not None and latest.mentor_confirmed_at and latest.mentee_confirmed_at:
-        # The agreed version stays in force until both confirm the new one.
-        pass
-    elif latest is not None:
+    # An unconfirmed draft is replaced outright; an agreed version stays in force until both
+    # confirm the new one (handle_confirm supersedes it then).
+    if latest is not None and not (latest.mentor_confirmed_at and latest.mentee_confirmed_at):
         latest.superseded_at = turn.now
     version = 1 + (
         turn.session.scalar(
