@@ -13,11 +13,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import make_url, text
 
 from storage.db import Database, normalise_url
 
 POSTGRES_ENV = "TANDEM_TEST_DATABASE_URL"
+
+# Tests assert behaviour, never durations: no per-example deadline on a busy CI machine.
+settings.register_profile("tandem", deadline=None)
+settings.load_profile("tandem")
 
 
 @pytest.fixture(scope="session")
