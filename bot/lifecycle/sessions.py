@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 
@@ -99,71 +100,45 @@ def form(turn: Turn, pair: Pair, session: MentoringSession, person: Person) -> F
     senior = person_in_role(pair, senior_role(kind))
     junior = partner_of(pair, senior)
 
-    def label(name: str) -> str:
-        return turn.text(f"sessions.checkin_fields.{name}.label", kind=kind)
+    def field(name: str, kind_: FieldKind, **extra: Any) -> FormField:
+        # Only "did it happen" is required: a session that did not happen has nothing else.
+        return FormField(
+            name=name,
+            label=turn.text(f"sessions.checkin_fields.{name}.label", kind=kind),
+            hint=turn.text(f"sessions.checkin_fields.{name}.hint", kind=kind),
+            kind=kind_,
+            required=name == "happened",
+            **extra,
+        )
 
-    yes_no = (Choice(value=YES, label="Yes"), Choice(value=NO, label="No"))
+    def choices(*pairs: tuple[str, str]) -> tuple[Choice, ...]:
+        return tuple(Choice(value=value, label=label) for value, label in pairs)
+
+    yes_no = choices((YES, "Yes"), (NO, "No"))
+    names = {"mentor": pair.mentor.display_name, "mentee": pair.mentee.display_name}
     fields = [
-        FormField(name="happened", label=label("happened"), kind=FieldKind.CHOICE, choices=yes_no),
-        FormField(
-            name="agenda_set_by",
-            label=label("agenda_set_by"),
-            kind=FieldKind.CHOICE,
-            required=False,
-            choices=(
-                Choice(value="mentor", label=pair.mentor.display_name),
-                Choice(value="mentee", label=pair.mentee.display_name),
-                Choice(value="both", label="Both of us"),
-            ),
+        field("happened", FieldKind.CHOICE, choices=yes_no),
+        field(
+            "agenda_set_by",
+            FieldKind.CHOICE,
+            choices=choices(*names.items(), ("both", "Both of us")),
         ),
-        FormField(
-            name="challenge",
-            label=label("challenge"),
-            kind=FieldKind.INTEGER,
-            required=False,
-            minimum=1,
-            maximum=5,
-        ),
-        FormField(
-            name="breadth",
-            label=label("breadth"),
-            kind=FieldKind.INTEGER,
-            required=False,
-            minimum=1,
-            maximum=5,
-        ),
-        FormField(
-            name="jumped_to_solutions",
-            label=label("jumped_to_solutions"),
-            kind=FieldKind.CHOICE,
-            required=False,
-            choices=(
-                Choice(value=NO, label="No"),
-                Choice(value="senior", label=senior.display_name),
-                Choice(value="junior", label=junior.display_name),
+        field("challenge", FieldKind.INTEGER, minimum=1, maximum=5),
+        field("breadth", FieldKind.INTEGER, minimum=1, maximum=5),
+        field(
+            "jumped_to_solutions",
+            FieldKind.CHOICE,
+            choices=choices(
+                (NO, "No"), ("senior", senior.display_name), ("junior", junior.display_name)
             ),
         ),
     ]
-    if kind is Kind.REVERSE:
-        fields.append(
-            FormField(
-                name="career_talk",
-                label=label("career_talk"),
-                kind=FieldKind.CHOICE,
-                required=False,
-                choices=yes_no,
-            )
-        )
+    if kind is Kind.REVERSE:  # parking career talk is a reverse-mentoring rule
+        fields.append(field("career_talk", FieldKind.CHOICE, choices=yes_no))
     fields += [
-        FormField(
-            name="goals_moved",
-            label=label("goals_moved"),
-            kind=FieldKind.CHOICE,
-            required=False,
-            choices=yes_no,
-        ),
-        FormField(name="actions", label=label("actions"), kind=FieldKind.LONG_TEXT, required=False),
-        FormField(name="note", label=label("note"), kind=FieldKind.LONG_TEXT, required=False),
+        field("goals_moved", FieldKind.CHOICE, choices=yes_no),
+        field("actions", FieldKind.LONG_TEXT),
+        field("note", FieldKind.LONG_TEXT),
     ]
     return Form(
         form_id=FORM_ID,

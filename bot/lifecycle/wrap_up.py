@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select
 
@@ -79,40 +80,31 @@ def form(turn: Turn, pair: Pair, person: Person) -> Form:
     require_stage(pair, Stage.WRAP_UP, doing="evaluation")
     role_of(pair, person)
 
-    def label(name: str) -> str:
-        return turn.text(f"wrap_up.fields.{name}.label", kind=kind_of(pair))
+    kind = kind_of(pair)
 
+    def field(name: str, kind_: FieldKind, *, required: bool = True, **extra: Any) -> FormField:
+        return FormField(
+            name=name,
+            label=turn.text(f"wrap_up.fields.{name}.label", kind=kind),
+            hint=turn.text(f"wrap_up.fields.{name}.hint", kind=kind),
+            kind=kind_,
+            required=required,
+            **extra,
+        )
+
+    continue_as = tuple(
+        Choice(value=v, label=turn.text(f"wrap_up.choices.continue_as.{v}")) for v in CONTINUE_AS
+    )
     return Form(
         form_id=FORM_ID,
         title=turn.text("wrap_up.evaluation_title"),
         context=str(pair.id),
         fields=(
-            FormField(
-                name="goals_met",
-                label=label("goals_met"),
-                kind=FieldKind.INTEGER,
-                minimum=1,
-                maximum=5,
-            ),
-            FormField(
-                name="take_back", label=label("take_back"), kind=FieldKind.LONG_TEXT, required=False
-            ),
-            FormField(name="what_worked", label=label("what_worked"), kind=FieldKind.LONG_TEXT),
-            FormField(
-                name="what_to_change",
-                label=label("what_to_change"),
-                kind=FieldKind.LONG_TEXT,
-                required=False,
-            ),
-            FormField(
-                name="continue_as",
-                label=label("continue_as"),
-                kind=FieldKind.CHOICE,
-                choices=tuple(
-                    Choice(value=v, label=turn.text(f"wrap_up.choices.continue_as.{v}"))
-                    for v in CONTINUE_AS
-                ),
-            ),
+            field("goals_met", FieldKind.INTEGER, minimum=1, maximum=5),
+            field("take_back", FieldKind.LONG_TEXT, required=False),
+            field("what_worked", FieldKind.LONG_TEXT),
+            field("what_to_change", FieldKind.LONG_TEXT, required=False),
+            field("continue_as", FieldKind.CHOICE, choices=continue_as),
         ),
     )
 
