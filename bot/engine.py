@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import Collection
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot import due
+from bot import due, routes
 from bot.clock import Clock
 from bot.commands import dispatch as commands
 from bot.content import Content
 from bot.events import Action, Command, Event, Message, Submission, Tick
 from bot.identity import clean_text, resolve_actor, resolve_tenant
-from bot.lifecycle import chemistry, contract_terms, contracting, intro, sessions, wrap_up
-from bot.nudges import runner
 from bot.replies import Outcome, Reply
 from bot.turn import Refusal, Turn
 from storage.db import Database
@@ -94,45 +91,12 @@ class Engine:
         raise Refusal("I don't know what to do with that.")
 
     def _action(self, turn: Turn, person: Person, event: Action) -> Reply:
-        parts = event.value.split(":")
-        if event.action == contracting.OPEN_FORM and len(parts) == 2:
-            return Reply(text="", form=self._form(turn, person, parts[0], _number(parts[1])))
-        if event.action == intro.ACTION and len(parts) == 2:
-            return intro.handle_answer(turn, _pair(turn, parts[0], person), person, parts[1])
-        if event.action == chemistry.ACTION and len(parts) == 2:
-            return chemistry.handle_answer(turn, _pair(turn, parts[0], person), person, parts[1])
-        if event.action == contracting.ACTION and len(parts) == 3 and parts[2] == "confirm":
-            pair = _pair(turn, parts[0], person)
-            return contracting.handle_confirm(turn, pair, person, _number(parts[1]))
-        raise Refusal("That button is not one I know; it may come from an older version.")
-
-    def _form(self, turn: Turn, person: Person, form_id: str, ref: int):  # type: ignore[no-untyped-def]
-        if form_id == contract_terms.FORM_ID:
-            return contracting.form(turn, _pair(turn, str(ref), person), person)
-        if form_id == sessions.FORM_ID:
-            session = sessions.session_for(turn, ref)
-            return sessions.form(turn, _pair(turn, str(session.pair_id), person), session, person)
-        if form_id == wrap_up.FORM_ID:
-            return wrap_up.form(turn, _pair(turn, str(ref), person), person)
-        raise Refusal("That form is not one I know.")
+        return routes.run_action(turn, person, event.action, event.value)
 
     def _submission(self, turn: Turn, person: Person, event: Submission) -> Reply:
         # Form text goes into the database: drop what no database can store (NUL, surrogates).
         values = {clean_text(str(k)): clean_text(str(v)) for k, v in event.values.items()}
-        ref = _number(event.context)
-        if event.form_id == contract_terms.FORM_ID:
-            return contracting.handle_submission(
-                turn, _pair(turn, str(ref), person), person, values
-            )
-        if event.form_id == sessions.FORM_ID:
-            session = sessions.session_for(turn, ref)
-            pair = _pair(turn, str(session.pair_id), person)
-            reply = sessions.handle_submission(turn, pair, session, person, values)
-            runner.run_for(turn, pair)  # the nudges react to what the check-in revealed
-            return reply
-        if event.form_id == wrap_up.FORM_ID:
-            return wrap_up.handle_submission(turn, _pair(turn, str(ref), person), person, values)
-        raise Refusal("That form is not one I know.")
+        return routes.run_submission(turn, person, event.form_id, event.context, values)
 
     # -- due work ---------------------------------------------------------------------------
 
@@ -167,16 +131,6 @@ class Engine:
             return False
 
 
-_REFERENCE = re.compile(r"#?([0-9]{1,9})")  # ids fit a 32-bit integer column everywhere
-
-
-def _number(text: str) -> int:
-    match = _REFERENCE.fullmatch(text.strip())
-    if match is None:
-        raise Refusal("That reference is not one I recognise.")
-    return int(match.group(1))
-
-
 def _event_key(event: Event) -> str:
     """Event ids are unique per platform and workspace, not across them; a hostile or long one
     must still fit the column, so it is hashed."""
@@ -184,16 +138,3 @@ def _event_key(event: Event) -> str:
     if len(key) <= 128 and clean_text(key) == key:
         return key
     return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _pair(turn: Turn, ref: str, person: Person) -> Pair:
-    """The pair a button or form names, locked for this transaction.
-
-    Someone outside the pair gets the same answer as for a pair that does not exist, so a
-    crafted button reveals nothing. The row lock (PostgreSQL) serialises two people answering
-    at the same moment, so the second one sees the first one's answer and the pair moves on.
-    """
-    pair = turn.session.get(Pair, _number(ref), with_for_update=True)
-    if pair is None or person.id not in (pair.mentor_id, pair.mentee_id):
-        raise Refusal("I can't find that pair.")
-    return pair

@@ -59,7 +59,13 @@ def forget(turn: Turn, person: Person) -> None:
             cast(OutboxMessage.payload, String).contains(name),
         )
     ):
-        row.payload = {**row.payload, "text": row.payload["text"].replace(name, FORGOTTEN_NAME)}
+        payload = dict(row.payload)
+        payload["text"] = payload["text"].replace(name, FORGOTTEN_NAME)
+        if "spans" in payload:
+            payload["spans"] = [
+                [text.replace(name, FORGOTTEN_NAME), *rest] for text, *rest in payload["spans"]
+            ]
+        row.payload = payload
     person.display_name = FORGOTTEN_NAME
     person.platform_user_id = f"forgotten:{person.id}"
     person.team = None

@@ -1,7 +1,9 @@
 """Outbound replies: text with light markup, buttons and forms, addressed to an audience.
 
 Every reply must read well as plain text: that is the notification text on Slack and Teams and
-the whole of the console rendering. Light markup is `*bold*`, `_italic_` and `- ` bullets.
+the whole of the console rendering. Light markup is `*bold*`, `_italic_` and `- ` bullets, and
+it lives only in the engine's own wording: `Reply.text` is a `bot.text.Text`, whose typed spans
+(names, goals, notes) every renderer shows exactly as typed.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from bot.text import Text, as_text
 
 
 class Audience(StrEnum):
@@ -65,18 +69,25 @@ class Form:
 
 @dataclass(frozen=True, kw_only=True)
 class Reply:
-    text: str
+    text: str  # always a Text once built: a plain str is taken as the engine's own wording
     buttons: tuple[Button, ...] = ()
     form: Form | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", as_text(self.text))
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["text"] = str(self.text)
+        data["spans"] = as_text(self.text).to_json()
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:
         form = data.get("form")
+        spans = data.get("spans")
         return cls(
-            text=data["text"],
+            text=Text.from_json(spans) if spans is not None else data["text"],
             buttons=tuple(Button(**b) for b in data.get("buttons", ())),
             form=None
             if form is None

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.content import Content
 from bot.replies import Audience, Outgoing, Reply
+from bot.text import Text
 from storage.models import OutboxMessage, Pair, Person, Tenant
 
 
@@ -40,7 +41,7 @@ class Turn:
 
     def text(
         self, key: str, *, kind: str | None = None, role: str | None = None, **params: object
-    ) -> str:
+    ) -> Text:
         return self.content.text(key, kind=kind, role=role, **params)
 
     def to_person(self, person: Person, reply: Reply) -> None:

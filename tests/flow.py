@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from bot import wire
 from bot.clock import FakeClock
 from bot.content import default_content
 from bot.delivery import Delivery, deliver_pending
@@ -107,9 +108,16 @@ class Flow:
         raise AssertionError(f"{who} has no button for {action!r}")
 
     def form_value(self, who: str, form_prefix: str) -> str:
-        """The value of the newest open_form button for a form (e.g. 'checkin:3')."""
+        """The arguments of the newest open_form button for a form (e.g. 'checkin:3')."""
         for reply in reversed(self.received(who)):
             for button in reply.buttons:
-                if button.action == "open_form" and button.value.startswith(form_prefix + ":"):
-                    return button.value
+                if button.action == "open_form" and unversioned(button.value).startswith(
+                    form_prefix + ":"
+                ):
+                    return unversioned(button.value)
         raise AssertionError(f"{who} has no {form_prefix} form button")
+
+
+def unversioned(value: str) -> str:
+    """A button value's arguments without its wire version: `v1:checkin:3` -> `checkin:3`."""
+    return ":".join(wire.decode(value)[1])

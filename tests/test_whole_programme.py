@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from flow import START, Flow
 from scenario import COORDINATOR, ok, pair_of, rows, stage
 
+from bot import wire
 from bot.content import default_content
 from bot.replies import Reply
 from storage.db import Database
@@ -75,7 +76,7 @@ def assert_received(f: Flow, who: str, expected: list[Exactly | StartsWith]) -> 
 def checkin(f: Flow, who: str, number: int, **answers: str) -> str:
     session = rows(f.db, MentoringSession, number=number)[0]
     assert f.form_value(who, "checkin") == f"checkin:{session.id}"
-    form = f.press(who, "open_form", f"checkin:{session.id}").answer.form  # type: ignore[union-attr]
+    form = f.press(who, "open_form", wire.encode("checkin", session.id)).answer.form  # type: ignore[union-attr]
     assert form is not None and "career_talk" in [field.name for field in form.fields]
     values = {
         "happened": "yes",

@@ -10,13 +10,14 @@ kind (`reverse`, `reciprocal`, `classic`, `sponsorship`) and then by role (`ment
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from bot.text import Text, compose, fields_of
 
 HERE = Path(__file__).parent
 KINDS = ("reverse", "reciprocal", "classic", "sponsorship")
@@ -47,7 +48,7 @@ class Content:
 
     def text(
         self, key: str, *, kind: str | None = None, role: str | None = None, **params: Any
-    ) -> str:
+    ) -> Text:
         node = self._resolve(key, kind, role)
         if not isinstance(node, str):
             raise ContentError(f"{key} is a list; use lines()")
@@ -55,7 +56,7 @@ class Content:
 
     def lines(
         self, key: str, *, kind: str | None = None, role: str | None = None, **params: Any
-    ) -> list[str]:
+    ) -> list[Text]:
         node = self._resolve(key, kind, role)
         items = [node] if isinstance(node, str) else list(node)
         return [_fill(key, str(item).strip(), params) for item in items]
@@ -105,12 +106,12 @@ def _is_variant_map(node: Mapping[str, Any]) -> bool:
     return bool(names) and names <= {*KINDS, *ROLES, "default"}
 
 
-def _fill(key: str, template: str, params: Mapping[str, Any]) -> str:
-    needed = {name for _, name, _, _ in string.Formatter().parse(template) if name}
-    missing = needed - params.keys()
+def _fill(key: str, template: str, params: Mapping[str, Any]) -> Text:
+    """The template with its fields filled; every value stays typed text (see bot.text)."""
+    missing = fields_of(template) - params.keys()
     if missing:
         raise ContentError(f"{key!r} needs {sorted(missing)}")
-    return template.format_map(params)
+    return compose(template, **params)
 
 
 @cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot import wire
 from bot.lifecycle import answers, contracting
 from bot.lifecycle.dissolve import dissolve
 from bot.lifecycle.transition import kind_of, move, partner_of, require_stage
@@ -32,9 +33,7 @@ def ask(turn: Turn, pair: Pair, person: Person) -> Reply:
     partner = partner_of(pair, person)
 
     def button(label_key: str, answer: str, primary: bool = False) -> Button:
-        return Button(
-            label=turn.text(label_key), action=ACTION, value=f"{pair.id}:{answer}", primary=primary
-        )
+        return wire.button(turn.text(label_key), ACTION, pair.id, answer, primary=primary)
 
     return Reply(
         text=turn.text("chemistry.ask", partner=partner.display_name),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import goals
+from bot import goals, wire
 from bot.lifecycle import contract_terms, planning
 from bot.lifecycle.transition import kind_of, move, partner_of, require_stage, role_of
 from bot.replies import Button, Form, Reply
@@ -37,10 +38,11 @@ def start(turn: Turn, pair: Pair) -> None:
 
 
 def open_button(turn: Turn, pair: Pair) -> Button:
-    return Button(
-        label=turn.text("contracting.open_button"),
-        action=OPEN_FORM,
-        value=f"{contract_terms.FORM_ID}:{pair.id}",
+    return wire.button(
+        turn.text("contracting.open_button"),
+        OPEN_FORM,
+        contract_terms.FORM_ID,
+        pair.id,
         primary=True,
     )
 
@@ -101,7 +103,7 @@ def form(turn: Turn, pair: Pair, person: Person) -> Form:
     )
 
 
-def handle_submission(turn: Turn, pair: Pair, person: Person, values: dict[str, str]) -> Reply:
+def handle_submission(turn: Turn, pair: Pair, person: Person, values: Mapping[str, str]) -> Reply:
     require_stage(pair, Stage.CONTRACTING, Stage.ACTIVE, doing="contract")
     role_of(pair, person)
     terms, errors = contract_terms.validate(values, kind=kind_of(pair), today=turn.now.date())
@@ -146,16 +148,16 @@ def posted(turn: Turn, pair: Pair, contract: Contract, proposer: Person) -> Repl
     return Reply(
         text="\n".join([header, "", summary(turn, pair, contract)]),
         buttons=(
-            Button(
-                label=turn.text("contracting.confirm_button"),
-                action=ACTION,
-                value=f"{pair.id}:{contract.version}:confirm",
+            wire.button(
+                turn.text("contracting.confirm_button"),
+                ACTION,
+                pair.id,
+                contract.version,
+                "confirm",
                 primary=True,
             ),
-            Button(
-                label=turn.text("contracting.change_button"),
-                action=OPEN_FORM,
-                value=f"{contract_terms.FORM_ID}:{pair.id}",
+            wire.button(
+                turn.text("contracting.change_button"), OPEN_FORM, contract_terms.FORM_ID, pair.id
             ),
         ),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot import wire
 from bot.lifecycle import answers, chemistry
 from bot.lifecycle.dissolve import dissolve, live_pair_between, were_dissolved
 from bot.lifecycle.transition import kind_of, move, partner_of, require_stage, role_of
@@ -91,13 +92,8 @@ def intro_for(turn: Turn, pair: Pair, person: Person) -> Reply:
 
 def answer_buttons(turn: Turn, pair: Pair) -> tuple[Button, ...]:
     return (
-        Button(
-            label=turn.text("intro.accept_button"),
-            action=ACTION,
-            value=f"{pair.id}:yes",
-            primary=True,
-        ),
-        Button(label=turn.text("intro.decline_button"), action=ACTION, value=f"{pair.id}:no"),
+        wire.button(turn.text("intro.accept_button"), ACTION, pair.id, "yes", primary=True),
+        wire.button(turn.text("intro.decline_button"), ACTION, pair.id, "no"),
     )
 
 

@@ -9,13 +9,14 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from bot import wire
 from bot.form_values import FormValues
 from bot.goals import add_action, open_goals_text
 from bot.lifecycle import contracting
 from bot.lifecycle.planning import describe_when
 from bot.lifecycle.transition import kind_of, partner_of, person_in_role, require_stage, role_of
 from bot.programmes import Kind, senior_role
-from bot.replies import Button, Choice, FieldKind, Form, FormField, Reply
+from bot.replies import Choice, FieldKind, Form, FormField, Reply
 from bot.stages import Stage
 from bot.turn import Refusal, Turn
 from storage.models import (
@@ -81,10 +82,11 @@ def ask_checkin(turn: Turn, pair: Pair, session: MentoringSession) -> None:
                     partner=partner_of(pair, person).display_name,
                 ),
                 buttons=(
-                    Button(
-                        label=turn.text("sessions.checkin_button"),
-                        action=contracting.OPEN_FORM,
-                        value=f"{FORM_ID}:{session.id}",
+                    wire.button(
+                        turn.text("sessions.checkin_button"),
+                        contracting.OPEN_FORM,
+                        FORM_ID,
+                        session.id,
                         primary=True,
                     ),
                 ),

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot import wire
 from bot.form_values import FormValues
 from bot.lifecycle.contracting import OPEN_FORM
 from bot.lifecycle.transition import kind_of, move, partner_of, require_stage, role_of
@@ -47,11 +48,8 @@ def start(
 
 
 def evaluation_button(turn: Turn, pair: Pair) -> Button:
-    return Button(
-        label=turn.text("wrap_up.evaluation_button"),
-        action=OPEN_FORM,
-        value=f"{FORM_ID}:{pair.id}",
-        primary=True,
+    return wire.button(
+        turn.text("wrap_up.evaluation_button"), OPEN_FORM, FORM_ID, pair.id, primary=True
     )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 
-from bot import due
+from bot import due, wire
 from bot.clock import FakeClock
 from bot.delivery import Delivery
 from bot.events import Action, Actor, Command, Event, Submission
@@ -148,7 +148,7 @@ class World:
             for button in received.delivery.reply.buttons:
                 if (
                     button.action == action
-                    and button.value.startswith(value)
+                    and _arguments(button.value).startswith(value)
                     and (not label or button.label == label)
                 ):
                     return button
@@ -157,7 +157,7 @@ class World:
     def has_button(self, who: Person, action: str, value: str, *, since: int) -> Callable[[], bool]:
         def check() -> bool:
             return any(
-                b.action == action and b.value.startswith(value)
+                b.action == action and _arguments(b.value).startswith(value)
                 for r in self.inbox(who, since=since)
                 for b in r.delivery.reply.buttons
             )
@@ -239,3 +239,8 @@ def _hour_from(moment: datetime) -> datetime:
 def _next_hour(moment: datetime) -> datetime:
     """The first whole hour strictly after `moment`."""
     return moment.replace(minute=0, second=0, microsecond=0) + HOUR
+
+
+def _arguments(value: str) -> str:
+    """A button value without its wire version, as the story names buttons: `1:yes`."""
+    return ":".join(wire.decode(value)[1])

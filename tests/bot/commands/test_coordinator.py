@@ -24,6 +24,7 @@ from scenario import (
     texts,
 )
 
+from bot import wire
 from bot.content import default_content
 from bot.events import Actor, Command
 from storage.models import NudgeSent, OutboxMessage, Pair, Programme, StageTransition
@@ -167,8 +168,8 @@ def test_pair_proposes_and_sends_each_person_their_own_intro(f: Flow) -> None:
         )
         assert intro.text.startswith(body)
         assert [(b.action, b.value) for b in intro.buttons] == [
-            ("intro", f"{pair_id}:yes"),
-            ("intro", f"{pair_id}:no"),
+            ("intro", wire.encode(pair_id, "yes")),
+            ("intro", wire.encode(pair_id, "no")),
         ]
     assert f.new(COORDINATOR) == []  # the answer is the coordinator's confirmation
 
@@ -302,7 +303,7 @@ def test_match_proposes_pairs_and_sends_both_intros(f: Flow) -> None:
     for who in ("maya", "sam"):
         [intro] = f.new(who)
         assert pair.match_reason in intro.text
-        assert intro.buttons[0].value == f"{pair.id}:yes"
+        assert intro.buttons[0].value == wire.encode(pair.id, "yes")
     [transition] = rows(f.db, StageTransition, pair_id=pair.id)
     assert transition.actor_id == person(f.db, COORDINATOR).id
 
@@ -493,7 +494,7 @@ def test_end_of_an_active_pair_starts_the_evaluation(f: Flow) -> None:
     for who in ("maya", "sam"):
         [start] = f.new(who)
         assert [(b.action, b.value) for b in start.buttons] == [
-            ("open_form", f"evaluation:{pair_id}")
+            ("open_form", wire.encode("evaluation", pair_id))
         ]
 
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot import wire
 from bot.programmes import Cadence, Kind, nth_session_date
 from bot.stages import Stage
 from storage.models import Contract, Goal, MentoringSession, OutboxMessage
@@ -37,7 +38,7 @@ def test_both_confirming_the_same_version_starts_the_sessions(journey, content) 
     assert posted.answer is not None and "Version 1" in posted.answer.text
     (to_pair,) = j.new_texts("sam")
     assert "version 1" in to_pair.lower() and "Understand short-form video" in to_pair
-    assert j.flow.button("sam", "contract").value == f"{j.pair_id}:1:confirm"
+    assert j.flow.button("sam", "contract").value == wire.encode(j.pair_id, 1, "confirm")
 
     waiting = j.confirm("maya", 1)
     assert waiting.answer is not None

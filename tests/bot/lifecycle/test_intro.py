@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot import wire
 from bot.programmes import Kind
 from bot.stages import Stage
 from storage.models import Answer, Pair, StageTransition
@@ -21,7 +22,10 @@ def test_proposing_records_the_birth_of_the_pair_and_sends_two_private_intros(jo
         (intro,) = j.flow.new(who)
         assert j.reason in intro.text  # the "why you", in words
         assert j.programme in intro.text
-        assert [b.value for b in intro.buttons] == [f"{j.pair_id}:yes", f"{j.pair_id}:no"]
+        assert [b.value for b in intro.buttons] == [
+            wire.encode(j.pair_id, "yes"),
+            wire.encode(j.pair_id, "no"),
+        ]
 
 
 def test_each_side_reads_what_their_own_role_asks_of_them(journey, content) -> None:
@@ -58,7 +62,7 @@ def test_both_accepting_the_intro_starts_chemistry(journey, content) -> None:
     for who in ("maya", "sam"):
         texts = j.new_texts(who)
         assert any(q in texts[0] for q in content.lines("chemistry.questions", kind="reverse"))
-        assert j.flow.button(who, "chemistry").value == f"{j.pair_id}:go"
+        assert j.flow.button(who, "chemistry").value == wire.encode(j.pair_id, "go")
 
 
 def test_one_decline_dissolves_the_pair_without_naming_who(journey, content) -> None:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot import wire
 from bot.programmes import Kind
 from bot.stages import Stage
 from storage.models import ActionItem, CheckIn, MentoringSession, NudgeSent
@@ -138,7 +139,7 @@ def test_the_check_in_is_asked_an_hour_after_the_session_ends(journey, content) 
     for who, partner in (("maya", "Sam"), ("sam", "Maya")):
         (prompt,) = j.flow.new(who)
         assert prompt.text == content.text("sessions.checkin_prompt", number=1, partner=partner)
-        assert [b.value for b in prompt.buttons] == [f"checkin:{session.id}"]
+        assert [b.value for b in prompt.buttons] == [wire.encode("checkin", session.id)]
 
 
 def test_a_check_in_is_private_and_marks_the_session_held(journey, content) -> None:
@@ -147,7 +148,7 @@ def test_a_check_in_is_private_and_marks_the_session_held(journey, content) -> N
     j.read_all()
     ref = j.flow.form_value("sam", "checkin").split(":")[1]
 
-    opened = j.flow.press("sam", "open_form", f"checkin:{ref}")
+    opened = j.flow.press("sam", "open_form", wire.encode("checkin", ref))
     assert opened.answer.form is not None and opened.answer.form.context == ref
     outcome = j.flow.submit(
         "sam",
@@ -229,7 +230,7 @@ def test_a_check_in_from_someone_outside_the_pair_is_refused(journey) -> None:
     ref = str(j.session(1).id)
 
     submitted = j.flow.submit("lena", "checkin", ref, happened="no")
-    opened = j.flow.press("lena", "open_form", f"checkin:{ref}")
+    opened = j.flow.press("lena", "open_form", wire.encode("checkin", ref))
 
     for outcome in (submitted, opened):
         assert not outcome.changed
@@ -243,7 +244,7 @@ def test_a_check_in_for_a_session_still_ahead_is_refused(journey) -> None:
     ahead = str(j.session(3).id)
 
     submitted = j.flow.submit("sam", "checkin", ahead, happened="yes")
-    opened = j.flow.press("sam", "open_form", f"checkin:{ahead}")
+    opened = j.flow.press("sam", "open_form", wire.encode("checkin", ahead))
 
     for outcome in (submitted, opened):
         assert not outcome.changed

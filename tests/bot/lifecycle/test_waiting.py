@@ -8,6 +8,7 @@ from datetime import timedelta
 from flow import Flow
 from scenario import COORDINATOR, accept_intros, active, go_ahead, ok, person, proposed, rows, stage
 
+from bot import wire
 from bot.lifecycle.waiting import ALERT_AFTER, REMIND_AFTER
 from storage.db import Database
 from storage.models import Enrolment, NudgeSent
@@ -27,7 +28,10 @@ def test_an_unanswered_intro_reminds_only_who_has_not_answered(sqlite_db: Databa
 
     [reminder] = f.new("sam")
     assert "introduced 7 days ago" in reminder.text
-    assert [b.value for b in reminder.buttons] == [f"{pair_id}:yes", f"{pair_id}:no"]
+    assert [b.value for b in reminder.buttons] == [
+        wire.encode(pair_id, "yes"),
+        wire.encode(pair_id, "no"),
+    ]
     assert f.new("maya") == []  # she answered; nobody nags her
     # The reminder's button works like the intro's.
     ok(f.press("sam", "intro", reminder.buttons[0].value))
@@ -91,7 +95,7 @@ def test_an_evaluation_that_does_not_come_is_asked_for_then_flagged(sqlite_db: D
     f.advance(days=REMIND_AFTER.days)
     [reminder] = f.new("sam")
     assert "evaluation is the last step" in reminder.text
-    assert [b.value for b in reminder.buttons] == [f"evaluation:{pair_id}"]
+    assert [b.value for b in reminder.buttons] == [wire.encode("evaluation", pair_id)]
     assert f.new("maya") == []  # she has evaluated
 
     f.advance(days=ALERT_AFTER.days - REMIND_AFTER.days)

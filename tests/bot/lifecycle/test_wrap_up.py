@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot import wire
 from bot.form_values import MAX_TEXT
 from bot.lifecycle.wrap_up import CONTINUE_AS, validate
 from bot.programmes import Kind
@@ -159,7 +160,7 @@ def test_an_evaluation_outside_the_wrap_up_or_the_pair_is_refused(journey) -> No
     assert not early.changed and "later step" in early.answer.text
     j.end_early()
     stranger = evaluate(j, "lena")
-    opened = j.flow.press("lena", "open_form", f"evaluation:{j.pair_id}")
+    opened = j.flow.press("lena", "open_form", wire.encode("evaluation", j.pair_id))
 
     for outcome in (stranger, opened):
         assert not outcome.changed and "I can't find that pair." in outcome.answer.text

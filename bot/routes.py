@@ -1,0 +1,150 @@
+"""The one registry of buttons and forms: each action name and form id, and what it runs.
+
+Adapters hand the engine an `Action` (a button's action name and its wire value, see
+`bot.wire`) or a `Submission` (a form id, its context and the typed values); the engine looks
+the name up here. To add a button: give it a name below and build it with `wire.button`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from bot import wire
+from bot.lifecycle import chemistry, contract_terms, contracting, intro, sessions, wrap_up
+from bot.nudges import runner
+from bot.replies import Form, Reply
+from bot.turn import Refusal, Turn
+from storage.models import Pair, Person
+
+ActionHandler = Callable[[Turn, Person, tuple[str, ...]], Reply]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FormRoute:
+    """How a form opens (from a button) and what its submission does; `ref` is its context."""
+
+    open: Callable[[Turn, Person, int], Form]
+    submit: Callable[[Turn, Person, int, Mapping[str, str]], Reply]
+
+
+# -- forms ------------------------------------------------------------------------------------
+
+
+def _open_contract(turn: Turn, person: Person, ref: int) -> Form:
+    return contracting.form(turn, locked_pair(turn, ref, person), person)
+
+
+def _submit_contract(turn: Turn, person: Person, ref: int, values: Mapping[str, str]) -> Reply:
+    return contracting.handle_submission(turn, locked_pair(turn, ref, person), person, values)
+
+
+def _open_checkin(turn: Turn, person: Person, ref: int) -> Form:
+    session = sessions.session_for(turn, ref)
+    return sessions.form(turn, locked_pair(turn, session.pair_id, person), session, person)
+
+
+def _submit_checkin(turn: Turn, person: Person, ref: int, values: Mapping[str, str]) -> Reply:
+    session = sessions.session_for(turn, ref)
+    pair = locked_pair(turn, session.pair_id, person)
+    reply = sessions.handle_submission(turn, pair, session, person, values)
+    runner.run_for(turn, pair)  # the nudges react to what the check-in revealed
+    return reply
+
+
+def _open_evaluation(turn: Turn, person: Person, ref: int) -> Form:
+    return wrap_up.form(turn, locked_pair(turn, ref, person), person)
+
+
+def _submit_evaluation(turn: Turn, person: Person, ref: int, values: Mapping[str, str]) -> Reply:
+    return wrap_up.handle_submission(turn, locked_pair(turn, ref, person), person, values)
+
+
+FORMS: dict[str, FormRoute] = {
+    contract_terms.FORM_ID: FormRoute(open=_open_contract, submit=_submit_contract),
+    sessions.FORM_ID: FormRoute(open=_open_checkin, submit=_submit_checkin),
+    wrap_up.FORM_ID: FormRoute(open=_open_evaluation, submit=_submit_evaluation),
+}
+
+
+# -- buttons ----------------------------------------------------------------------------------
+
+
+def _open_form(turn: Turn, person: Person, args: tuple[str, ...]) -> Reply:
+    form_id, ref = args
+    route = FORMS.get(form_id)
+    if route is None:
+        raise Refusal("That form is not one I know.")
+    return Reply(text="", form=route.open(turn, person, number(ref)))
+
+
+def _intro(turn: Turn, person: Person, args: tuple[str, ...]) -> Reply:
+    pair_ref, answer = args
+    return intro.handle_answer(turn, locked_pair(turn, pair_ref, person), person, answer)
+
+
+def _chemistry(turn: Turn, person: Person, args: tuple[str, ...]) -> Reply:
+    pair_ref, answer = args
+    return chemistry.handle_answer(turn, locked_pair(turn, pair_ref, person), person, answer)
+
+
+def _confirm_contract(turn: Turn, person: Person, args: tuple[str, ...]) -> Reply:
+    pair_ref, version, verb = args
+    if verb != "confirm":
+        raise Refusal("That button is not one I know; it may come from an older version.")
+    pair = locked_pair(turn, pair_ref, person)
+    return contracting.handle_confirm(turn, pair, person, number(version))
+
+
+# action name -> (how many arguments its value carries, handler)
+ACTIONS: dict[str, tuple[int, ActionHandler]] = {
+    contracting.OPEN_FORM: (2, _open_form),
+    intro.ACTION: (2, _intro),
+    chemistry.ACTION: (2, _chemistry),
+    contracting.ACTION: (3, _confirm_contract),
+}
+
+
+def run_action(turn: Turn, person: Person, action: str, value: str) -> Reply:
+    route = ACTIONS.get(action)
+    _version, args = wire.decode(value)
+    if route is None or len(args) != route[0]:
+        raise Refusal("That button is not one I know; it may come from an older version.")
+    return route[1](turn, person, args)
+
+
+def run_submission(
+    turn: Turn, person: Person, form_id: str, context: str, values: Mapping[str, str]
+) -> Reply:
+    route = FORMS.get(form_id)
+    if route is None:
+        raise Refusal("That form is not one I know.")
+    return route.submit(turn, person, number(context), values)
+
+
+# -- references -------------------------------------------------------------------------------
+
+_REFERENCE = re.compile(r"#?([0-9]{1,9})")  # ids fit a 32-bit integer column everywhere
+
+
+def number(text: str | int) -> int:
+    if isinstance(text, int):
+        return text
+    match = _REFERENCE.fullmatch(text.strip())
+    if match is None:
+        raise Refusal("That reference is not one I recognise.")
+    return int(match.group(1))
+
+
+def locked_pair(turn: Turn, ref: str | int, person: Person) -> Pair:
+    """The pair a button or form names, locked for this transaction.
+
+    Someone outside the pair gets the same answer as for a pair that does not exist, so a
+    crafted button reveals nothing. The row lock (PostgreSQL) serialises two people answering
+    at the same moment, so the second one sees the first one's answer and the pair moves on.
+    """
+    pair = turn.session.get(Pair, number(ref), with_for_update=True)
+    if pair is None or person.id not in (pair.mentor_id, pair.mentee_id):
+        raise Refusal("I can't find that pair.")
+    return pair
