@@ -9,11 +9,11 @@ from collections.abc import Collection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot import due, routes
+from bot import due, home, routes
 from bot.clock import Clock
 from bot.commands import dispatch as commands
 from bot.content import Content
-from bot.events import Action, Command, Event, Message, Submission, Tick
+from bot.events import Action, Actor, Command, Event, Message, Submission, Tick
 from bot.identity import clean_text, resolve_actor, resolve_tenant
 from bot.replies import Outcome, Reply
 from bot.turn import Refusal, Turn
@@ -97,6 +97,29 @@ class Engine:
         # Form text goes into the database: drop what no database can store (NUL, surrogates).
         values = {clean_text(str(k)): clean_text(str(v)) for k, v in event.values.items()}
         return routes.run_submission(turn, person, event.form_id, event.context, values)
+
+    def home(self, actor: Actor) -> tuple[Reply, ...]:
+        """The person's dashboard (Slack's Home tab, a Teams card): sections, newest state.
+
+        Reading it creates the person on first contact, like any event, and changes nothing
+        else; an error answers with one section saying so rather than a broken tab.
+        """
+        try:
+            with self.db.transaction() as session:
+                now = self.clock.now()
+                tenant = resolve_tenant(
+                    session, platform=actor.platform, external_id=actor.tenant, now=now
+                )
+                turn = Turn(session=session, now=now, content=self.content, tenant=tenant)
+                person = resolve_actor(
+                    session, tenant, actor, now=now, coordinators=self.coordinators
+                )
+                return home.build(turn, person)
+        except Refusal as refusal:
+            return (refusal.reply,)
+        except Exception:
+            log.exception("building the home of %r failed", actor)
+            return (Reply(text=SORRY),)
 
     # -- due work ---------------------------------------------------------------------------
 
