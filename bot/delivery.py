@@ -1,21 +1,46 @@
-"""Delivering outbox rows through a platform sender, and marking them delivered."""
+"""Delivering outbox rows through platform senders: at least once, one message in flight.
+
+Each message goes through three steps, each in its own short transaction:
+
+1. a batch is *claimed* (`storage.outbox.claim_pending`): the rows belong to this worker for a
+   while, and the tenants, people, pairs and stored addresses behind them are read in a fixed
+   number of queries, whatever the batch size;
+2. the *attempt is recorded* before the send, so a message whose send kills the worker is
+   counted, and after `MAX_ATTEMPTS` it is quarantined instead of killing the next worker too;
+3. right after the send the row is *marked* delivered (or failed, with a back-off).
+
+So a crash re-sends at most the one message that was in flight (at-least-once, at most one
+duplicate per crash per worker), and everything it had not reached waits for the claim to lapse
+and goes out then. A message that cannot go (a permanent platform error, attempts used up) is
+quarantined and the coordinators are told once, in words; it is never retried for ever nor
+dropped in silence.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
+from bot.content import Content, default_content
 from bot.replies import Audience, Reply
+from bot.text import Text, typed
 from storage.db import Database
-from storage.models import OutboxMessage, Pair, Person, Tenant
-from storage.outbox import claim_pending
+from storage.models import ConversationAddress, OutboxMessage, Pair, Person, Tenant
+from storage.outbox import MAX_ATTEMPTS, claim_pending
 
 log = logging.getLogger(__name__)
+
+CLAIM_HOLD = timedelta(minutes=5)  # a claimed row waits this long for a worker that died
+BATCH = 100
+REPORT = "delivery-report"  # marks the coordinators' reports, which are never reported on
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -23,11 +48,12 @@ class Recipient:
     person_id: int
     user_id: str  # the platform's id for this person
     name: str
+    address: Mapping[str, Any] | None = None  # where the platform reached them before
 
 
 @dataclass(frozen=True, kw_only=True)
 class Delivery:
-    """One outbox row, resolved to platform identities, ready for a sender."""
+    """One outbox row, resolved to platform identities and addresses, ready for a sender."""
 
     message_id: int
     platform: str
@@ -36,71 +62,366 @@ class Delivery:
     recipients: tuple[Recipient, ...]  # one for a person, both people for a pair
     pair_id: int | None
     reply: Reply
+    pair_address: Mapping[str, Any] | None = None  # e.g. the pair's Slack group DM
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sent:
+    """What a sender learned while sending: addresses to keep for next time."""
+
+    person_addresses: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
+    pair_address: Mapping[str, Any] | None = None
+
+
+class Undeliverable(Exception):
+    """A permanent failure (account gone, bot removed): retrying cannot help.
+
+    `person_ids` are the recipients who cannot be reached; their stored address is marked
+    unreachable so the coordinators can act.
+    """
+
+    def __init__(self, reason: str, *, person_ids: Collection[int] = ()) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.person_ids = tuple(person_ids)
 
 
 class Sender(Protocol):
-    def send(self, delivery: Delivery) -> None:
-        """Deliver or raise; a raised error leaves the row for a later attempt."""
+    def send(self, delivery: Delivery) -> Sent | None:
+        """Deliver, or raise: Undeliverable for permanent failures, anything else to retry."""
         ...
 
 
-def deliver_pending(*, db: Database, clock: Clock, sender: Sender, limit: int = 200) -> int:
-    """Send what is waiting; return how many were delivered.
+class AsyncSender(Protocol):
+    async def send(self, delivery: Delivery) -> Sent | None: ...
 
-    The claimed rows stay locked (PostgreSQL) until they are marked, so a second worker never
-    sends them too. Everything is read before the first send, so no write is flushed (and no
-    SQLite write lock held) while a sender waits on the network. A row that cannot be read or
-    sent is retried later, up to storage.outbox.MAX_ATTEMPTS, without holding up the others.
-    """
+
+# -- the three steps --------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class Courier:
+    """The database side of delivery, shared by the sync and the asyncio loops below."""
+
+    db: Database
+    clock: Clock
+    platforms: Collection[str] | None = None  # None: every platform (tests, one-off tools)
+    content: Content = field(default_factory=default_content)
+
+    def claim(self, limit: int = BATCH) -> list[Delivery]:
+        with self.db.transaction() as session:
+            rows = claim_pending(
+                session,
+                now=self.clock.now(),
+                hold=CLAIM_HOLD,
+                limit=limit,
+                platforms=self.platforms,
+            )
+            return _resolve_all(session, rows, on_unreadable=self._quarantine)
+
+    def begin(self, delivery: Delivery) -> bool:
+        """Record the attempt before sending; False when the message must not be sent again."""
+        with self.db.transaction() as session:
+            row = session.get(OutboxMessage, delivery.message_id)
+            if row is None or row.delivered_at is not None or row.quarantined_at is not None:
+                return False
+            if row.attempts >= MAX_ATTEMPTS:
+                # Its earlier attempts never finished: most likely it crashed its sender.
+                self._quarantine(session, row, row.last_error or "its sending never finished")
+                return False
+            row.attempts += 1
+            row.last_error = "in flight"  # what stays if the process dies during the send
+            if not delivery.recipients:
+                row.delivered_at = self.clock.now()  # nobody left to tell: done, not stuck
+                row.last_error = "no recipient"
+                return False
+            return True
+
+    def delivered(self, delivery: Delivery, sent: Sent | None) -> None:
+        with self.db.transaction() as session:
+            row = session.get(OutboxMessage, delivery.message_id)
+            if row is None:
+                return
+            row.delivered_at = self.clock.now()
+            row.last_error = None
+            row.claimed_until = None
+            if sent is not None:
+                _remember(session, delivery, sent, now=self.clock.now())
+
+    def failed(self, delivery: Delivery, error: BaseException) -> None:
+        with self.db.transaction() as session:
+            row = session.get(OutboxMessage, delivery.message_id)
+            if row is None:
+                return
+            if isinstance(error, Undeliverable):
+                _mark_unreachable(session, delivery, error, now=self.clock.now())
+                self._quarantine(session, row, error.reason)
+            elif row.attempts >= MAX_ATTEMPTS:
+                self._quarantine(session, row, _describe(error))
+            else:
+                row.last_error = _describe(error)[:2000]
+                # Back off: 1, 2, 4, 8 minutes, so a platform outage is not hammered.
+                row.claimed_until = self.clock.now() + timedelta(minutes=2 ** (row.attempts - 1))
+                log.warning("delivery of outbox row %s failed, will retry: %s", row.id, error)
+
+    def _quarantine(self, session: Session, row: OutboxMessage, reason: str) -> None:
+        row.quarantined_at = self.clock.now()
+        row.claimed_until = None
+        row.last_error = reason[:2000]
+        log.error("outbox row %s quarantined after %s attempts: %s", row.id, row.attempts, reason)
+        if row.payload.get("kind") != REPORT:
+            _report(session, row, reason, content=self.content, now=self.clock.now())
+
+
+def deliver_pending(
+    *,
+    db: Database,
+    clock: Clock,
+    sender: Sender,
+    limit: int = 10_000,
+    platforms: Collection[str] | None = None,
+) -> int:
+    """Send what is waiting (up to `limit` messages), batch after batch; return how many went."""
+    courier = Courier(db=db, clock=clock, platforms=platforms)
     delivered = 0
-    with db.transaction() as session:
-        ready: list[tuple[OutboxMessage, Delivery | None]] = []
-        for row in claim_pending(session, limit=limit):
+    handled = 0
+    while handled < limit:
+        batch = courier.claim(min(BATCH, limit - handled))
+        if not batch:
+            break
+        for delivery in batch:
+            handled += 1
+            if not courier.begin(delivery):
+                continue
             try:
-                ready.append((row, _resolve(session, row)))
-            except Exception as error:  # an unreadable row must not block the others
-                log.warning("outbox row %s cannot be read: %s", row.id, error)
-                ready.append((row, None))
-                row.last_error = f"unreadable: {error}"[:2000]
-        with session.no_autoflush:
-            for row, delivery in ready:
-                row.attempts += 1
-                if delivery is None:
-                    continue
-                if not delivery.recipients:
-                    row.delivered_at = clock.now()  # nobody left to tell: done, not stuck
-                    row.last_error = "no recipient"
-                    continue
-                try:
-                    sender.send(delivery)
-                except Exception as error:  # a sender failure must not lose the other rows
-                    log.warning("delivery of outbox row %s failed: %s", row.id, error)
-                    row.last_error = str(error)[:2000]
-                    continue
-                row.delivered_at = clock.now()
-                delivered += 1
+                sent = sender.send(delivery)
+            except Exception as error:  # one failing message must not hold up the others
+                courier.failed(delivery, error)
+                continue
+            courier.delivered(delivery, sent)
+            delivered += 1
     return delivered
 
 
-def _resolve(session: Session, row: OutboxMessage) -> Delivery:
-    tenant = session.get(Tenant, row.tenant_id)
-    if tenant is None:
-        raise LookupError(f"tenant {row.tenant_id} is gone")
+async def deliver_pending_async(
+    *,
+    db: Database,
+    clock: Clock,
+    senders: Mapping[str, AsyncSender],
+    limit: int = 10_000,
+    stop: asyncio.Event | None = None,
+) -> int:
+    """The same for asyncio platform clients; the database steps run in worker threads.
+
+    The engine's database work is synchronous (SQLAlchemy sessions), so it runs in threads to
+    keep the event loop free for the requests Slack and Teams expect answered within seconds.
+    `stop` ends the run between two messages, never during one (a clean shutdown).
+    """
+    courier = Courier(db=db, clock=clock, platforms=tuple(senders))
+    delivered = 0
+    handled = 0
+    while handled < limit and not (stop and stop.is_set()):
+        batch = await asyncio.to_thread(courier.claim, min(BATCH, limit - handled))
+        if not batch:
+            break
+        for delivery in batch:
+            if stop and stop.is_set():
+                break  # the rest of the claim lapses and another run takes it
+            handled += 1
+            if not await asyncio.to_thread(courier.begin, delivery):
+                continue
+            try:
+                sent = await senders[delivery.platform].send(delivery)
+            except Exception as error:
+                await asyncio.to_thread(courier.failed, delivery, error)
+                continue
+            await asyncio.to_thread(courier.delivered, delivery, sent)
+            delivered += 1
+    return delivered
+
+
+# -- reading a batch --------------------------------------------------------------------------
+
+
+def _resolve_all(session: Session, rows: Any, *, on_unreadable: Any) -> list[Delivery]:
+    """Every row's people, pair, tenant and addresses, in four queries for the whole batch."""
+    rows = list(rows)
+    if not rows:
+        return []
+    tenants = _by_id(session, Tenant, {r.tenant_id for r in rows})
+    pairs = _by_id(session, Pair, {r.pair_id for r in rows if r.pair_id is not None})
+    person_ids = {r.person_id for r in rows if r.person_id is not None}
+    for pair in pairs.values():
+        person_ids |= {pair.mentor_id, pair.mentee_id}
+    people = _by_id(session, Person, person_ids)
+    addresses = session.scalars(
+        select(ConversationAddress).where(
+            ConversationAddress.person_id.in_(person_ids)
+            | ConversationAddress.pair_id.in_(set(pairs))
+        )
+    ).all()
+    deliveries = []
+    for row in rows:
+        try:
+            deliveries.append(_resolve(row, tenants, pairs, people, addresses))
+        except Exception as error:  # an unreadable row must not block the others
+            on_unreadable(session, row, f"unreadable: {error}")
+    return deliveries
+
+
+def _resolve(
+    row: OutboxMessage,
+    tenants: Mapping[int, Tenant],
+    pairs: Mapping[int, Pair],
+    people: Mapping[int, Person],
+    addresses: Collection[ConversationAddress],
+) -> Delivery:
+    tenant = tenants[row.tenant_id]
     if row.pair_id is not None:
-        pair = session.get(Pair, row.pair_id)
-        people = [pair.mentor, pair.mentee] if pair else []
+        pair = pairs[row.pair_id]
+        who = [people[pair.mentor_id], people[pair.mentee_id]]
     else:
-        people = list(session.scalars(select(Person).where(Person.id == row.person_id)))
+        who = [people[row.person_id]] if row.person_id is not None else []
+    mine = [a for a in addresses if a.platform == tenant.platform]
+    by_person = {a.person_id: a.address for a in mine if a.person_id is not None}
+    pair_address = next((a.address for a in mine if a.pair_id == row.pair_id), None)
     return Delivery(
         message_id=row.id,
         platform=tenant.platform,
         tenant=tenant.external_id,
         audience=Audience(row.audience),
         recipients=tuple(
-            Recipient(person_id=p.id, user_id=p.platform_user_id, name=p.display_name)
-            for p in people
+            Recipient(
+                person_id=p.id,
+                user_id=p.platform_user_id,
+                name=p.display_name,
+                address=by_person.get(p.id),
+            )
+            for p in who
             if p.forgotten_at is None
         ),
         pair_id=row.pair_id,
         reply=Reply.from_dict(row.payload),
+        pair_address=pair_address if row.pair_id is not None else None,
     )
+
+
+def _by_id(session: Session, model: Any, ids: Collection[int]) -> dict[int, Any]:
+    if not ids:
+        return {}
+    return {item.id: item for item in session.scalars(select(model).where(model.id.in_(ids)))}
+
+
+# -- what sending taught us -------------------------------------------------------------------
+
+
+def _remember(session: Session, delivery: Delivery, sent: Sent, *, now: Any) -> None:
+    for person_id, address in sent.person_addresses.items():
+        save_address(
+            session, platform=delivery.platform, person_id=person_id, address=address, now=now
+        )
+    if sent.pair_address is not None and delivery.pair_id is not None:
+        save_address(
+            session,
+            platform=delivery.platform,
+            pair_id=delivery.pair_id,
+            address=sent.pair_address,
+            now=now,
+        )
+
+
+def save_address(
+    session: Session,
+    *,
+    platform: str,
+    address: Mapping[str, Any],
+    now: Any,
+    person_id: int | None = None,
+    pair_id: int | None = None,
+) -> ConversationAddress:
+    """Store (or replace) where `platform` reaches a person or a pair; it is reachable again."""
+    column = ConversationAddress.person_id if person_id is not None else ConversationAddress.pair_id
+    owner = person_id if person_id is not None else pair_id
+    stored = session.scalar(
+        select(ConversationAddress).where(ConversationAddress.platform == platform, column == owner)
+    )
+    if stored is None:
+        stored = ConversationAddress(
+            platform=platform,
+            person_id=person_id,
+            pair_id=pair_id,
+            address=dict(address),
+            updated_at=now,
+        )
+        session.add(stored)
+    else:
+        stored.address = dict(address)
+        stored.updated_at = now
+        stored.unreachable_at = None
+        stored.unreachable_reason = None
+        stored.reported_at = None
+    return stored
+
+
+def _mark_unreachable(
+    session: Session, delivery: Delivery, error: Undeliverable, *, now: Any
+) -> None:
+    if not error.person_ids:
+        return
+    session.execute(
+        update(ConversationAddress)
+        .where(
+            ConversationAddress.platform == delivery.platform,
+            ConversationAddress.person_id.in_(error.person_ids),
+        )
+        .values(unreachable_at=now, unreachable_reason=error.reason[:200])
+    )
+
+
+def _report(
+    session: Session, row: OutboxMessage, reason: str, *, content: Content, now: Any
+) -> None:
+    """Tell each coordinator of the tenant, once, who did not get a message and why."""
+    names = _recipient_names(session, row)
+    text = content.text("delivery.quarantined", names=names, reason=reason)
+    coordinators = session.scalars(
+        select(Person).where(
+            Person.tenant_id == row.tenant_id,
+            Person.is_coordinator.is_(True),
+            Person.forgotten_at.is_(None),
+        )
+    ).all()
+    for coordinator in coordinators:
+        if row.audience == Audience.COORDINATOR.value and row.person_id == coordinator.id:
+            continue  # the report would go the way that just failed
+        payload = Reply(text=text).to_dict()
+        payload["kind"] = REPORT
+        session.add(
+            OutboxMessage(
+                tenant_id=row.tenant_id,
+                audience=Audience.COORDINATOR.value,
+                person_id=coordinator.id,
+                pair_id=None,
+                payload=payload,
+                created_at=now,
+                attempts=0,
+            )
+        )
+
+
+def _recipient_names(session: Session, row: OutboxMessage) -> Text:
+    ids: list[int] = []
+    if row.pair_id is not None:
+        pair = session.get(Pair, row.pair_id)
+        ids = [pair.mentor_id, pair.mentee_id] if pair else []
+    elif row.person_id is not None:
+        ids = [row.person_id]
+    people = [session.get(Person, i) for i in ids]
+    return Text.join(
+        (typed(p.display_name, person_id=p.id) for p in people if p is not None), " and "
+    )
+
+
+def _describe(error: BaseException) -> str:
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -84,6 +84,9 @@ class Person(Base):
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime]
     forgotten_at: Mapped[datetime | None]
+    # When the platform last told us this person's name and time zone (Slack's users.info);
+    # adapters refresh it when it is older than a day.
+    profile_checked_at: Mapped[datetime | None]
 
     tenant: Mapped[Tenant] = relationship()
 
@@ -320,6 +323,37 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None] = mapped_column(index=True)
+    # A worker that claimed the row owns it until then; after that (it crashed) another may.
+    claimed_until: Mapped[datetime | None]
+    # Given up on: attempts used up, a permanent platform error, or it crashed its sender.
+    # The coordinators were told; an operator can re-queue it by clearing this.
+    quarantined_at: Mapped[datetime | None]
+
+
+class ConversationAddress(Base):
+    """Where a platform reaches a person or a pair later (DESIGN.md section 11).
+
+    Slack: the DM channel of a person, the group DM of a pair. Teams: a person's conversation
+    reference (service URL, conversation, tenant, bot and user ids). Exactly one of person_id
+    and pair_id is set. `unreachable_at` marks an address that stopped working (the app was
+    uninstalled, the account deactivated); `reported_at` that the coordinators were told.
+    """
+
+    __tablename__ = "conversation_addresses"
+    __table_args__ = (
+        UniqueConstraint("platform", "person_id", name="uq_conversation_addresses_platform_person"),
+        UniqueConstraint("platform", "pair_id", name="uq_conversation_addresses_platform_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id"), index=True)
+    address: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+    unreachable_at: Mapped[datetime | None]
+    unreachable_reason: Mapped[str | None] = mapped_column(String(200))
+    reported_at: Mapped[datetime | None]
 
 
 class ProcessedEvent(Base):

@@ -6,7 +6,7 @@ Nothing here runs at import time; each entry point (`tandem chat`, `tandem demo`
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -35,9 +35,9 @@ class App:
     content: Content
     engine: Engine
 
-    def deliver(self, sender: Sender) -> int:
-        """Hand every waiting outbox row to `sender`; return how many went."""
-        return deliver_pending(db=self.db, clock=self.clock, sender=sender)
+    def deliver(self, sender: Sender, *, platforms: Collection[str] | None = None) -> int:
+        """Hand the waiting outbox rows (of `platforms`, default all) to `sender`."""
+        return deliver_pending(db=self.db, clock=self.clock, sender=sender, platforms=platforms)
 
     def due_work(self, sender: Sender) -> Callable[[], tuple[int, int] | None]:
         """The scheduler's job for this worker: sweep and deliver, on the leader only.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -79,7 +80,12 @@ def chat(
     built = _build(settings, clock)
     try:
         console = ConsoleApp(
-            engine=built.engine, deliver=built.deliver, clock=clock, io=TerminalIO(), user=user
+            engine=built.engine,
+            # Only the console workspace: a shared database may hold real Slack or Teams ones.
+            deliver=partial(built.deliver, platforms=("console",)),
+            clock=clock,
+            io=TerminalIO(),
+            user=user,
         )
         console.run(greeting=greeting)
     finally:

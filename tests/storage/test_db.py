@@ -43,3 +43,15 @@ def test_two_workers_migrating_at_once_both_succeed(postgresql_db: Database) -> 
     twin.dispose()
     assert errors == [], errors
     assert "pairs" in inspect(postgresql_db.engine).get_table_names()
+
+
+def test_the_migrations_build_exactly_the_models(database: Database) -> None:
+    # A column added to a model without a migration (or the reverse) fails here, on both backends.
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from storage.models import Base
+
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []

@@ -6,9 +6,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from typer.testing import CliRunner
 
+from storage.db import MIGRATIONS
 from tandem.cli import app
+
+HEAD = ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 SETTINGS = (
     "DATABASE_URL",
@@ -42,11 +46,9 @@ def test_migrate_brings_a_new_sqlite_file_to_the_latest_revision(tmp_path: Path)
     result = invoke("migrate", env={"DATABASE_URL": f"sqlite:///{path}"})
 
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == f"Migrated sqlite:///{path}: at revision 0001 (the latest)."
+    assert result.stdout.strip() == f"Migrated sqlite:///{path}: at revision {HEAD} (the latest)."
     with sqlite3.connect(path) as connection:
-        assert connection.execute("select version_num from alembic_version").fetchall() == [
-            ("0001",)
-        ]
+        assert connection.execute("select version_num from alembic_version").fetchall() == [(HEAD,)]
         tables = {
             row[0]
             for row in connection.execute("select name from sqlite_master where type = 'table'")
@@ -58,7 +60,7 @@ def test_migrating_twice_changes_nothing(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'twice.db'}"}
     assert invoke("migrate", env=env).exit_code == 0
     again = invoke("migrate", env=env)
-    assert again.exit_code == 0 and "at revision 0001 (the latest)" in again.stdout
+    assert again.exit_code == 0 and f"at revision {HEAD} (the latest)" in again.stdout
 
 
 @pytest.mark.parametrize(
