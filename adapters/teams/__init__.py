@@ -1,0 +1,1 @@
+"""Microsoft Teams: the Bot Framework SDK wired to the engine; botbuilder stays in here."""
