@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Collection
+from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,6 +23,8 @@ from storage.db import Database
 from storage.models import Pair, Person, ProcessedEvent, Programme, Tenant
 
 log = logging.getLogger(__name__)
+
+PROFILE_MAX_AGE = timedelta(days=1)
 
 SORRY = (
     "Something went wrong on my side and nothing was changed. Please try again in a minute; "
@@ -120,6 +124,25 @@ class Engine:
         except Exception:
             log.exception("building the home of %r failed", actor)
             return (Reply(text=SORRY),)
+
+    def profile_due(self, actor: Actor, *, max_age: timedelta = PROFILE_MAX_AGE) -> bool:
+        """Whether the platform should be asked for this person's name and zone again: never
+        asked, or asked longer than `max_age` ago (people travel and rename themselves)."""
+        try:
+            with self.db.transaction() as session:
+                checked = session.scalar(
+                    select(Person.profile_checked_at)
+                    .join(Tenant, Tenant.id == Person.tenant_id)
+                    .where(
+                        Tenant.platform == actor.platform,
+                        Tenant.external_id == actor.tenant,
+                        Person.platform_user_id == actor.user_id,
+                    )
+                )
+        except Exception:
+            log.exception("reading the profile age of %r failed", actor)
+            return False
+        return checked is None or checked <= self.clock.now() - max_age
 
     # -- due work ---------------------------------------------------------------------------
 

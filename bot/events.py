@@ -15,6 +15,9 @@ class Actor:
     user_id: str
     display_name: str | None = None
     timezone: str | None = None
+    # True when name and zone come fresh from the platform's directory (Slack's users.info),
+    # so the stored profile counts as checked now; see Engine.profile_due.
+    from_directory: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,18 +1,20 @@
-"""The `tandem` command: demo, chat and migrate. Configuration errors end with exit code 2."""
+"""The `tandem` command: demo, chat, migrate and teams-package. Configuration errors exit 2."""
 
 from __future__ import annotations
 
 import tempfile
 from functools import partial
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
 from bot.clock import FakeClock, SystemClock
-from tandem import bootstrap
 from tandem.settings import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:  # each command imports what it needs: `tandem --help` stays light
+    from tandem import bootstrap
 
 CONFIG_ERROR = 2
 STORY_BROKEN = 1
@@ -65,6 +67,7 @@ def chat(
 ) -> None:
     """Talk to Tandem in the terminal, as anyone, with simulated time (DATABASE_URL)."""
     from adapters.console.app import TENANT, ConsoleApp, TerminalIO
+    from tandem import bootstrap
 
     settings = _settings()
     greeting = ""
@@ -95,6 +98,8 @@ def chat(
 @app.command()
 def migrate() -> None:
     """Apply the database migrations to DATABASE_URL and print the revision it is at."""
+    from tandem import bootstrap
+
     settings = _settings()
     try:
         db = bootstrap.open_database(settings.database_url)
@@ -110,6 +115,51 @@ def migrate() -> None:
     )
 
 
+@app.command("teams-package")
+def teams_package(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the package into.")],
+    domain: Annotated[
+        str, typer.Option("--domain", help="The host name Tandem is served from.")
+    ] = "tandem.example.com",
+    version: Annotated[
+        str | None, typer.Option("--version", help="The app version (default: Tandem's).")
+    ] = None,
+) -> None:
+    """Write the Teams app package (manifest.json, icons, zip) for MICROSOFT_APP_ID."""
+    from adapters.teams.package import PackageError, write_package
+
+    app_id = _settings().microsoft_app_id
+    if app_id is None:
+        _fail("MICROSOFT_APP_ID is not set: the Teams app package needs the bot's app id.")
+    try:
+        archive = write_package(out, app_id=app_id, domain=domain, version=version)
+    except PackageError as error:
+        _fail(str(error))
+    except OSError as error:
+        _fail(f"can't write the package to {out}: {error}")
+    typer.echo(f"Wrote {archive}: upload it in Teams (Apps > Manage your apps > Upload an app).")
+
+
+@app.command()
+def serve() -> None:
+    """Serve Slack (and Teams) on PORT, sweep and deliver; stop cleanly on SIGTERM."""
+    import asyncio
+    import logging
+
+    from tandem import serve as serving
+
+    settings = _settings()
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        asyncio.run(serving.run(settings, clock=SystemClock()))
+    except ConfigError as error:
+        _config_failed(error)
+    except OSError as error:  # the port is taken, or the host is not this machine's
+        _fail(f"cannot listen on {settings.host}:{settings.port}: {error.strerror or error}")
+
+
 def _settings() -> Settings:
     try:
         return load_settings()
@@ -118,6 +168,8 @@ def _settings() -> Settings:
 
 
 def _build(settings: Settings, clock: FakeClock) -> bootstrap.App:
+    from tandem import bootstrap
+
     try:
         return bootstrap.build(settings, clock=clock)
     except ConfigError as error:

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     # A plain string: pydantic-settings would try to decode a collection type as JSON.
     coordinators_csv: str = Field(default="", validation_alias="TANDEM_COORDINATORS")
     port: int = Field(default=3000, ge=1, le=65535, validation_alias="PORT")
+    # All interfaces by default (a container's port is published from outside it).
+    host: str = Field(default="0.0.0.0", min_length=1, validation_alias="TANDEM_HOST")  # noqa: S104
 
     slack_bot_token: str | None = Field(
         default=None, repr=False, validation_alias="SLACK_BOT_TOKEN"
@@ -54,6 +56,14 @@ class Settings(BaseSettings):
         default=None, repr=False, validation_alias="SLACK_APP_TOKEN"
     )
     slack_api_url: str | None = Field(default=None, validation_alias="SLACK_API_URL")
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _is_http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL, like https://slack.com/api/")
+        # slack_sdk appends the method name to the base URL, so it must end with a slash.
+        return value if value is None or value.endswith("/") else value + "/"
 
     microsoft_app_id: str | None = Field(default=None, validation_alias="MICROSOFT_APP_ID")
     microsoft_app_password: str | None = Field(

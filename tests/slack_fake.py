@@ -173,6 +173,11 @@ class FakeSlack:
         """A response_url for slash commands and actions; posts to it are calls("response_url")."""
         return f"{self.url.removesuffix('/api/')}/respond/{name}"
 
+    def members_of(self, channel: str) -> frozenset[str]:
+        """The people of a group DM the bot opened (empty for any other channel)."""
+        with self._lock:
+            return self._workspace.group_members.get(channel, frozenset())
+
     def group_dm_channel(self, *user_ids: str) -> str:
         """The id conversations.open answers for these users, whatever their order."""
         return self._workspace.group_dm_channel(set(user_ids) - {self.bot_user_id})

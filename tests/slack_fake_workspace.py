@@ -145,6 +145,7 @@ class Workspace:
         self.channels: set[str] = set()
         self.opened: set[str] = set()
         self.dm_owner: dict[str, str] = {}
+        self.group_members: dict[str, frozenset[str]] = {}  # group DM id -> its human members
         self.messages: list[Message] = []
         self.views: dict[str, View] = {}
         self.files: dict[str, UploadedFile] = {}
@@ -223,6 +224,7 @@ class Workspace:
         if len(humans) == 1:
             channel = self.dm_channel(humans[0])
         else:
+            self.group_members[self.group_dm_channel(humans)] = frozenset(humans)
             channel = self.group_dm_channel(humans)
             self.channels.add(channel)
         already_open = channel in self.opened

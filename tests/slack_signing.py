@@ -200,6 +200,7 @@ def view_submission(
     view_id: str = "V0000000001",
     private_metadata: str = "",
     team_id: str = TEAM_ID,
+    view_blocks: list[dict[str, Any]] | None = None,
 ) -> str:
     """A modal's submit: `values` is state.values, {block_id: {action_id: {"type", "value"}}}."""
     view = {
@@ -211,7 +212,7 @@ def view_submission(
         "state": {"values": values},
         "hash": "1.h",
         "title": {"type": "plain_text", "text": "Tandem"},
-        "blocks": [],
+        "blocks": view_blocks or [],  # Slack sends the view as it was opened
         "app_id": API_APP_ID,
         "bot_id": "B0TANDEM",
         "root_view_id": view_id,

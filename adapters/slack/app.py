@@ -1,0 +1,274 @@
+"""Tandem as a Slack app: Bolt listeners that translate, run the engine and render its answer.
+
+Every listener answers Slack within its 3 seconds. The engine and its database are synchronous
+(SQLAlchemy sessions), so each engine call runs in a worker thread (`asyncio.to_thread`):
+the event loop stays free to ack other requests while one waits on the database. A slash
+command is acked *with* its answer when the engine is quick (it nearly always is: one round
+trip, no response_url needed); past `ANSWER_BUDGET` it is acked empty and answered through
+the response_url.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import render, translate
+from bot.engine import Engine
+from bot.events import Actor, Event
+from bot.replies import Outcome, Reply
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/tandem"
+ANSWER_BUDGET = 2.0  # seconds: beyond this a command is acked first and answered afterwards
+FOREIGN_WORKSPACE = (
+    "This Tandem is installed for another Slack workspace, so it cannot act here. "
+    "Nothing was changed. Ask your programme coordinator which workspace runs the programme."
+)
+UNREADABLE = "Slack sent something I could not read, so I did nothing. Please try again."
+
+# The events, commands and actions registered below: tests/test_manifest.py checks that
+# manifest.yml subscribes to exactly these.
+EVENTS = ("app_home_opened", "message.im")
+COMMANDS = (COMMAND,)
+
+
+class SlackApp:
+    """The Bolt app and its listeners; `changed` is called whenever the outbox may have grown."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        client: AsyncWebClient,
+        signing_secret: str | None,
+        changed: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.engine = engine
+        self.client = client
+        self.changed = changed
+        # Listeners keep running after their ack (process_before_response=False); shutdown
+        # waits for them, so an answer is never cut off half-way.
+        self._inflight: set[asyncio.Task[Any]] = set()
+        self.bolt = AsyncApp(
+            client=client,
+            # Socket Mode needs no signature: the socket itself is authenticated.
+            signing_secret=signing_secret or "",
+            request_verification_enabled=signing_secret is not None,
+            process_before_response=False,
+            # A typo'd or removed listener must not turn into a 404 storm of Slack retries.
+            raise_error_for_unhandled_request=False,
+        )
+        self.bolt.middleware(self._only_the_installed_workspace)
+        self.bolt.command(COMMAND)(self.handle_command)
+        self.bolt.event("message")(self.handle_message)
+        self.bolt.event("app_home_opened")(self.handle_home_opened)
+        self.bolt.action(re.compile(".+"))(self.handle_action)
+        self.bolt.view(re.compile(".+"))(self.handle_submission)
+
+    async def dispatch(self, request: AsyncBoltRequest) -> BoltResponse:
+        return await self.bolt.async_dispatch(request)
+
+    async def drain(self) -> None:
+        """Wait for the listeners still running after their ack."""
+        if self._inflight:
+            await asyncio.gather(*self._inflight, return_exceptions=True)
+
+    def _track(self) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+            task.add_done_callback(self._inflight.discard)
+
+    # -- listeners --------------------------------------------------------------------------
+
+    async def handle_command(
+        self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        self._track()
+        try:
+            event = translate.to_command(body)
+        except translate.SlackPayloadError:
+            await ack(text=UNREADABLE, response_type="ephemeral")
+            return
+        work = asyncio.ensure_future(self._run(await self._with_profile(event)))
+        try:
+            outcome = await asyncio.wait_for(asyncio.shield(work), ANSWER_BUDGET)
+        except TimeoutError:
+            await ack()
+            outcome = await work
+            if outcome.answer is not None and outcome.answer.form is None:
+                await respond(response_type="ephemeral", **render.to_ephemeral(outcome.answer))
+            return
+        answer = outcome.answer
+        if answer is not None and answer.form is not None:
+            await ack()
+            await self._open_form(body.get("trigger_id"), answer)
+        elif answer is not None:
+            await ack(response_type="ephemeral", **render.to_ephemeral(answer))
+        else:
+            await ack()
+
+    async def handle_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        self._track()
+        if event.get("channel_type") != "im":
+            return  # the bot only listens in its own DMs (message.im)
+        try:
+            message = translate.to_message_event(event, team_id=str(body.get("team_id", "")))
+        except translate.SlackPayloadError:
+            return
+        if message is None:
+            return  # the bot's own messages, edits and other subtypes
+        message = _with_event_id(message, body.get("event_id"))
+        outcome = await self._run(await self._with_profile(message))
+        if outcome.answer is not None:
+            await self._post(str(event["channel"]), outcome.answer)
+
+    async def handle_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        self._track()
+        actor = translate.to_home_actor(body)
+        if actor is None or event.get("tab", "home") != "home":
+            return
+        await self._publish_home(await self._fresh(actor))
+
+    async def handle_action(
+        self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        self._track()
+        await ack()
+        try:
+            action = translate.to_action(body)
+        except translate.SlackPayloadError:
+            return
+        outcome = await self._run(await self._with_profile(action))
+        answer = outcome.answer
+        if answer is not None and answer.form is not None:
+            await self._open_form(body.get("trigger_id"), answer)
+        elif answer is not None:
+            await self._answer_privately(body, respond, answer)
+        if (body.get("view") or {}).get("type") == "home":
+            await self._publish_home(action.actor)  # what the button changed shows at once
+
+    async def handle_submission(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        self._track()
+        try:
+            submission = translate.to_submission(body)
+        except translate.SlackPayloadError:
+            await ack()
+            return
+        outcome = await self._run(await self._with_profile(submission))
+        if outcome.field_errors:
+            await ack(**_errors_for(body, outcome))
+            return
+        await ack()
+        if outcome.answer is not None:
+            await self._post_to_person(submission.actor.user_id, outcome.answer)
+
+    # -- the workspace check ----------------------------------------------------------------
+
+    async def _only_the_installed_workspace(
+        self,
+        context: AsyncBoltContext,
+        body: dict[str, Any],
+        next: Callable[[], Awaitable[BoltResponse]],  # noqa: A002 - Bolt passes it by this name
+    ) -> BoltResponse:
+        authorized = context.authorize_result
+        installed = authorized.team_id if authorized is not None else None
+        if installed is None or context.team_id in (None, installed):
+            return await next()
+        log.warning(
+            "refused a request from workspace %s (installed: %s)", context.team_id, installed
+        )
+        if body.get("type") == "block_actions" and context.respond is not None:
+            await context.respond(text=FOREIGN_WORKSPACE, response_type="ephemeral")
+            return BoltResponse(status=200, body="")
+        if body.get("command"):
+            return BoltResponse(
+                status=200,
+                body={"response_type": "ephemeral", "text": FOREIGN_WORKSPACE},  # type: ignore[arg-type]
+            )
+        return BoltResponse(status=200, body="")  # events: acknowledged, nothing done
+
+    # -- engine calls, off the event loop ---------------------------------------------------
+
+    async def _run(self, event: Event) -> Outcome:
+        outcome = await asyncio.to_thread(self.engine.handle, event)
+        if outcome.changed:
+            self.changed()
+        return outcome
+
+    async def _with_profile(self, event: Any) -> Any:
+        return replace(event, actor=await self._fresh(event.actor))
+
+    async def _fresh(self, actor: Actor) -> Actor:
+        """The actor with name and time zone from users.info when the stored ones are a day old."""
+        if not await asyncio.to_thread(self.engine.profile_due, actor):
+            return actor
+        try:
+            answer = await self.client.users_info(user=actor.user_id)
+        except SlackApiError as error:
+            log.warning("users.info for %s failed: %s", actor.user_id, error.response.get("error"))
+            return actor
+        user = answer.get("user") or {}
+        profile = user.get("profile") or {}
+        name = profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+        return replace(
+            actor, display_name=name or None, timezone=user.get("tz") or None, from_directory=True
+        )
+
+    # -- answering ---------------------------------------------------------------------------
+
+    async def _open_form(self, trigger_id: Any, answer: Reply) -> None:
+        if not isinstance(trigger_id, str) or answer.form is None:
+            return
+        await self.client.views_open(trigger_id=trigger_id, view=render.to_modal(answer.form))
+
+    async def _answer_privately(
+        self, body: dict[str, Any], respond: AsyncRespond, answer: Reply
+    ) -> None:
+        if body.get("response_url"):
+            await respond(
+                response_type="ephemeral", replace_original=False, **render.to_ephemeral(answer)
+            )
+        else:  # a button on the Home tab has no response_url: the answer goes to the DM
+            await self._post_to_person(str(body["user"]["id"]), answer)
+
+    async def _post_to_person(self, user_id: str, answer: Reply) -> None:
+        opened = await self.client.conversations_open(users=user_id)
+        await self._post(str(opened["channel"]["id"]), answer)
+
+    async def _post(self, channel: str, answer: Reply) -> None:
+        await self.client.chat_postMessage(channel=channel, **render.to_message(answer))
+
+    async def _publish_home(self, actor: Actor) -> None:
+        sections = await asyncio.to_thread(self.engine.home, actor)
+        await self.client.views_publish(user_id=actor.user_id, view=render.to_home_view(sections))
+
+
+def _with_event_id(event: Any, event_id: Any) -> Any:
+    """Slack's event id: a retried delivery of the same event takes effect once (see Engine)."""
+    if not isinstance(event_id, str) or not event_id:
+        return event
+    return replace(event, event_id=event_id)
+
+
+def _errors_for(body: dict[str, Any], outcome: Outcome) -> dict[str, Any]:
+    """Field errors under their fields; an error about no field goes under the first one."""
+    blocks = [b.get("block_id") for b in (body.get("view") or {}).get("blocks", [])]
+    errors: dict[str, str] = {}
+    for name, message in outcome.field_errors.items():
+        target = name if name in blocks else (blocks[0] if blocks else name)
+        errors[target] = f"{errors[target]} {message}" if target in errors else message
+    return render.to_field_errors(errors)

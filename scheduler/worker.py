@@ -1,0 +1,120 @@
+"""The background work of one `tandem serve` process: the sweep (on the leader) and delivery.
+
+Every worker delivers (outbox rows are claimed, so two workers never send one message), and
+delivers promptly: a request that queued messages `kick`s a delivery run instead of waiting
+for the next interval. Only the lease holder sweeps for due work. `stop` lets the message in
+flight finish and then returns, so a shutdown never leaves a message half-sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from scheduler.jobs import DUE_WORK_JOB_ID, Lease
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    def __init__(
+        self,
+        *,
+        lease: Lease,
+        sweep: Callable[[], int],
+        deliver: Callable[[asyncio.Event], Awaitable[int]],
+        interval_seconds: int,
+    ) -> None:
+        self.lease = lease
+        self.sweep = sweep
+        self.deliver = deliver
+        self.interval_seconds = interval_seconds
+        self.stopping = asyncio.Event()
+        self._delivering = asyncio.Lock()
+        self._again = False
+        self._tasks: set[asyncio.Task[object]] = set()
+        self._scheduler: AsyncIOScheduler | None = None
+
+    def start(self) -> None:
+        """Run the due work now and then every interval, on the running event loop."""
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        scheduler.add_job(
+            self._scheduled,
+            IntervalTrigger(seconds=self.interval_seconds, timezone=UTC),
+            id=DUE_WORK_JOB_ID,
+            name="sweep due work (leader) and deliver the outbox",
+            max_instances=1,
+            coalesce=True,  # runs missed while busy collapse into one: each run catches up
+            misfire_grace_time=self.interval_seconds,
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+        self._track(self.run_due_work())  # at once, not an interval after start
+
+    def kick(self) -> None:
+        """Deliver soon: something was just written to the outbox."""
+        if not self.stopping.is_set():
+            self._track(self.deliver_now())
+
+    async def run_due_work(self) -> tuple[int, int] | None:
+        """Sweep (when this worker leads) and deliver; None when stopping."""
+        if self.stopping.is_set():
+            return None
+        swept = 0
+        try:
+            if await asyncio.to_thread(self.lease.try_acquire):
+                swept = await asyncio.to_thread(self.sweep)
+        except Exception:  # a database hiccup must not stop the schedule
+            log.exception("the sweep failed")
+        return swept, await self.deliver_now()
+
+    async def deliver_now(self) -> int:
+        """One delivery run at a time per worker; a kick during a run asks for one more."""
+        if self._delivering.locked():
+            self._again = True
+            return 0
+        delivered = 0
+        async with self._delivering:
+            while not self.stopping.is_set():
+                self._again = False
+                try:
+                    delivered += await self.deliver(self.stopping)
+                except Exception:
+                    log.exception("delivery failed")
+                if not self._again:
+                    break
+        return delivered
+
+    async def idle(self) -> None:
+        """Wait until no sweep or delivery of this worker is running (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def stop(self) -> None:
+        """Stop the schedule, let the message in flight finish, and wait for running work."""
+        self.stopping.set()
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+        await self.idle()
+
+    async def _scheduled(self) -> None:
+        # APScheduler runs this coroutine on the loop (one at a time: max_instances=1); it is
+        # tracked so that stop() waits for a sweep in progress instead of cutting it off.
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)  # type: ignore[arg-type]
+        try:
+            await self.run_due_work()
+        finally:
+            if task is not None:
+                self._tasks.discard(task)  # type: ignore[arg-type]
+
+    def _track(self, work: Awaitable[object]) -> None:
+        task: asyncio.Task[object] = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

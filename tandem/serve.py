@@ -1,0 +1,194 @@
+"""`tandem serve`: one aiohttp server for Slack (and Teams), with the sweep and delivery beside it.
+
+Start-up builds everything once (tandem.bootstrap), enables each platform whose settings are
+present, and runs until SIGTERM or SIGINT. Shutdown is ordered so that nothing is half-done:
+stop accepting requests, let the ones in flight finish, let the message being delivered finish,
+stop the schedule, then close the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import text
+
+from bot.clock import Clock
+from bot.delivery import AsyncSender, deliver_pending_async
+from scheduler.worker import Worker
+from storage.lease import LeaderLease
+from tandem import bootstrap
+from tandem.settings import Settings
+
+log = logging.getLogger(__name__)
+
+HEALTH_TIMEOUT = 3.0  # seconds the database may take to answer /healthz
+SHUTDOWN_TIMEOUT = 30.0  # seconds in-flight requests get to finish
+
+
+@dataclass
+class Server:
+    """Everything `tandem serve` runs, built but not started (tests start it on a free port)."""
+
+    settings: Settings
+    built: bootstrap.App
+    web_app: web.Application
+    worker: Worker
+    platforms: dict[str, str] = field(default_factory=dict)  # name -> mode, for /healthz
+    closers: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
+    starters: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
+    drains: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
+    runner: web.AppRunner | None = None
+
+    async def start(self, *, port: int | None = None) -> int:
+        """Listen, start the platforms and the worker; return the port actually bound."""
+        self.runner = web.AppRunner(self.web_app, shutdown_timeout=SHUTDOWN_TIMEOUT)
+        await self.runner.setup()
+        site = web.TCPSite(
+            self.runner,
+            self.settings.host,
+            self.settings.port if port is None else port,
+        )
+        await site.start()
+        for start in self.starters:
+            await start()
+        self.worker.start()
+        bound = self.runner.addresses[0][1]
+        log.info("tandem serve listening on %s:%s (%s)", self.settings.host, bound, self.platforms)
+        return int(bound)
+
+    async def settle(self) -> None:
+        """Wait until every answer being sent and every delivery run has finished."""
+        for _ in range(3):  # an answer can kick a delivery, which is awaited in the next round
+            for drain in self.drains:
+                await drain()
+            await self.worker.idle()
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()  # no new requests; the ones in flight finish first
+        for drain in self.drains:
+            await drain()
+        await self.worker.stop()
+        for close in self.closers:
+            try:
+                await close()
+            except Exception:
+                log.exception("closing a platform client failed")
+        self.built.close()
+
+
+def build_server(settings: Settings, *, clock: Clock) -> Server:
+    """The server for these settings: ConfigError (naming the variable) when they cannot work."""
+    built = bootstrap.build(settings, clock=clock)
+    web_app = web.Application()
+    senders: dict[str, AsyncSender] = {}
+    server = Server(
+        settings=settings,
+        built=built,
+        web_app=web_app,
+        worker=Worker(
+            lease=LeaderLease(
+                db=built.db,
+                clock=clock,
+                holder=settings.worker_id,
+                # The lease outlives three sweep intervals, so a slow sweep keeps it, and a
+                # dead leader is replaced within a few minutes.
+                ttl=timedelta(seconds=3 * settings.sweep_seconds),
+            ),
+            sweep=built.engine.sweep,
+            deliver=lambda stop: deliver_pending_async(
+                db=built.db, clock=clock, senders=senders, stop=stop
+            ),
+            interval_seconds=settings.sweep_seconds,
+        ),
+    )
+    if settings.slack_enabled:
+        _add_slack(server, senders)
+    web_app.router.add_get("/healthz", _healthz(server))
+    return server
+
+
+def _add_slack(server: Server, senders: dict[str, AsyncSender]) -> None:
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+    from slack_sdk.http_retry.builtin_async_handlers import (
+        AsyncConnectionErrorRetryHandler,
+        AsyncRateLimitErrorRetryHandler,
+    )
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from adapters.slack.app import SlackApp
+    from adapters.slack.sender import SlackSender
+
+    settings = server.settings
+    client = AsyncWebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url or AsyncWebClient.BASE_URL,
+        # A 429 waits its Retry-After; a dropped connection is tried again.
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+    slack = SlackApp(
+        engine=server.built.engine,
+        client=client,
+        signing_secret=None if settings.slack_socket_mode else settings.slack_signing_secret,
+        changed=server.worker.kick,
+    )
+    senders["slack"] = SlackSender(client=client)
+    server.drains.append(slack.drain)
+    if settings.slack_socket_mode:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        handler = AsyncSocketModeHandler(slack.bolt, settings.slack_app_token)
+        server.starters.append(handler.connect_async)
+        server.closers.insert(0, handler.close_async)
+        server.platforms["slack"] = "socket mode"
+    else:
+
+        async def slack_events(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(await slack.dispatch(await to_bolt_request(request)))
+
+        server.web_app.router.add_post("/slack/events", slack_events)
+        server.platforms["slack"] = "http"
+
+
+def _healthz(server: Server) -> Callable[[web.Request], Awaitable[web.Response]]:
+    def ping() -> None:
+        with server.built.db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    async def healthz(_request: web.Request) -> web.Response:
+        body: dict[str, Any] = {"platforms": server.platforms}
+        try:
+            await asyncio.wait_for(asyncio.to_thread(ping), HEALTH_TIMEOUT)
+        except Exception as error:  # unreachable, locked or timed out: not ready
+            log.warning("health check: the database did not answer: %s", error)
+            return web.json_response(
+                {**body, "status": "unavailable", "database": "down"}, status=503
+            )
+        return web.json_response({**body, "status": "ok", "database": "ok"})
+
+    return healthz
+
+
+async def run(settings: Settings, *, clock: Clock) -> None:
+    """Serve until SIGTERM or SIGINT, then shut down in order."""
+    server = build_server(settings, clock=clock)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await server.start()
+        await stop.wait()
+        log.info("stopping: finishing requests and the message in flight")
+    finally:
+        await server.stop()
