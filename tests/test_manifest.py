@@ -57,3 +57,23 @@ def test_the_manifest_registers_the_one_command_and_the_events_tandem_handles() 
     assert [c["command"] for c in features["slash_commands"]] == ["/tandem"]  # type: ignore[index]
     events = manifest()["settings"]["event_subscriptions"]["bot_events"]  # type: ignore[index]
     assert {"app_home_opened", "message.im"} <= set(events)
+
+
+def test_every_event_command_and_scope_in_the_manifest_is_what_the_app_uses() -> None:
+    from adapters.slack import app
+
+    features = manifest()["features"]
+    settings = manifest()["settings"]
+    commands = {c["command"] for c in features["slash_commands"]}  # type: ignore[index]
+    events = set(settings["event_subscriptions"]["bot_events"])  # type: ignore[index]
+    scopes = set(manifest()["oauth_config"]["scopes"]["bot"])  # type: ignore[index]
+    assert commands == set(app.COMMANDS)
+    assert events == set(app.EVENTS)
+    assert scopes == set(app.SCOPES), "a scope nobody uses, or a use without its scope"
+    assert settings["interactivity"]["is_enabled"]  # type: ignore[index]  # buttons and modals
+    source = "".join(p.read_text() for p in (ROOT / "adapters" / "slack").glob("*.py"))
+    registered = {"bolt.command": "self.bolt.command(", "message.im": 'self.bolt.event("message")'}
+    for scope, use in app.SCOPES.items():
+        assert registered.get(use, use) in source, f"{scope}: {use} is not used"
+    for event in app.EVENTS:
+        assert registered.get(event, f'self.bolt.event("{event}")') in source

@@ -39,10 +39,18 @@ FOREIGN_WORKSPACE = (
 )
 UNREADABLE = "Slack sent something I could not read, so I did nothing. Please try again."
 
-# The events, commands and actions registered below: tests/test_manifest.py checks that
-# manifest.yml subscribes to exactly these.
+# What manifest.yml must declare, kept beside the listeners that need it; tests/test_manifest.py
+# checks that the manifest asks for exactly these, and that each scope's Web API method is used.
 EVENTS = ("app_home_opened", "message.im")
 COMMANDS = (COMMAND,)
+SCOPES = {
+    "chat:write": "chat_postMessage",  # every message, in DMs and group DMs
+    "commands": "bolt.command",  # the /tandem slash command
+    "im:history": "message.im",  # the bot hears what people type in its DM
+    "im:write": "conversations_open",  # the bot opens each person's DM itself
+    "mpim:write": "conversations_open",  # ... and each pair's group DM
+    "users:read": "users_info",  # names and time zones
+}
 
 
 class SlackApp:
