@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot import wire
+from bot.commands import coordinator
+from bot.commands.grammar import Parsed
 from bot.lifecycle import chemistry, contract_terms, contracting, intro, sessions, wrap_up
 from bot.nudges import runner
 from bot.replies import Form, Reply
@@ -19,6 +21,7 @@ from bot.turn import Refusal, Turn
 from storage.models import Pair, Person
 
 ActionHandler = Callable[[Turn, Person, tuple[str, ...]], Reply]
+CoordinatorCommand = Callable[[Turn, Person, Parsed, str | None], Reply]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,12 +100,34 @@ def _confirm_contract(turn: Turn, person: Person, args: tuple[str, ...]) -> Repl
     return contracting.handle_confirm(turn, pair, person, number(version))
 
 
+# The coordinator's buttons on the dashboard (bot.home): the same steps as the `pause`,
+# `resume` and `end` commands, run by the very functions behind those commands.
+COORDINATOR_PAUSE = "coordinator.pause"
+COORDINATOR_RESUME = "coordinator.resume"
+COORDINATOR_END = "coordinator.end"
+
+
+def _as_coordinator(command: CoordinatorCommand, verb: str) -> ActionHandler:
+    def handle(turn: Turn, person: Person, args: tuple[str, ...]) -> Reply:
+        if not person.is_coordinator:
+            raise Refusal(turn.text("home.refusals.not_coordinator"))
+        (pair_ref,) = args
+        # The command looks the pair up within this tenant: another tenant's pair is refused
+        # with the same answer as a pair that does not exist.
+        return command(turn, person, Parsed(verb=verb, args=(str(number(pair_ref)),)), None)
+
+    return handle
+
+
 # action name -> (how many arguments its value carries, handler)
 ACTIONS: dict[str, tuple[int, ActionHandler]] = {
     contracting.OPEN_FORM: (2, _open_form),
     intro.ACTION: (2, _intro),
     chemistry.ACTION: (2, _chemistry),
     contracting.ACTION: (3, _confirm_contract),
+    COORDINATOR_PAUSE: (1, _as_coordinator(coordinator.pause_pair, "pause")),
+    COORDINATOR_RESUME: (1, _as_coordinator(coordinator.resume_pair, "resume")),
+    COORDINATOR_END: (1, _as_coordinator(coordinator.end, "end")),
 }
 
 
