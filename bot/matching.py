@@ -1,4 +1,5 @@
-"""Proposing mentor-mentee pairs: hard constraints, a compatibility score, optimal assignment."""
+"""Proposing mentor-mentee pairs: hard constraints, a compatibility score, optimal assignment,
+and why anyone is left without a partner."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import operator
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from functools import cache, lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+from scipy.sparse import csr_matrix
 
 from bot.content import Content
 
@@ -29,6 +33,25 @@ TOPIC_WEIGHT = 3.0
 TEAM_WEIGHT = 1.0
 OVERLAP_WEIGHT = 1.0
 FULL_OVERLAP_HOURS = 8.0  # beyond a whole shared working day, more overlap adds nothing
+
+
+class Rule(StrEnum):
+    """The hard constraints, in the order a pair is checked against them."""
+
+    SAME_PERSON = "same person"
+    REPORTING_LINE = "reporting line"
+    DIRECTION = "seniority direction"
+    DISSOLVED_BEFORE = "dissolved before"
+    OVERLAP = "working hours"
+
+
+class Cause(StrEnum):
+    """Why someone was left without a partner."""
+
+    NOBODY = "nobody"  # the other side is empty (or, for a mentee, no mentor has room)
+    NO_CAPACITY = "no capacity"  # a mentor with no room left
+    RULED_OUT = "ruled out"  # a hard constraint rules out everyone on the other side
+    TAKEN = "taken"  # everyone allowed went to someone else, so that more people are matched
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,6 +92,24 @@ class ProposedPair:
     mentee_id: int
     score: float
     reason: str  # one line, quoted in the intro message
+
+
+@dataclass(frozen=True, kw_only=True)
+class Unmatched:
+    person_id: int
+    role: str  # "mentor" or "mentee"
+    cause: Cause
+    # Among the people on the other side who were considered (everyone for RULED_OUT, those
+    # still free for TAKEN), how many each rule ruled out, each under the first rule it breaks.
+    ruled_out: tuple[tuple[Rule, int], ...]
+    reason: str  # one line for the coordinator; names no one, so it can follow a name
+
+
+@dataclass(frozen=True, kw_only=True)
+class Proposal:
+    pairs: tuple[ProposedPair, ...]  # sorted by mentee id
+    unmatched_mentors: tuple[Unmatched, ...]  # mentors given no mentee at all, by person id
+    unmatched_mentees: tuple[Unmatched, ...]  # by person id
 
 
 @cache
@@ -129,21 +170,24 @@ def shared_topics(mentor: Candidate, mentee: Candidate) -> tuple[str, ...]:
     return tuple(found.values())
 
 
-def _allowed(
+def _violated(
     mentor: Candidate,
     mentee: Candidate,
     kind: str,
     excluded: Collection[frozenset[int]],
     hours: float,
-) -> bool:
-    return (
-        mentor.person_id != mentee.person_id
-        and DIRECTIONS[kind](mentor.seniority, mentee.seniority)
-        and mentor.manager_id != mentee.person_id
-        and mentee.manager_id != mentor.person_id
-        and frozenset((mentor.person_id, mentee.person_id)) not in excluded
-        and hours >= MIN_OVERLAP_HOURS
-    )
+) -> Rule | None:
+    if mentor.person_id == mentee.person_id:
+        return Rule.SAME_PERSON
+    if mentor.manager_id == mentee.person_id or mentee.manager_id == mentor.person_id:
+        return Rule.REPORTING_LINE
+    if not DIRECTIONS[kind](mentor.seniority, mentee.seniority):
+        return Rule.DIRECTION
+    if frozenset((mentor.person_id, mentee.person_id)) in excluded:
+        return Rule.DISSOLVED_BEFORE
+    if hours < MIN_OVERLAP_HOURS:
+        return Rule.OVERLAP
+    return None
 
 
 def _check_kind(kind: str) -> None:
@@ -160,8 +204,20 @@ def is_allowed(
     on: date,
 ) -> bool:
     """Whether the pair passes every hard constraint of a `kind` programme."""
+    return violated_rule(mentor, mentee, kind=kind, excluded=excluded, on=on) is None
+
+
+def violated_rule(
+    mentor: Candidate,
+    mentee: Candidate,
+    *,
+    kind: str,
+    excluded: Collection[frozenset[int]],
+    on: date,
+) -> Rule | None:
+    """The first hard constraint of a `kind` programme that the pair breaks, if any."""
     _check_kind(kind)
-    return _allowed(mentor, mentee, kind, excluded, overlap_hours(mentor, mentee, on))
+    return _violated(mentor, mentee, kind, excluded, overlap_hours(mentor, mentee, on))
 
 
 def _score(mentor: Candidate, mentee: Candidate, hours: float) -> float:
@@ -225,6 +281,265 @@ def _unique_by_id(people: Sequence[Candidate], what: str) -> list[Candidate]:
     return sorted(people, key=lambda person: person.person_id)
 
 
+# -- the whole cohort at once ------------------------------------------------------------------
+# The functions above judge one pair; those below judge every (mentee, mentor) cell with numpy,
+# computing what depends on one person once per person and the working-hour overlap once per
+# distinct (zone, hours) class, so a cohort of thousands scores in well under a second. They
+# give the same figures as the per-pair functions (the tests check one against the other).
+
+RULES = tuple(Rule)
+ZoneClass = tuple[str, int, int]  # zone, work_start_hour, work_end_hour
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Grid:
+    hours: np.ndarray  # (mentees, mentors) working-hour overlap
+    scores: np.ndarray  # (mentees, mentors) compatibility, whether allowed or not
+    broken: tuple[np.ndarray, ...]  # per rule, in RULES order: the cells that break it
+    allowed: np.ndarray  # the cells that break no rule
+
+
+def _classes(people: Sequence[Candidate]) -> tuple[list[ZoneClass], np.ndarray]:
+    """The distinct (zone, working hours) classes, and each person's class."""
+    index: dict[ZoneClass, int] = {}
+    of = [
+        index.setdefault((p.timezone, p.work_start_hour, p.work_end_hour), len(index))
+        for p in people
+    ]
+    return list(index), np.array(of, dtype=np.intp)
+
+
+def _windows(classes: Sequence[ZoneClass], on: date) -> tuple[np.ndarray, np.ndarray]:
+    """Each class's working day starting the day before `on`, on `on` and the day after, as
+    UTC seconds: (starts, ends), each of shape (classes, 3)."""
+    starts, ends = np.zeros((len(classes), 3)), np.zeros((len(classes), 3))
+    for row, (zone, start_hour, end_hour) in enumerate(classes):
+        for col, shift in enumerate((-1, 0, 1)):
+            start, end = _utc_window(zone, start_hour, end_hour, on + timedelta(days=shift))
+            starts[row, col], ends[row, col] = start.timestamp(), end.timestamp()
+    return starts, ends
+
+
+def _shared_matrix(
+    own: tuple[np.ndarray, np.ndarray], other: tuple[np.ndarray, np.ndarray]
+) -> np.ndarray:
+    """`_shared_seconds(a, b)` for every a class in `own` (rows) and b class in `other`."""
+    total = np.zeros((len(own[0]), len(other[0])))
+    for col in range(3):  # b's day before, on and after; summed in the same order as above
+        latest_start = np.maximum(own[0][:, 1, None], other[0][None, :, col])
+        earliest_end = np.minimum(own[1][:, 1, None], other[1][None, :, col])
+        total += np.maximum(0.0, earliest_end - latest_start)
+    return total
+
+
+def _hours(mentors: Sequence[Candidate], mentees: Sequence[Candidate], on: date) -> np.ndarray:
+    """`overlap_hours` for every (mentee, mentor), computed once per pair of classes."""
+    mentor_classes, mentor_class = _classes(mentors)
+    mentee_classes, mentee_class = _classes(mentees)
+    mentor_windows, mentee_windows = _windows(mentor_classes, on), _windows(mentee_classes, on)
+    by_class = (
+        np.minimum(
+            _shared_matrix(mentor_windows, mentee_windows).T,
+            _shared_matrix(mentee_windows, mentor_windows),
+        )
+        / 3600
+    )
+    return by_class[np.ix_(mentee_class, mentor_class)]
+
+
+def _shared_topic_counts(mentors: Sequence[Candidate], mentees: Sequence[Candidate]) -> np.ndarray:
+    """`len(shared_topics(mentor, mentee))` for every (mentee, mentor): a product of person x
+    topic incidence matrices, each person's topics normalised once."""
+    vocabulary: dict[str, int] = {}
+    wanted = [
+        {
+            vocabulary.setdefault(key, len(vocabulary))
+            for t in e.topics_wanted
+            if (key := _topic_key(t))
+        }
+        for e in mentees
+    ]
+    offered = [
+        {vocabulary[key] for t in m.topics_offered if (key := _topic_key(t)) in vocabulary}
+        for m in mentors
+    ]
+    return (
+        (_incidence(wanted, len(vocabulary)) @ _incidence(offered, len(vocabulary)).T)
+        .toarray()
+        .astype(np.float64)
+    )
+
+
+def _incidence(topics: Sequence[set[int]], width: int) -> csr_matrix:
+    rows = np.repeat(np.arange(len(topics)), [len(t) for t in topics])
+    cols = np.fromiter((topic for person in topics for topic in person), dtype=np.intp)
+    ones = np.ones(len(cols), dtype=np.int32)
+    return csr_matrix((ones, (rows, cols)), shape=(len(topics), width))
+
+
+def _grid(
+    kind: str,
+    mentors: Sequence[Candidate],
+    mentees: Sequence[Candidate],
+    excluded: Collection[frozenset[int]],
+    on: date,
+) -> _Grid:
+    shape = (len(mentees), len(mentors))
+    mentor_ids = np.array([m.person_id for m in mentors], dtype=np.int64)
+    mentee_ids = np.array([e.person_id for e in mentees], dtype=np.int64)
+    # Nobody's manager: an id below every person's and manager's, so it matches no one.
+    everyone = (*mentors, *mentees)
+    nobody = min([0, *(p.person_id for p in everyone), *(p.manager_id or 0 for p in everyone)]) - 1
+    mentor_managers = np.array([_manager(m, nobody) for m in mentors], dtype=np.int64)
+    mentee_managers = np.array([_manager(e, nobody) for e in mentees], dtype=np.int64)
+    direction: Callable[[Any, Any], Any] = DIRECTIONS[kind]  # the operators work on arrays
+    mentor_seniority = np.array([m.seniority for m in mentors], dtype=np.int64)
+    mentee_seniority = np.array([e.seniority for e in mentees], dtype=np.int64)
+    hours = _hours(mentors, mentees, on) if all(shape) else np.zeros(shape)
+
+    broken = {
+        Rule.SAME_PERSON: mentee_ids[:, None] == mentor_ids[None, :],
+        Rule.REPORTING_LINE: (mentor_managers[None, :] == mentee_ids[:, None])
+        | (mentee_managers[:, None] == mentor_ids[None, :]),
+        Rule.DIRECTION: ~np.broadcast_to(
+            np.asarray(direction(mentor_seniority[None, :], mentee_seniority[:, None])), shape
+        ),
+        Rule.DISSOLVED_BEFORE: _dissolved(mentors, mentees, excluded),
+        Rule.OVERLAP: hours < MIN_OVERLAP_HOURS,
+    }
+    allowed = ~np.logical_or.reduce([broken[rule] for rule in RULES])
+
+    team_code: dict[str | None, int] = {None: -1}
+    mentor_teams = np.array(
+        [team_code.setdefault(_team_key(m.team), len(team_code)) for m in mentors]
+    )
+    mentee_teams = np.array(
+        [team_code.setdefault(_team_key(e.team), len(team_code)) for e in mentees]
+    )
+    different = (
+        (mentor_teams[None, :] >= 0)
+        & (mentee_teams[:, None] >= 0)
+        & (mentor_teams[None, :] != mentee_teams[:, None])
+    )
+    topics = _shared_topic_counts(mentors, mentees) if all(shape) else np.zeros(shape)
+    # The same expression as `_score`, element by element, so the figures agree to the bit.
+    scores = (
+        TOPIC_WEIGHT * topics
+        + TEAM_WEIGHT * different
+        + OVERLAP_WEIGHT * np.minimum(hours, FULL_OVERLAP_HOURS) / FULL_OVERLAP_HOURS
+    )
+    return _Grid(
+        hours=hours,
+        scores=scores,
+        broken=tuple(np.asarray(broken[rule]) for rule in RULES),
+        allowed=allowed,
+    )
+
+
+def _manager(person: Candidate, nobody: int) -> int:
+    return nobody if person.manager_id is None else person.manager_id
+
+
+def _dissolved(
+    mentors: Sequence[Candidate],
+    mentees: Sequence[Candidate],
+    excluded: Collection[frozenset[int]],
+) -> np.ndarray:
+    mask = np.zeros((len(mentees), len(mentors)), dtype=bool)
+    mentor_col = {m.person_id: col for col, m in enumerate(mentors)}
+    mentee_row = {e.person_id: row for row, e in enumerate(mentees)}
+    for both in excluded:
+        ids = tuple(both)
+        for mentor_id, mentee_id in ((ids[0], ids[-1]), (ids[-1], ids[0])):
+            if len(ids) <= 2 and mentor_id in mentor_col and mentee_id in mentee_row:
+                mask[mentee_row[mentee_id], mentor_col[mentor_id]] = True
+    return mask
+
+
+def _assign(grid: _Grid, slots: np.ndarray) -> list[tuple[int, int]]:
+    """The allowed (mentee row, mentor column) cells of the best assignment."""
+    slot_owner = np.repeat(np.arange(len(slots)), slots)
+    if not len(slot_owner) or not len(grid.scores):
+        return []
+    # The solver fills min(rows, slots) cells even when some must be forbidden. A penalty
+    # larger than every allowed score together makes it first minimise forbidden cells (that
+    # is, match as many mentees as possible) and only then maximise the score; forbidden
+    # cells it still picks are dropped below.
+    penalty = 1.0 + float(np.nansum(np.where(grid.allowed, grid.scores, np.nan)))
+    weights = np.where(grid.allowed, grid.scores, -penalty)
+    if not (slots == 1).all():  # a column per place: none for a full mentor, more for a busy one
+        weights = weights[:, slot_owner]
+    rows, cols = linear_sum_assignment(weights, maximize=True)
+    chosen = [(int(row), int(slot_owner[slot])) for row, slot in zip(rows, cols, strict=True)]
+    return [(row, col) for row, col in chosen if grid.allowed[row, col]]
+
+
+def propose(
+    *,
+    kind: str,
+    mentors: Sequence[Candidate],
+    mentees: Sequence[Candidate],
+    excluded: Collection[frozenset[int]],
+    on: date,
+    content: Content,
+) -> Proposal:
+    """The best set of allowed pairs: as many mentees matched as possible, then the highest
+    total score; each mentee at most once, each mentor within capacity. Everyone left out, on
+    either side, comes with the reason."""
+    _check_kind(kind)
+    mentor_list = _unique_by_id(mentors, "mentors")
+    mentee_list = _unique_by_id(mentees, "mentees")
+    # A mentor can never take more mentees than there are, so cap the slots there.
+    slots = np.array([min(m.capacity, len(mentee_list)) for m in mentor_list], dtype=np.intp)
+    grid = _grid(kind, mentor_list, mentee_list, excluded, on)
+    chosen = _assign(grid, slots)
+
+    pairs = tuple(
+        sorted(
+            (
+                ProposedPair(
+                    mentor_id=mentor_list[col].person_id,
+                    mentee_id=mentee_list[row].person_id,
+                    score=round(float(grid.scores[row, col]), 6),
+                    reason=_explain(
+                        mentor_list[col], mentee_list[row], float(grid.hours[row, col]), content
+                    ),
+                )
+                for row, col in chosen
+            ),
+            key=lambda pair: pair.mentee_id,
+        )
+    )
+    load = np.bincount([col for _, col in chosen], minlength=len(mentor_list))
+    mentee_free = np.ones(len(mentee_list), dtype=bool)
+    mentee_free[[row for row, _ in chosen]] = False
+    with_room = slots > 0
+    mentor_free = load < slots
+    unmatched_mentees = tuple(
+        _unmatched(
+            mentee_list[row],
+            allowed=grid.allowed[row] & with_room,
+            candidates=with_room,
+            free=mentor_free,
+            broken=[rule_cells[row] for rule_cells in grid.broken],
+        )
+        for row in np.flatnonzero(mentee_free)
+    )
+    unmatched_mentors = tuple(
+        _unmatched(
+            mentor_list[col],
+            allowed=grid.allowed[:, col] if slots[col] else None,
+            candidates=np.ones(len(mentee_list), dtype=bool),
+            free=mentee_free,
+            broken=[rule_cells[:, col] for rule_cells in grid.broken],
+        )
+        for col in np.flatnonzero(load == 0)
+    )
+    return Proposal(
+        pairs=pairs, unmatched_mentors=unmatched_mentors, unmatched_mentees=unmatched_mentees
+    )
+
+
 def propose_pairs(
     *,
     kind: str,
@@ -234,50 +549,86 @@ def propose_pairs(
     on: date,
     content: Content,
 ) -> list[ProposedPair]:
-    """The best set of allowed pairs: as many mentees matched as possible, then the highest
-    total score; each mentee at most once, each mentor within capacity; sorted by mentee id."""
-    _check_kind(kind)
-    mentor_list = _unique_by_id(mentors, "mentors")
-    mentee_list = _unique_by_id(mentees, "mentees")
-    excluded = set(excluded)  # membership is tested once per cell
-    # A mentor can never take more mentees than there are, so cap the slots there.
-    slot_owner = [
-        index
-        for index, mentor in enumerate(mentor_list)
-        for _ in range(min(mentor.capacity, len(mentee_list)))
-    ]
-    if not slot_owner or not mentee_list:
-        return []
+    """The pairs of `propose`, sorted by mentee id."""
+    proposal = propose(
+        kind=kind, mentors=mentors, mentees=mentees, excluded=excluded, on=on, content=content
+    )
+    return list(proposal.pairs)
 
-    hours = np.zeros((len(mentee_list), len(mentor_list)))
-    scores = np.full((len(mentee_list), len(mentor_list)), np.nan)  # nan marks a forbidden cell
-    for row, mentee in enumerate(mentee_list):
-        for col, mentor in enumerate(mentor_list):
-            hours[row, col] = overlap_hours(mentor, mentee, on)
-            if _allowed(mentor, mentee, kind, excluded, hours[row, col]):
-                scores[row, col] = _score(mentor, mentee, hours[row, col])
 
-    # The solver fills min(rows, slots) cells even when some must be forbidden. A penalty
-    # larger than every allowed score together makes it first minimise forbidden cells (that
-    # is, match as many mentees as possible) and only then maximise the score; forbidden
-    # cells it still picks are dropped below.
-    forbidden = np.isnan(scores)
-    penalty = 1.0 + float(np.nansum(scores))
-    weights = np.where(forbidden, -penalty, np.nan_to_num(scores))[:, slot_owner]
-    rows, cols = linear_sum_assignment(weights, maximize=True)
+# -- why someone is left out -------------------------------------------------------------------
 
-    pairs = []
-    for row, slot in zip(rows, cols, strict=True):
-        col = slot_owner[slot]
-        if forbidden[row, col]:
-            continue
-        mentor, mentee = mentor_list[col], mentee_list[row]
-        pairs.append(
-            ProposedPair(
-                mentor_id=mentor.person_id,
-                mentee_id=mentee.person_id,
-                score=round(float(scores[row, col]), 6),
-                reason=_explain(mentor, mentee, float(hours[row, col]), content),
-            )
-        )
-    return sorted(pairs, key=lambda pair: pair.mentee_id)
+
+_LEFT_OUT = {
+    (Cause.NOBODY, "mentee"): "no mentor has room",
+    (Cause.NOBODY, "mentor"): "no mentees to match",
+    (Cause.NO_CAPACITY, "mentor"): "no capacity left",
+    (Cause.TAKEN, "mentee"): "every mentor they could pair with is full (mentor capacity used up)",
+    (Cause.TAKEN, "mentor"): "every mentee they could mentor is matched with another mentor",
+}
+
+
+def _unmatched(
+    person: Candidate,
+    *,
+    allowed: np.ndarray | None,
+    candidates: np.ndarray,
+    free: np.ndarray,
+    broken: Sequence[np.ndarray],
+) -> Unmatched:
+    """`allowed`, `candidates` (who on the other side could take anyone at all), `free` (who
+    there is still unpaired or has room) and `broken` (per rule) are vectors over the other
+    side; `allowed` is None for a mentor without room."""
+    other = "mentee" if person.role == "mentor" else "mentor"
+    if not candidates.any():
+        cause, considered = Cause.NOBODY, candidates
+    elif allowed is None:
+        cause, considered = Cause.NO_CAPACITY, np.zeros_like(candidates)
+    elif not allowed.any():
+        cause, considered = Cause.RULED_OUT, candidates
+    else:
+        # Matching the most people possible means that everyone still free on the other side
+        # is ruled out for this person, or they would have been paired.
+        cause, considered = Cause.TAKEN, candidates & free
+    fails = np.array([cells[considered] for cells in broken], dtype=bool).reshape(len(RULES), -1)
+    first = np.argmax(fails, axis=0)[fails.any(axis=0)]
+    counts = np.bincount(first, minlength=len(RULES))
+    ruled_out = tuple((rule, int(n)) for rule, n in zip(RULES, counts, strict=True) if n)
+    blanket = next((r for r, cells in zip(RULES, fails, strict=True) if cells.all()), None)
+    scope = " left" if cause is Cause.TAKEN else ""
+    ruling = _ruling(blanket, ruled_out, other, scope) if fails.shape[1] else ""
+    reason = ruling if cause is Cause.RULED_OUT else _LEFT_OUT[cause, person.role]
+    if cause is Cause.TAKEN and ruling:
+        reason = f"{reason}; {ruling}"
+    return Unmatched(
+        person_id=person.person_id,
+        role=person.role,
+        cause=cause,
+        ruled_out=ruled_out,
+        reason=reason,
+    )
+
+
+def _ruling(
+    blanket: Rule | None, ruled_out: Sequence[tuple[Rule, int]], other: str, scope: str
+) -> str:
+    """What rules out every `other` considered: one rule if one rules out all, else each."""
+    if blanket is not None:
+        return {
+            Rule.SAME_PERSON: f"the only {other}{scope} is themselves",
+            Rule.REPORTING_LINE: f"a direct reporting line with every {other}{scope}",
+            Rule.DIRECTION: f"seniority gap in the wrong direction for every {other}{scope}",
+            Rule.DISSOLVED_BEFORE: f"a pair with every {other}{scope} was dissolved before",
+            Rule.OVERLAP: f"no working-hour overlap (1 hour or more) with any {other}{scope}",
+        }[blanket]
+    by = {
+        Rule.SAME_PERSON: "being the same person",
+        Rule.REPORTING_LINE: "a reporting line",
+        Rule.DIRECTION: "the seniority direction",
+        Rule.DISSOLVED_BEFORE: "a pair dissolved before",
+        Rule.OVERLAP: "working hours",
+    }
+    ordered = sorted(ruled_out, key=lambda item: -item[1])  # stable: ties keep rule order
+    return f"every {other}{scope} is ruled out: " + ", ".join(
+        f"{n} by {by[rule]}" for rule, n in ordered
+    )

@@ -13,6 +13,7 @@ from bot.lifecycle.transition import kind_of
 from bot.programmes import Cadence, Kind
 from bot.replies import Reply
 from bot.stages import MIDDLE, TERMINAL, Stage, Trigger
+from bot.text import Text, compose, typed
 from bot.turn import Refusal, Turn
 from storage.models import Enrolment, NudgeSent, Pair, Person, Programme
 
@@ -74,7 +75,7 @@ def pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     programme = programme_named(turn, str(parsed.options["programme"]))
     mentor = _enrolled(turn, programme, person_named(turn, parsed.args[0]))
     mentee = _enrolled(turn, programme, person_named(turn, parsed.args[1]))
-    _check_hard_rules(programme, mentor, mentee)
+    _check_hard_rules(turn, programme, mentor, mentee)
     _check_availability(turn, programme, mentor, mentee)
     mentor, mentee = _senior_first(programme, mentor, mentee)
     reason = str(parsed.options.get("reason", "")).strip()
@@ -123,7 +124,7 @@ def match(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     mentees = [
         _candidate(e) for e in enrolments if e.role == "mentee" and e.person_id not in busy_mentees
     ]
-    proposals = matching.propose_pairs(
+    outcome = matching.propose(
         kind=programme.kind,
         mentors=mentors,
         mentees=mentees,
@@ -133,7 +134,7 @@ def match(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     )
     names = {e.person_id: e.person.display_name for e in enrolments}
     by_person = {e.person_id: e for e in enrolments}
-    unmatched = [m.name for m in mentees if m.person_id not in {p.mentee_id for p in proposals}]
+    proposals = outcome.pairs
     title = "Proposed matches (dry run, nothing sent)" if dry_run else "Matched"
     lines = [f'*{title}* for "{programme.name}"']
     for proposal in proposals:
@@ -159,9 +160,22 @@ def match(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
         lines.append(
             "- No pair meets the rules right now (direction, reporting lines, hours, history)."
         )
-    if unmatched:
-        lines.append(f"Still without a match: {', '.join(unmatched)}.")
-    return Reply(text="\n".join(lines))
+    for unmatched in (*outcome.unmatched_mentees, *outcome.unmatched_mentors):
+        partner = "mentee" if unmatched.role == "mentor" else "mentor"
+        lines.append(
+            compose(
+                f"- {{name}} has no {partner} yet: {{reason}}.",
+                name=typed(names[unmatched.person_id], person_id=unmatched.person_id),
+                reason=Text.engine(unmatched.reason),  # matching's wording, naming no one
+            )
+        )
+    if outcome.unmatched_mentees:
+        mentees_left = [names[u.person_id] for u in outcome.unmatched_mentees]
+        lines.append(f"Still without a match: {', '.join(mentees_left)}.")
+    if outcome.unmatched_mentors:
+        mentors_left = [names[u.person_id] for u in outcome.unmatched_mentors]
+        lines.append(f"Mentors without a mentee: {', '.join(mentors_left)}.")
+    return Reply(text=Text.join(lines))
 
 
 def status(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
@@ -254,28 +268,58 @@ def coordinator_add(turn: Turn, person: Person, parsed: Parsed, _: str | None) -
     return Reply(text=f"{other.display_name} is now a coordinator.")
 
 
-def _check_hard_rules(programme: Programme, mentor: Enrolment, mentee: Enrolment) -> None:
-    """Rules a coordinator cannot override by hand (DESIGN section 8)."""
+def _check_hard_rules(
+    turn: Turn, programme: Programme, mentor: Enrolment, mentee: Enrolment
+) -> None:
+    """Rules a coordinator cannot override by hand (DESIGN section 8): the ones `match` keeps,
+    checked by the same function, naming the first one the pair breaks."""
+    rule = matching.violated_rule(
+        _candidate(mentor),
+        _candidate(mentee),
+        kind=programme.kind,
+        excluded=excluded_pairs(turn),
+        on=turn.now.date(),
+    )
     a, b = mentor.person, mentee.person
-    if a.id == b.id:
+    if rule is matching.Rule.SAME_PERSON:
         raise Refusal("A person cannot be paired with themselves.")
-    if a.manager_id == b.id or b.manager_id == a.id:
+    if rule is matching.Rule.REPORTING_LINE:
         raise Refusal(
             f"{a.display_name} and {b.display_name} have a direct reporting line; "
             "Tandem never pairs a manager with their own report."
         )
     kind = Kind(programme.kind)
-    if kind is Kind.REVERSE and mentor.seniority >= mentee.seniority:
+    if rule is matching.Rule.DIRECTION and kind is Kind.REVERSE:
         raise Refusal(
             "In reverse mentoring the mentor is the more junior colleague: "
             f"{a.display_name} is level {mentor.seniority}, {b.display_name} level "
             f"{mentee.seniority}. Swap them or check the levels."
         )
-    if kind in (Kind.CLASSIC, Kind.SPONSORSHIP) and mentor.seniority <= mentee.seniority:
+    if rule is matching.Rule.DIRECTION:  # classic and sponsorship
         raise Refusal(
             f"In {kind.value} mentoring the mentor is the more senior colleague: "
             f"{a.display_name} is level {mentor.seniority}, {b.display_name} level "
             f"{mentee.seniority}."
+        )
+    if rule is matching.Rule.DISSOLVED_BEFORE:
+        raise Refusal(
+            compose(
+                "{a} and {b} were paired before and it was dissolved; "
+                "Tandem never proposes the same two people again.",
+                a=typed(a.display_name, person_id=a.id),
+                b=typed(b.display_name, person_id=b.id),
+            )
+        )
+    if rule is matching.Rule.OVERLAP:
+        hours = matching.overlap_hours(_candidate(mentor), _candidate(mentee), turn.now.date())
+        raise Refusal(
+            compose(
+                "The working days of {a} and {b} overlap by ",
+                a=typed(a.display_name, person_id=a.id),
+                b=typed(b.display_name, person_id=b.id),
+            )
+            + f"{round(hours, 2):g} hours; Tandem pairs people who share at least "
+            f"{matching.MIN_OVERLAP_HOURS:g} hour. Check their time zones and working hours."
         )
 
 

@@ -9,19 +9,29 @@ from pathlib import Path
 
 import pytest
 import yaml
+from db_snapshot import assert_unchanged, snapshot
+from flow import Flow
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scenario import COORDINATOR, PROGRAMME, enrol, ok, programme, refused
 
 from bot.content import Content
 from bot.matching import (
     Candidate,
+    Cause,
+    Proposal,
     ProposedPair,
+    Rule,
     explain,
     is_allowed,
     overlap_hours,
     propose_pairs,
     score,
     shared_topics,
+    violated_rule,
+)
+from bot.matching import (
+    propose as propose_all,
 )
 
 CONTENT = Content.load()
@@ -424,7 +434,7 @@ def unique_by_id(people: list[Candidate]) -> list[Candidate]:
 problems = st.fixed_dictionaries(
     {
         "kind": st.sampled_from(KINDS),
-        "mentors": st.lists(candidates(st.integers(1, 8), "mentor"), min_size=1, max_size=3).map(
+        "mentors": st.lists(candidates(st.integers(1, 8), "mentor"), min_size=1, max_size=4).map(
             unique_by_id
         ),
         "mentees": st.lists(candidates(st.integers(5, 12), "mentee"), min_size=1, max_size=4).map(
@@ -496,3 +506,207 @@ def test_the_proposal_is_as_good_as_brute_force(problem: dict) -> None:
     count, value = best_possible(problem)
     assert len(pairs) == count
     assert sum(p.score for p in pairs) == pytest.approx(value, abs=1e-6)
+
+
+# The per-pair check (what hand pairing uses) and reasons for everyone left out
+
+AUCKLAND = "Pacific/Auckland"  # shares no hour with a London nine-to-five, winter or summer
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "kind", "excluded", "expected"),
+    [
+        (person(1), person(1), "reciprocal", set(), Rule.SAME_PERSON),
+        (mentor(1), mentee(2, manager_id=1), "classic", set(), Rule.REPORTING_LINE),
+        (mentor(1, manager_id=2), mentee(2), "classic", set(), Rule.REPORTING_LINE),
+        (mentor(1, seniority=2), mentee(2, seniority=8), "classic", set(), Rule.DIRECTION),
+        (mentor(1), mentee(2), "reverse", set(), Rule.DIRECTION),
+        (mentor(1), mentee(2), "classic", {frozenset({1, 2})}, Rule.DISSOLVED_BEFORE),
+        (mentor(1, timezone=AUCKLAND), mentee(2), "classic", set(), Rule.OVERLAP),
+        (mentor(1), mentee(2), "classic", set(), None),
+        # The first rule broken is the one named.
+        (
+            mentor(1, seniority=2, timezone=AUCKLAND),
+            mentee(2, manager_id=1),
+            "classic",
+            set(),
+            Rule.REPORTING_LINE,
+        ),
+        (
+            mentor(1, seniority=2, timezone=AUCKLAND),
+            mentee(2),
+            "classic",
+            {frozenset({1, 2})},
+            Rule.DIRECTION,
+        ),
+    ],
+)
+def test_the_per_pair_check_names_the_first_rule_broken(
+    a: Candidate, b: Candidate, kind: str, excluded: set[frozenset[int]], expected: Rule | None
+) -> None:
+    assert violated_rule(a, b, kind=kind, excluded=excluded, on=WINTER) is expected
+    assert is_allowed(a, b, kind=kind, excluded=excluded, on=WINTER) is (expected is None)
+
+
+def outcome(
+    mentors: list[Candidate], mentees: list[Candidate], *, kind: str = "classic"
+) -> Proposal:
+    return propose_all(
+        kind=kind, mentors=mentors, mentees=mentees, excluded=set(), on=WINTER, content=CONTENT
+    )
+
+
+def reasons(result: Proposal) -> dict[tuple[str, int], str]:
+    left = (*result.unmatched_mentors, *result.unmatched_mentees)
+    return {(u.role, u.person_id): u.reason for u in left}
+
+
+def test_working_hours_that_never_meet_are_named_on_both_sides() -> None:
+    result = outcome([mentor(1, timezone=AUCKLAND)], [mentee(10)])
+    assert result.pairs == ()
+    assert reasons(result) == {
+        ("mentor", 1): "no working-hour overlap (1 hour or more) with any mentee",
+        ("mentee", 10): "no working-hour overlap (1 hour or more) with any mentor",
+    }
+    assert [u.cause for u in result.unmatched_mentees] == [Cause.RULED_OUT]
+    assert result.unmatched_mentees[0].ruled_out == ((Rule.OVERLAP, 1),)
+
+
+def test_the_wrong_seniority_direction_for_everyone() -> None:
+    result = outcome([mentor(1, seniority=2)], [mentee(10, seniority=8), mentee(11, seniority=9)])
+    assert reasons(result)[("mentor", 1)] == (
+        "seniority gap in the wrong direction for every mentee"
+    )
+    assert reasons(result)[("mentee", 11)] == (
+        "seniority gap in the wrong direction for every mentor"
+    )
+
+
+def test_mixed_rules_are_counted_one_by_one() -> None:
+    wrong_way = mentor(1, seniority=2)
+    far_away = mentor(2, timezone=AUCKLAND)
+    result = outcome([wrong_way, far_away], [mentee(10)])
+    assert reasons(result)[("mentee", 10)] == (
+        "every mentor is ruled out: 1 by the seniority direction, 1 by working hours"
+    )
+    assert result.unmatched_mentees[0].ruled_out == ((Rule.DIRECTION, 1), (Rule.OVERLAP, 1))
+
+
+def test_mentor_capacity_used_up_and_mentors_who_lost_out() -> None:
+    # Mentor 1 shares a topic with mentee 10 and takes them; mentor 2 could have had 10 too,
+    # and the only mentee left (11, in Auckland) shares no working hour with anyone.
+    keen = mentor(1, topics_offered=("sql",))
+    other = mentor(2)
+    result = outcome(
+        [keen, other], [mentee(10, topics_wanted=("sql",)), mentee(11, timezone=AUCKLAND)]
+    )
+    assert assignment(list(result.pairs)) == {10: 1}
+    assert reasons(result) == {
+        ("mentor", 2): "every mentee they could mentor is matched with another mentor; "
+        "no working-hour overlap (1 hour or more) with any mentee left",
+        ("mentee", 11): "no working-hour overlap (1 hour or more) with any mentor",
+    }
+    crowded = outcome([mentor(1)], [mentee(10), mentee(11)])
+    [left] = crowded.unmatched_mentees
+    assert left.cause is Cause.TAKEN and left.ruled_out == ()
+    assert left.reason == "every mentor they could pair with is full (mentor capacity used up)"
+
+
+def test_nobody_to_pair_with_and_no_capacity() -> None:
+    assert reasons(outcome([mentor(1)], [])) == {("mentor", 1): "no mentees to match"}
+    assert reasons(outcome([], [mentee(10)])) == {("mentee", 10): "no mentor has room"}
+    assert reasons(outcome([mentor(1, capacity=0)], [mentee(10)])) == {
+        ("mentor", 1): "no capacity left",
+        ("mentee", 10): "no mentor has room",
+    }
+
+
+@settings(max_examples=200, deadline=None)
+@given(problems)
+def test_everyone_left_out_gets_a_reason_on_both_sides(problem: dict) -> None:
+    result = propose_all(content=CONTENT, **problem)
+    assert list(result.pairs) == propose_pairs(content=CONTENT, **problem)
+    mentors, mentees = problem["mentors"], problem["mentees"]
+    load = Counter(p.mentor_id for p in result.pairs)
+    paired = {p.mentee_id for p in result.pairs}
+    room = {m.person_id: min(m.capacity, len(mentees)) for m in mentors}
+
+    def rule(m: Candidate, e: Candidate) -> Rule | None:
+        options = {k: problem[k] for k in ("kind", "excluded", "on")}
+        return violated_rule(m, e, **options)
+
+    assert [u.person_id for u in result.unmatched_mentees] == sorted(
+        e.person_id for e in mentees if e.person_id not in paired
+    )
+    for left in result.unmatched_mentees:
+        e = next(e for e in mentees if e.person_id == left.person_id)
+        with_room = [m for m in mentors if room[m.person_id]]
+        assert left.role == "mentee" and left.reason
+        if left.cause is Cause.NOBODY:
+            assert not with_room
+        elif left.cause is Cause.RULED_OUT:
+            assert dict(left.ruled_out) == Counter(rule(m, e) for m in with_room)
+        else:
+            assert left.cause is Cause.TAKEN
+            allowed = [m for m in with_room if rule(m, e) is None]
+            assert allowed and all(load[m.person_id] == room[m.person_id] for m in allowed)
+            free = [m for m in with_room if load[m.person_id] < room[m.person_id]]
+            assert dict(left.ruled_out) == Counter(rule(m, e) for m in free)
+
+    assert [u.person_id for u in result.unmatched_mentors] == sorted(
+        m.person_id for m in mentors if not load[m.person_id]
+    )
+    for left in result.unmatched_mentors:
+        m = next(m for m in mentors if m.person_id == left.person_id)
+        assert left.role == "mentor" and left.reason
+        if left.cause is Cause.NO_CAPACITY:
+            assert m.capacity == 0
+        elif left.cause is Cause.RULED_OUT:
+            assert dict(left.ruled_out) == Counter(rule(m, e) for e in mentees)
+        else:
+            assert left.cause is Cause.TAKEN
+            allowed = [e for e in mentees if rule(m, e) is None]
+            assert allowed and all(e.person_id in paired for e in allowed)
+            free = [e for e in mentees if e.person_id not in paired]
+            assert dict(left.ruled_out) == Counter(rule(m, e) for e in free)
+
+
+# Through the coordinator's commands
+
+
+@pytest.fixture
+def f(sqlite_db) -> Flow:  # type: ignore[no-untyped-def]
+    return Flow(sqlite_db)
+
+
+def test_pair_by_hand_names_the_rule_it_breaks(f: Flow) -> None:
+    programme(f)
+    enrol(f, "maya", role="mentor", level=2)
+    enrol(f, "ken", role="mentee", level=8, extra=f"--tz {AUCKLAND}")
+    enrol(f, "sam", role="mentee", level=1)
+    before = snapshot(f.db)
+    refused(
+        f.command(COORDINATOR, f'pair maya ken --programme "{PROGRAMME}"'),
+        "The working days of Maya and Ken overlap by 0 hours",
+        "at least 1 hour",
+    )
+    refused(
+        f.command(COORDINATOR, f'pair maya sam --programme "{PROGRAMME}"'),
+        "In reverse mentoring the mentor is the more junior colleague",
+    )
+    assert_unchanged(f.db, before)
+
+
+def test_match_lists_who_is_left_out_on_both_sides_and_why(f: Flow) -> None:
+    programme(f)  # reverse: the mentor is the junior
+    enrol(f, "maya", role="mentor", level=2)
+    enrol(f, "leo", role="mentor", level=9)
+    enrol(f, "sam", role="mentee", level=8)
+    enrol(f, "ken", role="mentee", level=8, extra=f"--tz {AUCKLAND}")
+    answer = ok(f.command(COORDINATOR, f'match "{PROGRAMME}" --dry-run'))
+    assert answer.split("\n")[2:] == [
+        "- Ken has no mentor yet: no working-hour overlap (1 hour or more) with any mentor.",
+        "- Leo has no mentee yet: seniority gap in the wrong direction for every mentee.",
+        "Still without a match: Ken.",
+        "Mentors without a mentee: Leo.",
+    ]
