@@ -86,6 +86,22 @@ class Undeliverable(Exception):
         self.person_ids = tuple(person_ids)
 
 
+class NotYetReachable(Exception):
+    """No way to reach these people yet (Teams: they never installed the app).
+
+    The message waits, without using up its attempts, and the coordinators are told once per
+    person who must install Tandem; storing an address releases it (Engine.remember_address).
+    """
+
+    def __init__(self, reason: str, *, person_ids: Collection[int]) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.person_ids = tuple(person_ids)
+
+
+WAIT_FOR_ADDRESS = timedelta(hours=1)  # how often a message for someone unreachable is retried
+
+
 class Sender(Protocol):
     def send(self, delivery: Delivery) -> Sent | None:
         """Deliver, or raise: Undeliverable for permanent failures, anything else to retry."""
@@ -153,7 +169,12 @@ class Courier:
             row = session.get(OutboxMessage, delivery.message_id)
             if row is None:
                 return
-            if isinstance(error, Undeliverable):
+            if isinstance(error, NotYetReachable):
+                row.attempts -= 1  # waiting for someone to install the app is not a failure
+                row.last_error = error.reason[:2000]
+                row.claimed_until = self.clock.now() + WAIT_FOR_ADDRESS
+                _ask_to_install(session, row, error, content=self.content, now=self.clock.now())
+            elif isinstance(error, Undeliverable):
                 _mark_unreachable(session, delivery, error, now=self.clock.now())
                 self._quarantine(session, row, error.reason)
             elif row.attempts >= MAX_ATTEMPTS:
@@ -363,6 +384,73 @@ def save_address(
     return stored
 
 
+def release_waiting(session: Session, *, person_id: int) -> None:
+    """Messages for this person (or their pairs) held back for lack of an address go now."""
+    pairs = select(Pair.id).where((Pair.mentor_id == person_id) | (Pair.mentee_id == person_id))
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.delivered_at.is_(None),
+            OutboxMessage.quarantined_at.is_(None),
+            (OutboxMessage.person_id == person_id) | OutboxMessage.pair_id.in_(pairs),
+        )
+        .values(claimed_until=None)
+    )
+
+
+def mark_unreachable(
+    session: Session, *, platform: str, tenant: str, user_id: str, reason: str, now: Any
+) -> None:
+    """The stored address of a platform user no longer works (an uninstall, say)."""
+    person = (
+        select(Person.id)
+        .join(Tenant, Tenant.id == Person.tenant_id)
+        .where(
+            Tenant.platform == platform,
+            Tenant.external_id == tenant,
+            Person.platform_user_id == user_id,
+        )
+    )
+    session.execute(
+        update(ConversationAddress)
+        .where(ConversationAddress.platform == platform, ConversationAddress.person_id.in_(person))
+        .values(unreachable_at=now, unreachable_reason=reason[:200])
+    )
+
+
+def _ask_to_install(
+    session: Session, row: OutboxMessage, error: NotYetReachable, *, content: Content, now: Any
+) -> None:
+    """Tell the coordinators, once per person, who must install Tandem before it can reach them."""
+    tenant = session.get(Tenant, row.tenant_id)
+    if tenant is None:
+        return
+    key = f"delivery.install.{tenant.platform}"
+    if not content.has(key):
+        key = "delivery.install.default"
+    for person_id in error.person_ids:
+        stored = session.scalar(
+            select(ConversationAddress).where(
+                ConversationAddress.platform == tenant.platform,
+                ConversationAddress.person_id == person_id,
+            )
+        )
+        if stored is not None and stored.reported_at is not None:
+            continue  # told already
+        if stored is None:
+            stored = ConversationAddress(
+                platform=tenant.platform, person_id=person_id, address={}, updated_at=now
+            )
+            session.add(stored)
+        stored.unreachable_at = stored.unreachable_at or now
+        stored.unreachable_reason = error.reason[:200]
+        stored.reported_at = now
+        person = session.get(Person, person_id)
+        if person is not None:
+            name = typed(person.display_name, person_id=person.id)
+            _to_coordinators(session, row, content.text(key, name=name), now=now, skip=person_id)
+
+
 def _mark_unreachable(
     session: Session, delivery: Delivery, error: Undeliverable, *, now: Any
 ) -> None:
@@ -384,6 +472,14 @@ def _report(
     """Tell each coordinator of the tenant, once, who did not get a message and why."""
     names = _recipient_names(session, row)
     text = content.text("delivery.quarantined", names=names, reason=reason)
+    skip = row.person_id if row.audience == Audience.COORDINATOR.value else None
+    _to_coordinators(session, row, text, now=now, skip=skip)
+
+
+def _to_coordinators(
+    session: Session, row: OutboxMessage, text: Text, *, now: Any, skip: int | None
+) -> None:
+    """A report about `row` to each coordinator of its tenant but `skip` (the way that failed)."""
     coordinators = session.scalars(
         select(Person).where(
             Person.tenant_id == row.tenant_id,
@@ -392,7 +488,7 @@ def _report(
         )
     ).all()
     for coordinator in coordinators:
-        if row.audience == Audience.COORDINATOR.value and row.person_id == coordinator.id:
+        if coordinator.id == skip:
             continue  # the report would go the way that just failed
         payload = Reply(text=text).to_dict()
         payload["kind"] = REPORT

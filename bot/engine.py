@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +16,7 @@ from bot import due, home, routes
 from bot.clock import Clock
 from bot.commands import dispatch as commands
 from bot.content import Content
+from bot.delivery import mark_unreachable, release_waiting, save_address
 from bot.events import Action, Actor, Command, Event, Message, Submission, Tick
 from bot.identity import clean_text, resolve_actor, resolve_tenant
 from bot.replies import Outcome, Reply
@@ -143,6 +145,44 @@ class Engine:
             log.exception("reading the profile age of %r failed", actor)
             return False
         return checked is None or checked <= self.clock.now() - max_age
+
+    def remember_address(self, actor: Actor, address: Mapping[str, Any]) -> None:
+        """Store where the platform reaches this person (Teams: the conversation reference).
+
+        Messages that were waiting for it are released at once rather than after their hold.
+        """
+        try:
+            with self.db.transaction() as session:
+                now = self.clock.now()
+                tenant = resolve_tenant(
+                    session, platform=actor.platform, external_id=actor.tenant, now=now
+                )
+                person = resolve_actor(
+                    session, tenant, actor, now=now, coordinators=self.coordinators
+                )
+                save_address(
+                    session, platform=actor.platform, person_id=person.id, address=address, now=now
+                )
+                release_waiting(session, person_id=person.id)
+        except Refusal:
+            pass  # an actor we cannot identify has no address worth keeping
+        except Exception:
+            log.exception("storing the address of %r failed", actor)
+
+    def lose_address(self, actor: Actor, *, reason: str) -> None:
+        """The platform can no longer reach this person (they removed the app)."""
+        try:
+            with self.db.transaction() as session:
+                mark_unreachable(
+                    session,
+                    platform=actor.platform,
+                    tenant=actor.tenant,
+                    user_id=actor.user_id,
+                    reason=reason,
+                    now=self.clock.now(),
+                )
+        except Exception:
+            log.exception("marking the address of %r unreachable failed", actor)
 
     # -- due work ---------------------------------------------------------------------------
 

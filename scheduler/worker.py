@@ -39,9 +39,11 @@ class Worker:
         self._again = False
         self._tasks: set[asyncio.Task[object]] = set()
         self._scheduler: AsyncIOScheduler | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def start(self) -> None:
         """Run the due work now and then every interval, on the running event loop."""
+        self._loop = asyncio.get_running_loop()
         scheduler = AsyncIOScheduler(timezone=UTC)
         scheduler.add_job(
             self._scheduled,
@@ -57,7 +59,16 @@ class Worker:
         self._track(self.run_due_work())  # at once, not an interval after start
 
     def kick(self) -> None:
-        """Deliver soon: something was just written to the outbox."""
+        """Deliver soon: something was just written to the outbox.
+
+        Safe from any thread: a Teams turn runs in a worker thread with a loop of its own, and
+        a delivery started on that short-lived loop would die with it, claims and all.
+        """
+        if self._loop is None or self.stopping.is_set():
+            return
+        self._loop.call_soon_threadsafe(self._kick_here)
+
+    def _kick_here(self) -> None:
         if not self.stopping.is_set():
             self._track(self.deliver_now())
 

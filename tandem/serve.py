@@ -24,10 +24,11 @@ from bot.delivery import AsyncSender, deliver_pending_async
 from scheduler.worker import Worker
 from storage.lease import LeaderLease
 from tandem import bootstrap
-from tandem.settings import Settings
+from tandem.settings import ConfigError, Settings
 
 log = logging.getLogger(__name__)
 
+UNAUTHENTICATED = "UNAUTHENTICATED: local testing only (MICROSOFT_APP_ID is not set)"
 HEALTH_TIMEOUT = 3.0  # seconds the database may take to answer /healthz
 SHUTDOWN_TIMEOUT = 30.0  # seconds in-flight requests get to finish
 
@@ -111,6 +112,7 @@ def build_server(settings: Settings, *, clock: Clock) -> Server:
     )
     if settings.slack_enabled:
         _add_slack(server, senders)
+    _add_teams(server, senders)  # DESIGN.md section 9: Teams is always served
     web_app.router.add_get("/healthz", _healthz(server))
     return server
 
@@ -158,6 +160,53 @@ def _add_slack(server: Server, senders: dict[str, AsyncSender]) -> None:
 
         server.web_app.router.add_post("/slack/events", slack_events)
         server.platforms["slack"] = "http"
+
+
+def _add_teams(server: Server, senders: dict[str, AsyncSender]) -> None:
+    from botbuilder.integration.aiohttp import CloudAdapter
+
+    from adapters.teams.app import TeamsApp
+    from adapters.teams.auth import TeamsEndpoints, build_authentication
+    from adapters.teams.sender import TeamsSender
+
+    settings = server.settings
+    overrides = {
+        name: value
+        for name, value in (
+            ("openid_metadata_url", settings.teams_openid_metadata_url),
+            ("token_issuer", settings.teams_token_issuer),
+            ("login_url", settings.teams_login_url),
+        )
+        if value
+    }
+    try:
+        authentication = build_authentication(
+            app_id=settings.microsoft_app_id,
+            app_password=settings.microsoft_app_password,
+            app_type=settings.microsoft_app_type,
+            tenant_id=settings.microsoft_app_tenant_id,
+            endpoints=TeamsEndpoints(**overrides) if overrides else None,
+        )
+    except ValueError as error:
+        raise ConfigError(f"MICROSOFT_APP_ID: {error}") from None
+    adapter = CloudAdapter(authentication)
+    teams = TeamsApp(
+        engine=server.built.engine,
+        adapter=adapter,
+        app_id=settings.microsoft_app_id,
+        tenant_id=settings.microsoft_app_tenant_id,
+        changed=server.worker.kick,
+    )
+    senders["teams"] = TeamsSender(adapter=adapter, app_id=settings.microsoft_app_id)
+    server.web_app.router.add_post("/api/messages", teams.handle)
+    if settings.teams_authenticated:
+        server.platforms["teams"] = "authenticated"
+    else:
+        server.platforms["teams"] = UNAUTHENTICATED
+        log.warning(
+            "TEAMS IS UNAUTHENTICATED: MICROSOFT_APP_ID is not set, so anyone who can reach "
+            "/api/messages can act as any Teams user. Use this only for local testing."
+        )
 
 
 def _healthz(server: Server) -> Callable[[web.Request], Awaitable[web.Response]]:

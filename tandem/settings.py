@@ -72,6 +72,25 @@ class Settings(BaseSettings):
     microsoft_app_tenant_id: str | None = Field(
         default=None, validation_alias="MICROSOFT_APP_TENANT_ID"
     )
+    microsoft_app_type: str = Field(default="MultiTenant", validation_alias="MICROSOFT_APP_TYPE")
+    # Where the Bot Framework's identity services are: Microsoft's public cloud unless set
+    # (a sovereign cloud, or the local fakes the tests run against).
+    teams_openid_metadata_url: str | None = Field(
+        default=None, validation_alias="TANDEM_TEAMS_OPENID_METADATA_URL"
+    )
+    teams_token_issuer: str | None = Field(
+        default=None, validation_alias="TANDEM_TEAMS_TOKEN_ISSUER"
+    )
+    teams_login_url: str | None = Field(default=None, validation_alias="TANDEM_TEAMS_LOGIN_URL")
+
+    @field_validator("microsoft_app_type")
+    @classmethod
+    def _is_app_type(cls, value: str) -> str:
+        known = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
+        match = [kind for kind in known if kind.lower() == value.lower()]
+        if not match:
+            raise ValueError(f"must be one of {', '.join(known)}")
+        return match[0]
 
     sweep_seconds: int = Field(default=60, ge=5, validation_alias="TANDEM_SWEEP_SECONDS")
     language: str = Field(default="en", min_length=1, validation_alias="TANDEM_LANGUAGE")
@@ -149,8 +168,13 @@ def _teams_problems(settings: Settings) -> list[str]:
             if value is not None:
                 return [f"MICROSOFT_APP_ID is missing: it is required when {name} is set"]
         return []
-    if settings.microsoft_app_password is None:
+    if settings.microsoft_app_password is None and settings.microsoft_app_type != "UserAssignedMSI":
         return ["MICROSOFT_APP_PASSWORD is missing: it is required when MICROSOFT_APP_ID is set"]
+    if settings.microsoft_app_type == "SingleTenant" and settings.microsoft_app_tenant_id is None:
+        return [
+            "MICROSOFT_APP_TENANT_ID is missing: "
+            "it is required when MICROSOFT_APP_TYPE is SingleTenant"
+        ]
     return []
 
 

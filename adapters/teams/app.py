@@ -1,0 +1,168 @@
+"""Tandem as a Teams bot: POST /api/messages, through botbuilder's CloudAdapter.
+
+Each turn runs in a worker thread with its own event loop: the SDK authenticates and replies
+with blocking HTTP calls, and the engine and its database are synchronous, so keeping the whole
+turn off the server's loop lets Slack requests and other turns be answered meanwhile.
+
+Teams has no modal with per-field errors like Slack's: a refused form comes back as the same
+card, each error beside its field and the typed values kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity
+
+from adapters.teams import render, translate
+from adapters.teams.sender import to_activity
+from bot import wire
+from bot.engine import Engine
+from bot.events import Action, Command, Submission
+from bot.lifecycle.contracting import OPEN_FORM
+from bot.replies import Outcome, Reply
+
+log = logging.getLogger(__name__)
+
+OTHER_TENANT = (
+    "This Tandem serves another organisation's Microsoft Teams, so it cannot act here. "
+    "Nothing was changed."
+)
+UNREADABLE = "Teams sent something I could not read, so I did nothing. Please try again."
+SORRY = "Something went wrong on my side and nothing was changed. Please try again in a minute."
+
+
+class TeamsApp:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        adapter: CloudAdapter,
+        app_id: str | None,
+        tenant_id: str | None,
+        changed: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.engine = engine
+        self.adapter = adapter
+        self.app_id = app_id
+        self.tenant_id = tenant_id
+        self.changed = changed
+        adapter.on_turn_error = self._on_turn_error
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """POST /api/messages: authenticate, then run the turn off the event loop."""
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return web.json_response({"error": "expected application/json"}, status=415)
+        try:
+            body = await request.json()
+            activity = Activity().deserialize(body)
+        except Exception:  # not JSON, or not an activity
+            return web.json_response({"error": "not a Bot Framework activity"}, status=400)
+        if not activity.type:
+            return web.json_response({"error": "the activity has no type"}, status=400)
+        auth = request.headers.get("Authorization", "")
+        try:
+            invoke = await asyncio.to_thread(
+                asyncio.run, self.adapter.process_activity(auth, activity, self.on_turn)
+            )
+        except PermissionError:
+            return web.json_response({"error": "unauthorized"}, status=401)
+        if invoke is not None:
+            return web.json_response(invoke.body, status=invoke.status)
+        return web.Response(status=201)
+
+    # -- one turn (in a worker thread) -------------------------------------------------------
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        activity: dict[str, Any] = turn_context.activity.serialize()
+        try:
+            tenant = translate.tenant_of(activity)
+            actor = translate.to_actor(activity)
+        except translate.TeamsActivityError:
+            return  # no tenant or sender: nothing the engine could act for
+        if self.tenant_id and tenant != self.tenant_id:
+            log.warning("refused an activity from tenant %s", tenant)
+            await turn_context.send_activity(OTHER_TENANT)
+            return
+        if translate.is_uninstall(activity):
+            self.engine.lose_address(actor, reason="removed the Tandem app in Teams")
+            return
+        if _is_personal(activity):
+            self.engine.remember_address(actor, translate.to_reference(activity))
+        if translate.is_install(activity):
+            if activity.get("type") == "installationUpdate":  # Teams also sends conversationUpdate
+                await self._answer(turn_context, self._handle(Command(actor=actor, text="")))
+            return
+        try:
+            event = translate.to_event(activity, bot_id=self.app_id)
+        except translate.TeamsActivityError:
+            await turn_context.send_activity(UNREADABLE)
+            return
+        if event is None:
+            return
+        outcome = self._handle(event)
+        if isinstance(event, Submission) and outcome.field_errors:
+            await self._form_again(turn_context, event, outcome)
+            return
+        await self._answer(turn_context, outcome)
+
+    def _handle(self, event: Any) -> Outcome:
+        outcome = self.engine.handle(event)
+        if outcome.changed:
+            self.changed()
+        return outcome
+
+    async def _answer(self, turn_context: TurnContext, outcome: Outcome) -> None:
+        if outcome.answer is not None and (outcome.answer.text.strip() or outcome.answer.form):
+            await turn_context.send_activity(to_activity(outcome.answer))
+
+    async def _form_again(
+        self, turn_context: TurnContext, submission: Submission, outcome: Outcome
+    ) -> None:
+        """The refused form again, values kept, each error beside its field."""
+        opened = self.engine.handle(
+            Action(
+                actor=submission.actor,
+                action=OPEN_FORM,
+                value=wire.encode(submission.form_id, submission.context),
+            )
+        )
+        form = opened.answer.form if opened.answer is not None else None
+        if form is None:  # the form can no longer be opened: say why in words
+            text = "\n".join(f"{name}: {message}" for name, message in outcome.field_errors.items())
+            await turn_context.send_activity(to_activity(Reply(text=text)))
+            return
+        card = render.to_form_card(
+            form, values=dict(submission.values), errors=_known(outcome.field_errors, form)
+        )
+        reply = MessageFactory.attachment(CardFactory.adaptive_card(card))
+        reply.summary = "Please check the highlighted answers."
+        await turn_context.send_activity(reply)
+
+    async def _on_turn_error(self, turn_context: TurnContext, error: Exception) -> None:
+        log.exception("a Teams turn failed", exc_info=error)
+        try:
+            await turn_context.send_activity(SORRY)
+        except Exception:  # the channel may be the thing that failed
+            log.warning("could not tell the person that their turn failed")
+
+
+def _is_personal(activity: Mapping[str, Any]) -> bool:
+    conversation = activity.get("conversation") or {}
+    return conversation.get("conversationType") in (None, "personal")
+
+
+def _known(errors: Mapping[str, str], form: Any) -> dict[str, str]:
+    """Errors for fields the card shows; one about no field goes beside the first."""
+    names = [f.name for f in form.fields]
+    shown: dict[str, str] = {}
+    for name, message in errors.items():
+        target = name if name in names else names[0]
+        shown[target] = f"{shown[target]} {message}" if target in shown else message
+    return shown
