@@ -146,6 +146,21 @@ class Engine:
             return False
         return checked is None or checked <= self.clock.now() - max_age
 
+    def meet(self, actor: Actor) -> None:
+        """Store what the platform says about someone a command names (a mention in Slack),
+        so an intro greets them by name and in their zone before they have ever written."""
+        try:
+            with self.db.transaction() as session:
+                now = self.clock.now()
+                tenant = resolve_tenant(
+                    session, platform=actor.platform, external_id=actor.tenant, now=now
+                )
+                resolve_actor(session, tenant, actor, now=now, coordinators=self.coordinators)
+        except Refusal:
+            pass  # an id that cannot be stored is refused by the command itself
+        except Exception:
+            log.exception("storing the profile of %r failed", actor)
+
     def remember_address(self, actor: Actor, address: Mapping[str, Any]) -> None:
         """Store where the platform reaches this person (Teams: the conversation reference).
 
