@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot import due, home, routes
@@ -72,18 +73,18 @@ class Engine:
             event_key = _event_key(event) if event.event_id else None
             if event_key and session.get(ProcessedEvent, event_key) is not None:
                 return Outcome()  # a platform retry of something already done
-            now = self.clock.now()
-            tenant = resolve_tenant(
-                session, platform=event.actor.platform, external_id=event.actor.tenant, now=now
-            )
-            turn = Turn(session=session, now=now, content=self.content, tenant=tenant)
-            person = resolve_actor(
-                session, tenant, event.actor, now=now, coordinators=self.coordinators
-            )
+            turn, person = self._turn_as(session, event.actor)
             answer = self._route(turn, person, event)
             if event_key:
-                session.add(ProcessedEvent(event_id=event_key, processed_at=now))
+                session.add(ProcessedEvent(event_id=event_key, processed_at=turn.now))
         return Outcome(answer=answer, changed=True)
+
+    def _turn_as(self, session: Session, actor: Actor) -> tuple[Turn, Person]:
+        """A turn in `actor`'s workspace, and the stored person behind the actor."""
+        now = self.clock.now()
+        tenant = resolve_tenant(session, platform=actor.platform, external_id=actor.tenant, now=now)
+        person = resolve_actor(session, tenant, actor, now=now, coordinators=self.coordinators)
+        return Turn(session=session, now=now, content=self.content, tenant=tenant), person
 
     def _route(self, turn: Turn, person: Person, event: Event) -> Reply | None:
         if isinstance(event, Command):
@@ -112,15 +113,7 @@ class Engine:
         """
         try:
             with self.db.transaction() as session:
-                now = self.clock.now()
-                tenant = resolve_tenant(
-                    session, platform=actor.platform, external_id=actor.tenant, now=now
-                )
-                turn = Turn(session=session, now=now, content=self.content, tenant=tenant)
-                person = resolve_actor(
-                    session, tenant, actor, now=now, coordinators=self.coordinators
-                )
-                return home.build(turn, person)
+                return home.build(*self._turn_as(session, actor))
         except Refusal as refusal:
             return (refusal.reply,)
         except Exception:
@@ -151,11 +144,7 @@ class Engine:
         so an intro greets them by name and in their zone before they have ever written."""
         try:
             with self.db.transaction() as session:
-                now = self.clock.now()
-                tenant = resolve_tenant(
-                    session, platform=actor.platform, external_id=actor.tenant, now=now
-                )
-                resolve_actor(session, tenant, actor, now=now, coordinators=self.coordinators)
+                self._turn_as(session, actor)
         except Refusal:
             pass  # an id that cannot be stored is refused by the command itself
         except Exception:
@@ -168,15 +157,13 @@ class Engine:
         """
         try:
             with self.db.transaction() as session:
-                now = self.clock.now()
-                tenant = resolve_tenant(
-                    session, platform=actor.platform, external_id=actor.tenant, now=now
-                )
-                person = resolve_actor(
-                    session, tenant, actor, now=now, coordinators=self.coordinators
-                )
+                turn, person = self._turn_as(session, actor)
                 save_address(
-                    session, platform=actor.platform, person_id=person.id, address=address, now=now
+                    session,
+                    platform=actor.platform,
+                    person_id=person.id,
+                    address=address,
+                    now=turn.now,
                 )
                 release_waiting(session, person_id=person.id)
         except Refusal:
