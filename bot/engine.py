@@ -84,7 +84,9 @@ class Engine:
         now = self.clock.now()
         tenant = resolve_tenant(session, platform=actor.platform, external_id=actor.tenant, now=now)
         person = resolve_actor(session, tenant, actor, now=now, coordinators=self.coordinators)
-        return Turn(session=session, now=now, content=self.content, tenant=tenant), person
+        # Immediate: an answer to what someone just did goes at once, whatever the hour.
+        turn = Turn(session=session, now=now, content=self.content, tenant=tenant, immediate=True)
+        return turn, person
 
     def _route(self, turn: Turn, person: Person, event: Event) -> Reply | None:
         if isinstance(event, Command):

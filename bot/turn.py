@@ -1,7 +1,8 @@
 """One unit of work: the database session, the moment, the content, and the outbox writer.
 
 A handler receives a Turn, changes rows and queues replies through it; the engine commits both
-together, or neither.
+together, or neither. What a scheduler turn queues waits for its recipients' working hours
+(bot.hours); what answers someone who just did something goes at once.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import hours
 from bot.content import Content
 from bot.replies import Audience, Outgoing, Reply
 from bot.text import Text
@@ -37,6 +39,10 @@ class Turn:
     now: datetime
     content: Content
     tenant: Tenant
+    # True when the turn answers what a person just did (Engine.handle): its messages go at
+    # once, to everyone they concern. False (the scheduler, and any caller that does not say)
+    # holds each message until its recipients' next working hours.
+    immediate: bool = False
     sent: list[Outgoing] = field(default_factory=list)
 
     def text(
@@ -44,11 +50,24 @@ class Turn:
     ) -> Text:
         return self.content.text(key, kind=kind, role=role, **params)
 
-    def to_person(self, person: Person, reply: Reply) -> None:
-        self._queue(Outgoing(audience=Audience.PERSON, reply=reply, person_id=person.id))
+    def to_person(
+        self, person: Person, reply: Reply, *, expires_at: datetime | None = None
+    ) -> bool:
+        """Queue a private message; False when it could only arrive at or after `expires_at`
+        (a reminder held past the start of its session), and so is not queued at all."""
+        return self._queue(
+            Outgoing(audience=Audience.PERSON, reply=reply, person_id=person.id),
+            [person],
+            expires_at,
+        )
 
-    def to_pair(self, pair: Pair, reply: Reply) -> None:
-        self._queue(Outgoing(audience=Audience.PAIR, reply=reply, pair_id=pair.id))
+    def to_pair(self, pair: Pair, reply: Reply, *, expires_at: datetime | None = None) -> bool:
+        """Queue a message to both; a held one waits for the overlap of their hours."""
+        return self._queue(
+            Outgoing(audience=Audience.PAIR, reply=reply, pair_id=pair.id),
+            [pair.mentor, pair.mentee],
+            expires_at,
+        )
 
     def to_coordinators(self, reply: Reply) -> int:
         """Each coordinator of the tenant gets a private copy; returns how many there are."""
@@ -60,10 +79,24 @@ class Turn:
             )
         ).all()
         for person in coordinators:
-            self._queue(Outgoing(audience=Audience.COORDINATOR, reply=reply, person_id=person.id))
+            self._queue(
+                Outgoing(audience=Audience.COORDINATOR, reply=reply, person_id=person.id),
+                [person],
+                None,
+            )
         return len(coordinators)
 
-    def _queue(self, outgoing: Outgoing) -> None:
+    def hold_until(self, people: list[Person]) -> datetime | None:
+        """When a message to `people` queued now may go: None for at once."""
+        if self.immediate:
+            return None
+        moment = hours.next_window_start([hours.of(p) for p in people], self.now)
+        return moment if moment > self.now else None
+
+    def _queue(self, outgoing: Outgoing, people: list[Person], expires_at: datetime | None) -> bool:
+        not_before = self.hold_until(people)
+        if expires_at is not None and (not_before or self.now) >= expires_at:
+            return False
         self.sent.append(outgoing)
         self.session.add(
             OutboxMessage(
@@ -74,5 +107,7 @@ class Turn:
                 payload=outgoing.reply.to_dict(),
                 created_at=self.now,
                 attempts=0,
+                not_before=not_before,
             )
         )
+        return True

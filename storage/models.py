@@ -11,11 +11,13 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -79,6 +81,10 @@ class Person(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     work_start_hour: Mapped[int] = mapped_column(Integer, default=9)
     work_end_hour: Mapped[int] = mapped_column(Integer, default=17)
+    # ISO weekdays (Monday = 1) on which a working day starts, and the first day back from
+    # leave: scheduled messages wait for these (bot.hours).
+    work_days: Mapped[str] = mapped_column(String(7), default="12345", server_default="12345")
+    away_until: Mapped[date | None] = mapped_column(Date)
     is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
     team: Mapped[str | None] = mapped_column(String(200))
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
@@ -328,6 +334,20 @@ class OutboxMessage(Base):
     # Given up on: attempts used up, a permanent platform error, or it crashed its sender.
     # The coordinators were told; an operator can re-queue it by clearing this.
     quarantined_at: Mapped[datetime | None]
+    # Not to be sent before: the start of the recipients' next working hours, for what the
+    # scheduler queued outside them. None (answers to what someone just did) goes at once.
+    not_before: Mapped[datetime | None]
+
+    # The claim reads undelivered rows whose hold has passed: indexing not_before over the
+    # undelivered rows only keeps it small however long the delivered history grows.
+    __table_args__ = (
+        Index(
+            "ix_outbox_pending_not_before",
+            "not_before",
+            sqlite_where=text("delivered_at IS NULL AND quarantined_at IS NULL"),
+            postgresql_where=text("delivered_at IS NULL AND quarantined_at IS NULL"),
+        ),
+    )
 
 
 class ConversationAddress(Base):

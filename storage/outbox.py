@@ -23,6 +23,9 @@ def claim_pending(
 ) -> Sequence[OutboxMessage]:
     """Take the oldest deliverable rows for this worker until `now + hold`.
 
+    Deliverable: not delivered, not quarantined, not claimed by a live worker, and not held for
+    its recipients' working hours (`not_before` still ahead).
+
     The claim is a column, not a lock held across the sends: the claiming transaction commits
     at once, so no database lock waits on the network, and a worker that dies mid-batch lets
     its rows go when the hold runs out. `SKIP LOCKED` lets a second worker claiming at the same
@@ -34,6 +37,7 @@ def claim_pending(
             OutboxMessage.delivered_at.is_(None),
             OutboxMessage.quarantined_at.is_(None),
             or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
+            or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now),
         )
         .order_by(OutboxMessage.id)
         .limit(limit)
