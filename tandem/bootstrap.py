@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.engine import make_url
@@ -22,7 +21,13 @@ from bot.content import Content, ContentError
 from bot.delivery import Sender, deliver_pending
 from bot.engine import Engine
 from scheduler.jobs import build_scheduler, run_due_work
-from storage.db import Database, alembic_config, normalise_url
+from storage.db import (
+    Database,
+    MigrationLockTimeout,
+    NewerSchema,
+    alembic_config,
+    normalise_url,
+)
 from storage.lease import LeaderLease
 from tandem.settings import ConfigError, Settings
 
@@ -80,8 +85,15 @@ def build(settings: Settings, *, clock: Clock) -> App:
     return App(settings=settings, clock=clock, db=db, content=content, engine=engine)
 
 
-def open_database(url: str) -> Database:
-    """A migrated Database, or ConfigError naming DATABASE_URL (never echoing a password)."""
+def open_database(
+    url: str, *, migrate: bool = True, lock_wait: timedelta | None = None
+) -> Database:
+    """A migrated Database, or ConfigError naming DATABASE_URL (never echoing a password).
+
+    Every entry point opens the database here, so each refuses the same way a database it
+    cannot reach in seconds, one whose migration lock stays held, and one migrated by a newer
+    Tandem. With `migrate=False` (read-only commands) the database must already be current.
+    """
     shown = safe_url(url)
     try:
         db = Database(url=url)
@@ -94,17 +106,54 @@ def open_database(url: str) -> Database:
     except ImportError as error:
         raise ConfigError(f"DATABASE_URL: the database driver is not installed ({error})") from None
     try:
-        db.migrate()
+        if migrate and lock_wait is not None:
+            db.migrate(lock_wait=lock_wait)
+        elif migrate:
+            db.migrate()
+        else:
+            _require_current(db, shown)
+    except NewerSchema as newer:
+        db.dispose()
+        raise ConfigError(
+            f"DATABASE_URL: the database at {shown} is at revision {newer.current}, which this "
+            f"Tandem does not know (its latest is {newer.head}): a newer Tandem migrated it. "
+            "Run that version, or restore a backup taken before it migrated."
+        ) from None
+    except MigrationLockTimeout as stuck:
+        db.dispose()
+        raise ConfigError(
+            f"DATABASE_URL: cannot migrate the database at {shown}: {stuck}"
+        ) from None
     except OperationalError as error:
         db.dispose()
-        reason = str(error.orig).splitlines()[0] if error.orig else "could not connect"
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else "could not connect"
         raise ConfigError(f"DATABASE_URL: cannot open the database at {shown}: {reason}") from None
     except SQLAlchemyError as error:
         db.dispose()
         raise ConfigError(
             f"DATABASE_URL: the database at {shown} failed to migrate: {type(error).__name__}"
         ) from None
+    except ConfigError:
+        db.dispose()
+        raise
     return db
+
+
+def _require_current(db: Database, shown: str) -> None:
+    current, head = revisions(db)
+    if current == head:
+        return
+    if current is not None and current not in _all_revisions(db):
+        raise NewerSchema(current=current, head=head)
+    raise ConfigError(
+        f"DATABASE_URL: the database at {shown} is at revision {current or 'none'} and this "
+        f"Tandem's latest is {head}: run `tandem migrate` first."
+    )
+
+
+def _all_revisions(db: Database) -> set[str]:
+    scripts = ScriptDirectory.from_config(alembic_config(db))
+    return {script.revision for script in scripts.walk_revisions()}
 
 
 def safe_url(url: str) -> str:
@@ -117,6 +166,4 @@ def safe_url(url: str) -> str:
 
 def revisions(db: Database) -> tuple[str | None, str | None]:
     """(the Alembic revision the database is at, the newest revision Tandem ships)."""
-    with db.engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
-    return current, ScriptDirectory.from_config(alembic_config(db)).get_current_head()
+    return db.revision(), ScriptDirectory.from_config(alembic_config(db)).get_current_head()
