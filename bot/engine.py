@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Collection, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from bot.events import Action, Actor, Command, Event, Message, Submission, Tick
 from bot.identity import clean_text, resolve_actor, resolve_tenant
 from bot.replies import Outcome, Reply
 from bot.turn import Refusal, Turn
+from storage import sweeps
 from storage.db import Database
 from storage.models import Pair, Person, ProcessedEvent, Programme, Tenant
 
@@ -190,15 +191,39 @@ class Engine:
 
     # -- due work ---------------------------------------------------------------------------
 
-    def sweep(self) -> int:
-        """Find and handle everything due now, each tick in its own transaction."""
+    def sweep(self, *, platforms: Collection[str] | None = None) -> int:
+        """Find and handle everything due now, each tick in its own transaction.
+
+        `platforms` limits it to those platforms' workspaces: the console sweeps only its own.
+        """
+        started = self.clock.now()
         try:
             with self.db.transaction() as session:
                 ticks = due.find(session, self.clock.now())
+                # -- issue 7 (operator commands): a sweep scoped to some platforms ------------
+                if platforms is not None:
+                    mine = sweeps.pairs_on(session, {t.pair_id for t in ticks}, platforms)
+                    ticks = [t for t in ticks if t.pair_id in mine]
+                # -- end issue 7 -------------------------------------------------------------
         except Exception:  # a database hiccup must not stop the scheduler or the console
             log.exception("finding due work failed")
             return 0
-        return sum(self.tick(tick) for tick in ticks)
+        handled = sum(self.tick(tick) for tick in ticks)
+        self._record_sweep(started, handled, platforms)  # issue 7: for `tandem status`
+        return handled
+
+    # -- issue 7 (operator commands) ---------------------------------------------------------
+
+    def _record_sweep(
+        self, started: datetime, handled: int, platforms: Collection[str] | None
+    ) -> None:
+        try:
+            with self.db.transaction() as session:
+                sweeps.record_sweep(session, at=started, ticks=handled, platforms=platforms)
+        except Exception:  # bookkeeping must never fail a sweep that did its work
+            log.exception("recording the sweep failed")
+
+    # -- end issue 7 ---------------------------------------------------------------------------
 
     def tick(self, tick: Tick) -> bool:
         try:

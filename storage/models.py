@@ -393,3 +393,17 @@ class SchedulerLease(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(200))
     expires_at: Mapped[datetime]
+
+
+class LastSweep(Base):
+    """When the due work was last swept, per scope: "*" (every workspace: `tandem serve`,
+    `tandem sweep`) or a comma-separated list of platforms (the console sweeps only its own).
+
+    One row per scope, overwritten by each sweep, for `tandem status`.
+    """
+
+    __tablename__ = "last_sweeps"
+
+    scope: Mapped[str] = mapped_column(String(200), primary_key=True)
+    swept_at: Mapped[datetime]  # the moment the sweep judged due work at (its clock's now)
+    ticks: Mapped[int] = mapped_column(Integer)  # how many due items it handled
