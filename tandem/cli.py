@@ -1,8 +1,12 @@
-"""The `tandem` command: demo, chat, migrate and teams-package. Configuration errors exit 2."""
+"""The `tandem` command: demo, chat, migrate, serve, sweep, status and teams-package.
+
+Configuration errors, and a database that cannot be reached or is too new, exit 2.
+"""
 
 from __future__ import annotations
 
 import tempfile
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -18,6 +22,7 @@ if TYPE_CHECKING:  # each command imports what it needs: `tandem --help` stays l
 
 CONFIG_ERROR = 2
 STORY_BROKEN = 1
+NOT_SWEPT = 1  # `tandem sweep` while another worker leads: delivered, but did not sweep
 
 app = typer.Typer(
     name="tandem",
@@ -66,8 +71,9 @@ def chat(
     ] = "coordinator",
 ) -> None:
     """Talk to Tandem in the terminal, as anyone, with simulated time (DATABASE_URL)."""
-    from adapters.console.app import TENANT, ConsoleApp, TerminalIO
+    from adapters.console.app import PLATFORM, TENANT, ConsoleApp, TerminalIO
     from tandem import bootstrap
+    from tandem.status import real_workspaces
 
     settings = _settings()
     greeting = ""
@@ -85,7 +91,9 @@ def chat(
         console = ConsoleApp(
             engine=built.engine,
             # Only the console workspace: a shared database may hold real Slack or Teams ones.
-            deliver=partial(built.deliver, platforms=("console",)),
+            deliver=partial(built.deliver, platforms=(PLATFORM,)),
+            sweep=partial(built.engine.sweep, platforms=(PLATFORM,)),
+            real_workspaces=partial(real_workspaces, built.db),
             clock=clock,
             io=TerminalIO(),
             user=user,
@@ -158,6 +166,88 @@ def serve() -> None:
         _config_failed(error)
     except OSError as error:  # the port is taken, or the host is not this machine's
         _fail(f"cannot listen on {settings.host}:{settings.port}: {error.strerror or error}")
+
+
+# -- operator commands (issue 7) ---------------------------------------------------------------
+
+
+@app.command()
+def sweep(
+    now: Annotated[
+        str | None,
+        typer.Option(
+            "--now",
+            help="Judge what is due as of this moment, ISO 8601 with a zone "
+            "(2027-03-01T09:00Z): for rehearsals. Default: the real time.",
+        ),
+    ] = None,
+) -> None:
+    """Run one sweep and delivery by hand, through the platforms `tandem serve` would use."""
+    import logging
+
+    from tandem.sweep import sweep_once
+
+    clock = SystemClock() if now is None else FakeClock(_moment(now))
+    settings = _settings()
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        outcome = sweep_once(settings, clock=clock)
+    except ConfigError as error:
+        _config_failed(error)
+    through = ", ".join(outcome.platforms) or "no platform"
+    at = f" as of {clock.now():%Y-%m-%d %H:%M} UTC" if now is not None else ""
+    if outcome.swept is None:
+        until = f"{outcome.leader_until:%Y-%m-%d %H:%M:%S} UTC" if outcome.leader_until else "?"
+        typer.echo(
+            f"Not swept: worker {outcome.leader} leads (its lease runs until {until}); "
+            f"delivered {outcome.delivered} messages through {through}."
+        )
+        raise typer.Exit(NOT_SWEPT)
+    typer.echo(
+        f"Swept{at}: {outcome.swept} due items handled; "
+        f"delivered {outcome.delivered} messages through {through}."
+    )
+
+
+@app.command()
+def status(
+    plain: Annotated[
+        bool, typer.Option("--plain", help="Plain text, no tables (the default when piped).")
+    ] = False,
+) -> None:
+    """Per workspace: what is due in the next day, the outbox, the leader and the last sweep."""
+    from tandem import bootstrap
+    from tandem.status import gather, show
+
+    settings = _settings()
+    try:
+        db = bootstrap.open_database(settings.database_url, migrate=False)
+    except ConfigError as error:
+        _config_failed(error)
+    try:
+        report = gather(db, now=SystemClock().now())
+    finally:
+        db.dispose()
+    console = Console(highlight=False)
+    show(
+        report,
+        console=console,
+        plain=plain or not console.is_terminal,
+        database=bootstrap.safe_url(settings.database_url),
+    )
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        _fail(f"--now {text!r} is not an ISO 8601 time; try 2027-03-01T09:00Z")
+    if moment.tzinfo is None:
+        _fail(f"--now {text!r} has no time zone; add one, like 2027-03-01T09:00Z or +01:00")
+    return moment.astimezone(UTC)
+
+
+# -- end of the operator commands ---------------------------------------------------------------
 
 
 def _settings() -> Settings:

@@ -3,6 +3,10 @@
 Everything goes through the real engine, database and outbox. Deliveries land in an in-process
 inbox per person; the console prints those addressed to whoever you are acting as, and tells
 you when someone else has news. Simulated time moves only when you say `:wait`.
+
+The console stays in its own world: it sweeps and delivers only its own workspace, and on a
+database that also holds real (Slack or Teams) workspaces it says so and refuses `:wait`, so
+simulated time is never written beside real data.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -121,9 +126,15 @@ class ConsoleApp:
         io: ConsoleIO,
         user: str,
         tenant: str = TENANT,
+        sweep: Callable[[], int] | None = None,
+        real_workspaces: Callable[[], list[str]] = list,
     ) -> None:
         self.engine = engine
         self._deliver_to = deliver
+        # Only the console's own pairs: a shared database may hold real workspaces' pairs.
+        self._sweep = sweep or partial(engine.sweep, platforms=(PLATFORM,))
+        # Descriptions of the real workspaces in this database (none: simulated time is safe).
+        self._real_workspaces = real_workspaces
         self.clock = clock
         self.io = io
         self.user = user
@@ -143,6 +154,15 @@ class ConsoleApp:
         )
         if greeting:
             self.io.show(f"[dim]{escape(greeting)}[/dim]")
+        real = self._real_workspaces()
+        if real:
+            self.io.show(
+                "[yellow]This database also holds real workspaces: "
+                f"{escape('; '.join(real))}. The console touches only its own workspace "
+                f"({PLATFORM} {escape(self.tenant)!r}): it sweeps and delivers nothing else, "
+                "and :wait is off, so simulated time is never written beside real data."
+                "[/yellow]"
+            )
         self._deliver()
         self._show_new()
         while True:
@@ -219,10 +239,17 @@ class ConsoleApp:
         self.io.show(f"People in this session: {listing}")
 
     def _wait(self, delta: timedelta) -> None:
+        real = self._real_workspaces()
+        if real:
+            raise ConsoleInputError(
+                f":wait is off: this database also holds real workspaces ({'; '.join(real)}), "
+                "and simulated time must not be written beside their data. Give the console a "
+                "database of its own to simulate time, e.g. DATABASE_URL=sqlite:///console.db."
+            )
         end = self.clock.now() + delta
         while self.clock.now() < end:
             self.clock.advance(min(STEP, end - self.clock.now()))
-            self.engine.sweep()
+            self._sweep()
             self._deliver()
         self.io.show(f"[dim]Time passes… it is now {self._when(self.clock.now())}.[/dim]")
         self._show_new()
