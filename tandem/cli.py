@@ -18,6 +18,8 @@ from bot.clock import FakeClock, SystemClock
 from tandem.settings import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:  # each command imports what it needs: `tandem --help` stays light
+    from sqlalchemy.exc import OperationalError
+
     from tandem import bootstrap
 
 CONFIG_ERROR = 2
@@ -185,6 +187,8 @@ def sweep(
     """Run one sweep and delivery by hand, through the platforms `tandem serve` would use."""
     import logging
 
+    from sqlalchemy.exc import OperationalError
+
     from tandem.sweep import sweep_once
 
     clock = SystemClock() if now is None else FakeClock(_moment(now))
@@ -194,6 +198,8 @@ def sweep(
         outcome = sweep_once(settings, clock=clock)
     except ConfigError as error:
         _config_failed(error)
+    except OperationalError as error:  # unreachable or locked after start-up
+        _database_failed(error, settings)
     through = ", ".join(outcome.platforms) or "no platform"
     at = f" as of {clock.now():%Y-%m-%d %H:%M} UTC" if now is not None else ""
     if outcome.swept is None:
@@ -216,6 +222,8 @@ def status(
     ] = False,
 ) -> None:
     """Per workspace: what is due in the next day, the outbox, the leader and the last sweep."""
+    from sqlalchemy.exc import OperationalError
+
     from tandem import bootstrap
     from tandem.status import gather, show
 
@@ -226,6 +234,8 @@ def status(
         _config_failed(error)
     try:
         report = gather(db, now=SystemClock().now())
+    except OperationalError as error:  # a lock or statement timeout, or the server went away
+        _database_failed(error, settings)
     finally:
         db.dispose()
     console = Console(highlight=False)
@@ -235,6 +245,13 @@ def status(
         plain=plain or not console.is_terminal,
         database=bootstrap.safe_url(settings.database_url),
     )
+
+
+def _database_failed(error: OperationalError, settings: Settings) -> NoReturn:
+    from tandem.bootstrap import safe_url
+
+    reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+    _fail(f"DATABASE_URL: the database at {safe_url(settings.database_url)} failed: {reason}")
 
 
 def _moment(text: str) -> datetime:
