@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cache, lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
-from scipy.sparse import csr_matrix
+
+if TYPE_CHECKING:  # scipy is imported where matching runs: every worker need not load it
+    from scipy.sparse import csr_matrix
 
 from bot.content import Content
 
@@ -371,6 +372,8 @@ def _shared_topic_counts(mentors: Sequence[Candidate], mentees: Sequence[Candida
 
 
 def _incidence(topics: Sequence[set[int]], width: int) -> csr_matrix:
+    from scipy.sparse import csr_matrix
+
     rows = np.repeat(np.arange(len(topics)), [len(t) for t in topics])
     cols = np.fromiter((topic for person in topics for topic in person), dtype=np.intp)
     ones = np.ones(len(cols), dtype=np.int32)
@@ -469,6 +472,8 @@ def _assign(grid: _Grid, slots: np.ndarray) -> list[tuple[int, int]]:
     weights = np.where(grid.allowed, grid.scores, -penalty)
     if not (slots == 1).all():  # a column per place: none for a full mentor, more for a busy one
         weights = weights[:, slot_owner]
+    from scipy.optimize import linear_sum_assignment
+
     rows, cols = linear_sum_assignment(weights, maximize=True)
     chosen = [(int(row), int(slot_owner[slot])) for row, slot in zip(rows, cols, strict=True)]
     return [(row, col) for row, col in chosen if grid.allowed[row, col]]

@@ -190,30 +190,43 @@ def _neutral(text: str) -> str:
 
 
 def _runs(body: str, typed_texts: list[str]) -> list[Run]:
-    styles = [dict.fromkeys(("bold", "italic", "code"), False) for _ in body]
-    hidden = [False] * len(body)  # the markup characters themselves are not shown
+    # Styles change only at the edges of markup matches and typed slots, so the line is cut
+    # into segments at those edges and each segment becomes a run: no work per character.
+    width = len(body)
+    styles: dict[str, list[tuple[int, int]]] = {"code": [], "bold": [], "italic": []}
+    hidden: set[int] = set()  # the markup characters themselves are not shown
     for name, pattern in _STYLES:
         for match in pattern.finditer(body):
             start, end = match.span(1)
-            if any(styles[i]["code"] for i in range(start, end)):
+            if any(a < end and start < b for a, b in styles["code"]):
                 continue  # no styles inside code
-            hidden[match.start()] = hidden[match.end() - 1] = True
-            for i in range(start, end):
-                styles[i][name] = True
+            hidden |= {match.start(), match.end() - 1}
+            styles[name].append((start, end))
+    slots = (
+        {
+            index
+            for index, char in enumerate(body)
+            if 0 <= ord(char) - _FIRST_SLOT < len(typed_texts)
+        }
+        if typed_texts
+        else set()
+    )
+    edges = {0, width, *hidden, *(i + 1 for i in hidden), *slots, *(i + 1 for i in slots)}
+    for spans in styles.values():
+        for start, end in spans:
+            edges |= {start, end}
+    cuts = sorted(edge for edge in edges if 0 <= edge <= width)
     runs: list[Run] = []
-    for index, char in enumerate(body):
-        if hidden[index]:
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        if start in hidden:
             continue
-        slot = ord(char) - _FIRST_SLOT
-        is_typed = 0 <= slot < len(typed_texts)
-        run = Run(text=typed_texts[slot] if is_typed else char, typed=is_typed, **styles[index])
-        if runs and _same_style(runs[-1], run) and not is_typed and not runs[-1].typed:
-            runs[-1] = Run(
-                text=runs[-1].text + run.text,
-                bold=run.bold,
-                italic=run.italic,
-                code=run.code,
-            )
+        style = {name: any(a <= start < b for a, b in spans) for name, spans in styles.items()}
+        if start in slots:
+            runs.append(Run(text=typed_texts[ord(body[start]) - _FIRST_SLOT], typed=True, **style))
+            continue
+        run = Run(text=body[start:end], **style)
+        if runs and not runs[-1].typed and _same_style(runs[-1], run):
+            runs[-1] = Run(text=runs[-1].text + run.text, **style)
         else:
             runs.append(run)
     return runs
