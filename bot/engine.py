@@ -78,7 +78,7 @@ class Engine:
             answer = self._route(turn, person, event)
             if event_key:
                 session.add(ProcessedEvent(event_id=event_key, processed_at=turn.now))
-        return Outcome(answer=answer, changed=True)
+        return Outcome(answer=answer, changed=True, queued=bool(turn.sent))
 
     def _turn_as(self, session: Session, actor: Actor) -> tuple[Turn, Person]:
         """A turn in `actor`'s workspace, and the stored person behind the actor."""

@@ -130,8 +130,10 @@ class Outcome:
     `field_errors` is set when a submitted form was refused: field name -> message.
     `changed` is True when the event was handled and committed, False when it was refused
     (and then nothing was stored).
+    `queued` is True when messages for others went to the outbox: worth a delivery run now.
     """
 
     answer: Reply | None = None
     field_errors: dict[str, str] = field(default_factory=dict)
     changed: bool = False
+    queued: bool = False
