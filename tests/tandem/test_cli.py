@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -155,5 +157,24 @@ def test_the_demo_refuses_an_existing_database_file_or_a_missing_folder(tmp_path
 def test_no_command_shows_the_commands() -> None:
     result = invoke()
     assert result.exit_code in (0, 2)
-    assert "demo" in result.output and "chat" in result.output and "migrate" in result.output
-    assert "serve" not in result.output
+    for command in ("demo", "chat", "migrate", "serve", "sweep", "status", "teams-package"):
+        assert command in result.output
+
+
+def test_help_stays_light() -> None:
+    # Each command imports what it needs; `tandem --help` loads neither numpy's science stack
+    # nor the migration machinery.
+    probe = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from tandem.cli import app\n"
+        "assert CliRunner().invoke(app, ['--help']).exit_code == 0\n"
+        "print(sorted(m for m in ('scipy', 'alembic') "
+        "if m in sys.modules))\n"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+
+    assert result.stdout.strip() == "[]"
