@@ -11,6 +11,7 @@ the response_url.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -22,6 +23,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render, translate
@@ -38,6 +40,7 @@ FOREIGN_WORKSPACE = (
     "Nothing was changed. Ask your programme coordinator which workspace runs the programme."
 )
 UNREADABLE = "Slack sent something I could not read, so I did nothing. Please try again."
+UNHANDLED = json.dumps({"error": "unhandled request"})  # Bolt's 404 body: no listener matched
 
 # What manifest.yml must declare, kept beside the listeners that need it; tests/test_manifest.py
 # checks that the manifest asks for exactly these, and that each scope's Web API method is used.
@@ -67,6 +70,7 @@ class SlackApp:
         self.engine = engine
         self.client = client
         self.changed = changed
+        self.verifier = SignatureVerifier(signing_secret) if signing_secret is not None else None
         # Listeners keep running after their ack (process_before_response=False); shutdown
         # waits for them, so an answer is never cut off half-way.
         self._inflight: set[asyncio.Task[Any]] = set()
@@ -87,7 +91,30 @@ class SlackApp:
         self.bolt.view(re.compile(".+"))(self.handle_submission)
 
     async def dispatch(self, request: AsyncBoltRequest) -> BoltResponse:
-        return await self.bolt.async_dispatch(request)
+        problem = translate.unreadable(request.body)
+        if problem is not None and self._is_signed(request):
+            # Bolt itself would fail on it (a 500 and a stack trace); only a signed request
+            # learns that, so a forger still gets Bolt's 401.
+            log.warning("refused an unreadable Slack payload: %s", problem)
+            return BoltResponse(status=400, body=UNREADABLE)
+        response = await self.bolt.async_dispatch(request)
+        if response.status == 404 and response.body == UNHANDLED:
+            # No listener for it: an event Tandem does not use is acknowledged (a 404 would
+            # make Slack retry it, and disable the app's events after enough of them); anything
+            # else was not something Slack sends.
+            if request.body.get("type") == "event_callback":
+                return BoltResponse(status=200, body="")
+            return BoltResponse(status=400, body=UNREADABLE)
+        return response
+
+    def _is_signed(self, request: AsyncBoltRequest) -> bool:
+        if self.verifier is None:
+            return True  # Socket Mode: the socket is authenticated
+        return self.verifier.is_valid(
+            request.raw_body,
+            request.headers.get("x-slack-request-timestamp", ["0"])[0],
+            request.headers.get("x-slack-signature", [""])[0],
+        )
 
     async def drain(self) -> None:
         """Wait for the listeners still running after their ack."""
@@ -213,7 +240,7 @@ class SlackApp:
 
     async def _run(self, event: Event) -> Outcome:
         outcome = await asyncio.to_thread(self.engine.handle, event)
-        if outcome.changed:
+        if outcome.queued:  # only a grown outbox is worth a delivery run
             self.changed()
         return outcome
 

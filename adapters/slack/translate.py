@@ -160,6 +160,39 @@ def to_submission(body: Mapping[str, Any]) -> Submission:
     )
 
 
+def unreadable(body: Any) -> str | None:
+    """Why Bolt could not even route this payload (None when it can).
+
+    Bolt reads `actions[0]`, `view.type` and `event.type` of every request before any listener
+    runs, so a payload missing them fails inside Bolt with a 500 and a stack trace. Slack never
+    sends one; a caller who can sign requests might, and deserves a plain refusal instead.
+    """
+    if not isinstance(body, Mapping) or not body:
+        return "not a Slack payload"
+    kind = body.get("type")
+    if "command" in body or kind in ("url_verification", "ssl_check"):
+        return None  # commands are checked by to_command; the handshakes by Bolt itself
+    if kind == "event_callback":
+        event = body.get("event")
+        if not isinstance(event, Mapping) or not isinstance(event.get("type"), str):
+            return "an event_callback without an event"
+    elif kind == "block_actions":
+        actions = body.get("actions")
+        if not isinstance(actions, list) or not actions:
+            return "block_actions without actions"
+        if not all(isinstance(a, Mapping) and isinstance(a.get("action_id"), str) for a in actions):
+            return "an action without an action_id"
+    elif kind in ("view_submission", "view_closed"):
+        view = body.get("view")
+        if not isinstance(view, Mapping) or not all(
+            isinstance(view.get(key), str) for key in ("type", "callback_id")
+        ):
+            return f"{kind} without a view"
+    elif not isinstance(kind, str):
+        return "a payload without a type"
+    return None
+
+
 # -- text -------------------------------------------------------------------------------------
 
 
