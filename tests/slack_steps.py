@@ -1,0 +1,241 @@
+"""Scenario steps for the Slack end-to-end tests: a pair at any stage, through signed requests only.
+
+Like tests/scenario.py for the engine, every step checks that it worked, so a test that needs
+"a pair that has agreed its contract" says so in one line and fails loudly if the set-up broke.
+Everything goes through `SlackWorld`: signed requests into `tandem serve`, and the fake Slack's
+record of what the app sent back.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from scenario import pair_of, stage
+from slack_signing import view_submission
+from slack_world import Answer, SlackWorld, _initial, _state_value, flatten
+
+from bot.content import default_content
+
+PROGRAMME = "Reverse 2027"
+HANA, MAYA, SAM = "U0HANA", "U0MAYA", "U0SAM"  # coordinator, mentor, mentee in the fake's CAST
+CONTENT = default_content()
+# Element types Slack turns into a ping, a link or a channel reference: typed text must not.
+ACTIVE_ELEMENTS = frozenset({"user", "usergroup", "broadcast", "channel", "link", "team"})
+
+
+def say(key: str, *, role: str | None = None, **params: object) -> str:
+    return CONTENT.text(key, kind="reverse", role=role, **params)
+
+
+# -- acting ---------------------------------------------------------------------------------------
+
+
+def ok_command(world: SlackWorld, user: str, text: str) -> str:
+    """A slash command that must be answered at once (in the ack), and its answer's text."""
+    answer = world.command(user, text)
+    assert answer.status == 200, answer
+    shown = world.answer_text(answer)
+    assert shown, f"/tandem {text} got no answer"
+    return shown
+
+
+def submit(world: SlackWorld, user: str, values: dict[str, str]) -> Answer:
+    """Submit the newest modal, as Slack does: with that view's own id and hash.
+
+    (SlackWorld.submit sends every view as V0000000001 with one hash, so a second form in a
+    test looks like a resubmission of the first and is, rightly, taken as already done.)
+    """
+    opened = [v for v in world.slack.views() if v.type == "modal"][-1]
+    state: dict[str, dict[str, dict[str, Any]]] = {}
+    for block in opened.view["blocks"]:
+        raw = values.get(block["block_id"], _initial(block["element"]))
+        state[block["block_id"]] = {"value": _state_value(block["element"], raw)}
+    body = view_submission(
+        user_id=user,
+        user_name=user.lower(),
+        callback_id=opened.view["callback_id"],
+        values=state,
+        trigger_id=f"{time.time_ns()}.abcdef",
+        view_id=opened.id,
+        private_metadata=opened.view.get("private_metadata", ""),
+        view_blocks=opened.view["blocks"],
+    )
+    payload = json.loads(parse_qs(body)["payload"][0])
+    payload["view"]["hash"] = opened.hash
+    return world.post(
+        urlencode({"payload": json.dumps(payload)}),
+        content_type="application/x-www-form-urlencoded",
+    )
+
+
+def press_ok(world: SlackWorld, user: str, label: str, *, where: str | None = None) -> None:
+    answer = world.press(user, label, where=where)
+    assert answer.status == 200 and not answer.body, answer
+
+
+def jump(world: SlackWorld, moment: datetime) -> None:
+    """Straight to `moment` and one run of the due work, like a worker back after a pause."""
+    world.clock.set(moment)
+    world.run(world.server.worker.run_due_work())
+    world.settle()
+
+
+def wait_for(world: SlackWorld, arrived: Callable[[], bool], *, hours: int = 72) -> None:
+    """Let time pass an hour at a time until `arrived()` (messages wait for working hours)."""
+    for _ in range(hours):
+        if arrived():
+            return
+        world.advance(hours=1)
+    assert arrived(), f"nothing arrived within {hours} hours"
+
+
+def raw_post(world: SlackWorld, body: str, headers: dict[str, str]) -> Answer:
+    """A request exactly as given: no signature added (forgeries, stale and broken requests)."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{world.port}/slack/events",
+        data=body.encode(),
+        headers=headers,
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - 127.0.0.1
+            answer = Answer(response.status, response.read().decode())
+    except urllib.error.HTTPError as error:
+        answer = Answer(error.code, error.read().decode())
+    world.settle()
+    return answer
+
+
+def get(world: SlackWorld, path: str) -> Answer:
+    try:
+        url = f"http://127.0.0.1:{world.port}{path}"
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - 127.0.0.1
+            return Answer(response.status, response.read().decode())
+    except urllib.error.HTTPError as error:
+        return Answer(error.code, error.read().decode())
+
+
+# -- a pair at each stage --------------------------------------------------------------------------
+
+
+def matched(
+    world: SlackWorld, *, cadence: str = "weekly", mentor: str = MAYA, mentee: str = SAM
+) -> int:
+    """A programme, the two enrolled by their Slack mentions, and matched; the pair's id."""
+    ok_command(
+        world,
+        HANA,
+        f'programme create "{PROGRAMME}" --kind reverse --sessions 4 --cadence {cadence}',
+    )
+    ok_command(
+        world,
+        HANA,
+        f'enrol <@{mentor}|m> --programme "{PROGRAMME}" --role mentor --level 2 --offers "TikTok" '
+        "--hours 7-15",  # in Los Angeles; 15:00 to 23:00 in London, two hours of Sam's day
+    )
+    ok_command(
+        world,
+        HANA,
+        f'enrol <@{mentee}|s> --programme "{PROGRAMME}" --role mentee --level 9 --wants "tiktok"',
+    )
+    assert ok_command(world, HANA, f'match "{PROGRAMME}"').startswith("Matched")
+    return pair_of(world.db, mentor, mentee).id
+
+
+def contracting(world: SlackWorld, **kwargs: str) -> int:
+    """Matched, both said yes to the intro and to going ahead: the contract is next."""
+    pair_id = matched(world, **kwargs)
+    mentor, mentee = kwargs.get("mentor", MAYA), kwargs.get("mentee", SAM)
+    for who in (mentor, mentee):
+        press_ok(world, who, "Yes, happy to meet")
+    for who in (mentor, mentee):
+        press_ok(world, who, "Let's go ahead")
+    assert stage(world.db, pair_id) == "contracting"
+    return pair_id
+
+
+CONTRACT = {
+    "mentor_goals": "Lead a meeting without slides",
+    "mentee_goals": "See the app as customers do",
+    "mentor_motivation": "Visibility",
+    "medium": "video",
+}
+
+
+def agreed(world: SlackWorld, **contract: str) -> int:
+    """A pair that has agreed its contract (four weekly sessions from Monday 11 January)."""
+    pair_id = contracting(world)
+    press_ok(world, MAYA, "Fill in the contract")
+    assert submit(world, MAYA, {**CONTRACT, **contract}).body == ""
+    for who in (SAM, MAYA):
+        press_ok(world, who, "Confirm the contract")
+    assert stage(world.db, pair_id) == "active"
+    return pair_id
+
+
+# -- reading what Slack received ------------------------------------------------------------------
+
+
+def posts(world: SlackWorld) -> list[Any]:
+    """Every chat.postMessage the fake answered ok, in order."""
+    return [c for c in world.slack.calls("chat.postMessage") if c.ok]
+
+
+def ephemerals(world: SlackWorld) -> list[str]:
+    """What was said privately through response_urls (button answers), in order."""
+    return [
+        flatten(
+            json.loads(c.params["blocks"])
+            if isinstance(c.params.get("blocks"), str)
+            else c.params.get("blocks")
+        )
+        or str(c.params.get("text", ""))
+        for c in world.slack.calls("response_url")
+    ]
+
+
+def elements(value: Any) -> Iterator[dict[str, Any]]:
+    """Every Block Kit object inside blocks or a view, depth first."""
+    if isinstance(value, dict):
+        yield value
+        for inner in value.values():
+            yield from elements(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from elements(inner)
+
+
+def visible(blocks: Any) -> str:
+    """What a person reads in rich_text blocks: each section, list and quote on its own line.
+
+    (slack_world.flatten runs a list into the line before it; this keeps the line breaks, so
+    a message can be compared with the engine's text as `bot.text.plain` shows it.)
+    """
+    shown = []
+    for block in blocks or []:
+        if block.get("type") == "rich_text":
+            shown.append("\n".join(_part(part) for part in block["elements"]))
+    return "\n".join(shown)
+
+
+def _part(part: dict[str, Any]) -> str:
+    if part["type"] == "rich_text_list":
+        return "\n".join("• " + _inline(item["elements"]) for item in part["elements"])
+    text = _inline(part["elements"])
+    return "> " + text.replace("\n", "\n> ") if part["type"] == "rich_text_quote" else text
+
+
+def _inline(parts: list[dict[str, Any]]) -> str:
+    return "".join(p["text"] if p["type"] == "text" else f"<{p['type']}>" for p in parts)
+
+
+def said_to(world: SlackWorld, channel_or_user: str) -> list[str]:
+    """What everyone in a conversation (a user id: their DM with the bot) reads, in order."""
+    return [visible(m.blocks) or m.text for m in world.slack.messages_to(channel_or_user)]
