@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from flow import START
+from served import serving
 from slack_fake import FakeSlack
 from slack_signing import (
     TEAM_ID,
@@ -35,7 +35,7 @@ from slack_signing import (
 )
 
 from bot.clock import FakeClock
-from tandem.serve import Server, build_server
+from tandem.serve import Server
 from tandem.settings import load_settings
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -265,6 +265,15 @@ def _state_value(element: dict[str, Any], raw: str) -> dict[str, Any]:
     return {"type": kind, "value": raw or None}
 
 
+def slack_environment(slack: FakeSlack) -> dict[str, str]:
+    """The settings that point `tandem serve`'s Slack (over HTTP) at `slack`."""
+    return {
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.url,
+    }
+
+
 @contextmanager
 def slack_world(
     tmp_path: Path, *, database_url: str | None = None, start: datetime = START
@@ -274,9 +283,7 @@ def slack_world(
         settings = load_settings(
             {
                 "DATABASE_URL": database_url or f"sqlite:///{tmp_path / 'tandem.db'}",
-                "SLACK_BOT_TOKEN": TOKEN,
-                "SLACK_SIGNING_SECRET": SECRET,
-                "SLACK_API_URL": slack.url,
+                **slack_environment(slack),
                 "TANDEM_COORDINATORS": "U0HANA",
                 "TANDEM_HOST": "127.0.0.1",
                 # The scheduler's own interval never fires during a test; `advance` runs it.
@@ -285,17 +292,5 @@ def slack_world(
             }
         )
         clock = FakeClock(start)
-        loop = asyncio.new_event_loop()
-        thread = threading.Thread(target=loop.run_forever, name="tandem-serve", daemon=True)
-        thread.start()
-        server = build_server(settings, clock=clock)
-        try:
-            port = asyncio.run_coroutine_threadsafe(server.start(port=0), loop).result(timeout=30)
-            world = SlackWorld(slack, server, clock, port, loop)
-            world.settle()
-            yield world
-        finally:
-            asyncio.run_coroutine_threadsafe(server.stop(), loop).result(timeout=60)
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join(timeout=10)
-            loop.close()
+        with serving(settings, clock=clock) as served:
+            yield SlackWorld(slack, served.server, clock, served.port, served.loop)

@@ -12,7 +12,6 @@ import asyncio
 import itertools
 import json
 import os
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -23,11 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from flow import START
+from served import serving
 from teams_fake import FakeBotFramework
 from teams_identity import bearer
 
 from bot.clock import FakeClock
-from tandem.serve import Server, build_server
+from tandem.serve import Server
 from tandem.settings import load_settings
 
 APP_ID = "8d3b1a2c-5f4e-4b7a-9c1d-2e3f4a5b6c7d"
@@ -204,6 +204,39 @@ def _actions(card: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+def teams_environment(fake: FakeBotFramework, *, authenticated: bool) -> dict[str, str]:
+    """The settings that point `tandem serve`'s Teams at `fake` (none: unauthenticated)."""
+    if not authenticated:
+        return {}
+    return {
+        "MICROSOFT_APP_ID": APP_ID,
+        "MICROSOFT_APP_PASSWORD": SECRET,
+        "TANDEM_TEAMS_OPENID_METADATA_URL": fake.openid_metadata_url,
+        "TANDEM_TEAMS_LOGIN_URL": fake.login_url,
+    }
+
+
+@contextmanager
+def fake_bot_framework(*, authenticated: bool) -> Iterator[FakeBotFramework]:
+    """A fake Bot Framework, trusted by `requests` (MSAL, msrest) while the block runs.
+
+    Without an app id the bot sends no token, as against the Emulator, so the fake then
+    accepts sends without one.
+    """
+    app_id, password = (APP_ID, SECRET) if authenticated else (None, None)
+    with FakeBotFramework(app_id=app_id, app_password=password) as fake:
+        saved = {k: os.environ.get(k) for k in fake.environment()}
+        os.environ.update(fake.environment())
+        try:
+            yield fake
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
 @contextmanager
 def teams_world(
     tmp_path: Path,
@@ -213,44 +246,16 @@ def teams_world(
     start: datetime = START,
 ) -> Iterator[TeamsWorld]:
     """A fake Bot Framework and a `tandem serve` with Teams on a free port; Hana coordinates."""
-    with FakeBotFramework(app_id=APP_ID, app_password=SECRET) as fake:
-        saved = {k: os.environ.get(k) for k in fake.environment()}
-        os.environ.update(fake.environment())  # requests (MSAL, msrest) trusts the fake's TLS
+    with fake_bot_framework(authenticated=authenticated) as fake:
         env = {
             "DATABASE_URL": f"sqlite:///{tmp_path / 'tandem.db'}",
             "TANDEM_COORDINATORS": HANA.aad,
             "TANDEM_HOST": "127.0.0.1",
             "TANDEM_SWEEP_SECONDS": "3600",
             "TANDEM_WORKER_ID": "teams-test-worker",
+            **teams_environment(fake, authenticated=authenticated),
             **(extra or {}),
         }
-        if authenticated:
-            env.update(
-                {
-                    "MICROSOFT_APP_ID": APP_ID,
-                    "MICROSOFT_APP_PASSWORD": SECRET,
-                    "TANDEM_TEAMS_OPENID_METADATA_URL": fake.openid_metadata_url,
-                    "TANDEM_TEAMS_LOGIN_URL": fake.login_url,
-                }
-            )
-        settings = load_settings(env)
         clock = FakeClock(start)
-        loop = asyncio.new_event_loop()
-        thread = threading.Thread(target=loop.run_forever, name="tandem-serve", daemon=True)
-        thread.start()
-        server = build_server(settings, clock=clock)
-        try:
-            port = asyncio.run_coroutine_threadsafe(server.start(port=0), loop).result(timeout=30)
-            world = TeamsWorld(fake, server, clock, port, loop)
-            world.settle()
-            yield world
-        finally:
-            asyncio.run_coroutine_threadsafe(server.stop(), loop).result(timeout=60)
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join(timeout=10)
-            loop.close()
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+        with serving(load_settings(env), clock=clock) as served:
+            yield TeamsWorld(fake, served.server, clock, served.port, served.loop)

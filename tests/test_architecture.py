@@ -11,6 +11,8 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PLATFORM_PACKAGES = ("slack_bolt", "slack_sdk", "botbuilder", "aiohttp", "apscheduler")
 CLOCK = ROOT / "bot" / "clock.py"
@@ -144,3 +146,42 @@ def test_the_detectors_see_imports_and_calls_hidden_inside_functions(tmp_path: P
     assert calls == ["dt.datetime.utcnow()"]
     sample.write_text("from time import monotonic\n", encoding="utf-8")
     assert list(wall_clock_reads(sample)) == ["sample.py:1 imports time.monotonic"]
+
+
+# -- the Bot Framework SDK stays inside the Teams adapter ---------------------------------------
+
+BOT_FRAMEWORK = ("botbuilder", "botframework")
+TEAMS_ADAPTER = ROOT / "adapters" / "teams"
+# Tests of the Teams adapter itself drive the SDK directly (authentication against the fake).
+TEAMS_ADAPTER_TESTS = ROOT / "tests" / "adapters" / "teams"
+
+
+def bot_framework_imports_outside_the_teams_adapter() -> list[str]:
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        relative = path.relative_to(ROOT)
+        if relative.parts[0].startswith(".") or path.is_relative_to(TEAMS_ADAPTER):
+            continue  # .venv and other tools' folders are not the repository's code
+        if path.is_relative_to(TEAMS_ADAPTER_TESTS):
+            continue
+        found += [
+            f"{relative}:{line} imports {name}"
+            for line, name in imports(path)
+            if name.split(".")[0] in BOT_FRAMEWORK
+        ]
+    return found
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="tandem/serve.py builds botbuilder's CloudAdapter itself; adapters/teams should "
+    "(see the Teams e2e report)",
+)
+def test_every_bot_framework_import_is_inside_adapters_teams() -> None:
+    assert bot_framework_imports_outside_the_teams_adapter() == []
+
+
+def test_the_only_bot_framework_import_outside_adapters_teams_is_the_known_one() -> None:
+    # Guards the xfail above: a new import anywhere else fails here at once.
+    found = {hit.split(":")[0] for hit in bot_framework_imports_outside_the_teams_adapter()}
+    assert found == {"tandem/serve.py"}

@@ -95,6 +95,9 @@ class TeamsApp:
             return
         if _is_personal(activity):
             self.engine.remember_address(actor, translate.to_reference(activity))
+            # Storing an address releases the messages that waited for it (someone who had
+            # not installed the app): deliver them now, not at the next sweep an hour away.
+            self.changed()
         if translate.is_install(activity):
             if activity.get("type") == "installationUpdate":  # Teams also sends conversationUpdate
                 await self._answer(turn_context, self._handle(Command(actor=actor, text="")))
@@ -114,7 +117,7 @@ class TeamsApp:
 
     def _handle(self, event: Any) -> Outcome:
         outcome = self.engine.handle(event)
-        if outcome.changed:
+        if outcome.queued:  # only a grown outbox is worth a delivery run
             self.changed()
         return outcome
 

@@ -46,6 +46,15 @@ MAX_DELAY = 60.0
 NOT_INSTALLED = "has not installed Tandem in Teams"
 
 
+async def pause(seconds: float) -> None:
+    """The wait between two tries of a send.
+
+    Looked up when a sender waits, so a test of the whole server (which builds its own
+    sender) can record the waits instead of sleeping through them.
+    """
+    await asyncio.sleep(seconds)
+
+
 def to_activity(reply: Reply, *, shared_with: str | None = None) -> Activity:
     """A reply as a Teams message: an Adaptive Card, with the plain text as its summary."""
     card = render.to_form_card(reply.form) if reply.form is not None else None
@@ -93,13 +102,13 @@ class TeamsSender:
         adapter: CloudAdapter,
         app_id: str | None,
         pacer: Pacer | None = None,
-        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[Any]] | None = None,
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self.adapter = adapter
         self.app_id = app_id
         self.pacer = pacer or Pacer()
-        self.sleep = sleep
+        self.sleep = sleep  # None: the module's `pause`, read at each wait
         self.jitter = jitter
         # (message, person) pairs already sent: a pair message that failed for one member is
         # retried for that member only. In memory: a crash may repeat one, as documented.
@@ -136,7 +145,7 @@ class TeamsSender:
                     raise
                 delay = self._delay(attempt, error.response.headers.get("Retry-After"))
                 log.info("Teams answered %s; trying again in %.1f s", status, delay)
-                await self.sleep(delay)
+                await (self.sleep or pause)(delay)
 
     def _delay(self, attempt: int, retry_after: str | None) -> float:
         backoff = min(MAX_DELAY, BASE_DELAY * 2 ** (attempt - 1))
