@@ -67,8 +67,8 @@ def check_in(world: SlackWorld, who: str, **answers: str) -> None:
     assert submit(world, who, values).body == ""
 
 
-def test_a_pair_from_match_to_nudge_in_slack(tmp_path: Path) -> None:
-    with slack_world(tmp_path) as world:
+def test_a_pair_from_match_to_nudge_in_slack(tmp_path: Path, database_url: str | None) -> None:
+    with slack_world(tmp_path, database_url=database_url) as world:
         slack = world.slack
         pair_id = matched(world)
 
