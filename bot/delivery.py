@@ -375,6 +375,8 @@ def save_address(
             updated_at=now,
         )
         session.add(stored)
+    elif stored.address == dict(address) and stored.unreachable_at is None:
+        pass  # nothing new: no write (Teams sends the same reference with every message)
     else:
         stored.address = dict(address)
         stored.updated_at = now
@@ -384,18 +386,21 @@ def save_address(
     return stored
 
 
-def release_waiting(session: Session, *, person_id: int) -> None:
-    """Messages for this person (or their pairs) held back for lack of an address go now."""
+def release_waiting(session: Session, *, person_id: int) -> int:
+    """Messages for this person (or their pairs) held back for lack of an address go now;
+    returns how many were released."""
     pairs = select(Pair.id).where((Pair.mentor_id == person_id) | (Pair.mentee_id == person_id))
-    session.execute(
+    released = session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.delivered_at.is_(None),
             OutboxMessage.quarantined_at.is_(None),
             (OutboxMessage.person_id == person_id) | OutboxMessage.pair_id.in_(pairs),
+            OutboxMessage.claimed_until.is_not(None),
         )
         .values(claimed_until=None)
     )
+    return int(getattr(released, "rowcount", 0) or 0)
 
 
 def mark_unreachable(

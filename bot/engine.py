@@ -153,10 +153,11 @@ class Engine:
         except Exception:
             log.exception("storing the profile of %r failed", actor)
 
-    def remember_address(self, actor: Actor, address: Mapping[str, Any]) -> None:
+    def remember_address(self, actor: Actor, address: Mapping[str, Any]) -> bool:
         """Store where the platform reaches this person (Teams: the conversation reference).
 
-        Messages that were waiting for it are released at once rather than after their hold.
+        Messages that were waiting for it are released at once rather than after their hold;
+        returns True when there were any (worth a delivery run now).
         """
         try:
             with self.db.transaction() as session:
@@ -168,11 +169,12 @@ class Engine:
                     address=address,
                     now=turn.now,
                 )
-                release_waiting(session, person_id=person.id)
+                return release_waiting(session, person_id=person.id) > 0
         except Refusal:
-            pass  # an actor we cannot identify has no address worth keeping
+            return False  # an actor we cannot identify has no address worth keeping
         except Exception:
             log.exception("storing the address of %r failed", actor)
+            return False
 
     def lose_address(self, actor: Actor, *, reason: str) -> None:
         """The platform can no longer reach this person (they removed the app)."""

@@ -163,11 +163,8 @@ def _add_slack(server: Server, senders: dict[str, AsyncSender]) -> None:
 
 
 def _add_teams(server: Server, senders: dict[str, AsyncSender]) -> None:
-    from botbuilder.integration.aiohttp import CloudAdapter
-
-    from adapters.teams.app import TeamsApp
-    from adapters.teams.auth import TeamsEndpoints, build_authentication
-    from adapters.teams.sender import TeamsSender
+    from adapters.teams import app as teams_app
+    from adapters.teams.auth import TeamsEndpoints
 
     settings = server.settings
     overrides = {
@@ -180,24 +177,17 @@ def _add_teams(server: Server, senders: dict[str, AsyncSender]) -> None:
         if value
     }
     try:
-        authentication = build_authentication(
+        teams, senders["teams"] = teams_app.build(
+            engine=server.built.engine,
             app_id=settings.microsoft_app_id,
             app_password=settings.microsoft_app_password,
             app_type=settings.microsoft_app_type,
             tenant_id=settings.microsoft_app_tenant_id,
             endpoints=TeamsEndpoints(**overrides) if overrides else None,
+            changed=server.worker.kick,
         )
     except ValueError as error:
         raise ConfigError(f"MICROSOFT_APP_ID: {error}") from None
-    adapter = CloudAdapter(authentication)
-    teams = TeamsApp(
-        engine=server.built.engine,
-        adapter=adapter,
-        app_id=settings.microsoft_app_id,
-        tenant_id=settings.microsoft_app_tenant_id,
-        changed=server.worker.kick,
-    )
-    senders["teams"] = TeamsSender(adapter=adapter, app_id=settings.microsoft_app_id)
     server.web_app.router.add_post("/api/messages", teams.handle)
     if settings.teams_authenticated:
         server.platforms["teams"] = "authenticated"

@@ -11,8 +11,6 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 PLATFORM_PACKAGES = ("slack_bolt", "slack_sdk", "botbuilder", "aiohttp", "apscheduler")
 CLOCK = ROOT / "bot" / "clock.py"
@@ -172,16 +170,7 @@ def bot_framework_imports_outside_the_teams_adapter() -> list[str]:
     return found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tandem/serve.py builds botbuilder's CloudAdapter itself; adapters/teams should "
-    "(see the Teams e2e report)",
-)
 def test_every_bot_framework_import_is_inside_adapters_teams() -> None:
+    # botbuilder is archived upstream: keeping it in one folder keeps the move to its
+    # successor (the Microsoft 365 Agents SDK) a change to that folder alone.
     assert bot_framework_imports_outside_the_teams_adapter() == []
-
-
-def test_the_only_bot_framework_import_outside_adapters_teams_is_the_known_one() -> None:
-    # Guards the xfail above: a new import anywhere else fails here at once.
-    found = {hit.split(":")[0] for hit in bot_framework_imports_outside_the_teams_adapter()}
-    assert found == {"tandem/serve.py"}

@@ -21,7 +21,8 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 
 from adapters.teams import render, translate
-from adapters.teams.sender import to_activity
+from adapters.teams.auth import TeamsEndpoints, build_authentication
+from adapters.teams.sender import TeamsSender, to_activity
 from bot import wire
 from bot.engine import Engine
 from bot.events import Action, Command, Submission
@@ -93,10 +94,11 @@ class TeamsApp:
         if translate.is_uninstall(activity):
             self.engine.lose_address(actor, reason="removed the Tandem app in Teams")
             return
-        if _is_personal(activity):
-            self.engine.remember_address(actor, translate.to_reference(activity))
-            # Storing an address releases the messages that waited for it (someone who had
-            # not installed the app): deliver them now, not at the next sweep an hour away.
+        # Storing an address releases the messages that waited for it (someone who had not
+        # installed the app): deliver them now, not at the next sweep an hour away.
+        if _is_personal(activity) and self.engine.remember_address(
+            actor, translate.to_reference(activity)
+        ):
             self.changed()
         if translate.is_install(activity):
             if activity.get("type") == "installationUpdate":  # Teams also sends conversationUpdate
@@ -109,6 +111,9 @@ class TeamsApp:
             return
         if event is None:
             return
+        if isinstance(event, Command):
+            for person in translate.to_mentioned(activity, bot_id=self.app_id):
+                self.engine.meet(person)  # their name, before a command enrols or pairs them
         outcome = self._handle(event)
         if isinstance(event, Submission) and outcome.field_errors:
             await self._form_again(turn_context, event, outcome)
@@ -169,3 +174,29 @@ def _known(errors: Mapping[str, str], form: Any) -> dict[str, str]:
         target = name if name in names else names[0]
         shown[target] = f"{shown[target]} {message}" if target in shown else message
     return shown
+
+
+def build(
+    *,
+    engine: Engine,
+    app_id: str | None,
+    app_password: str | None,
+    app_type: str | None,
+    tenant_id: str | None,
+    endpoints: TeamsEndpoints | None = None,
+    changed: Callable[[], None] = lambda: None,
+) -> tuple[TeamsApp, TeamsSender]:
+    """The Teams bot and its sender, sharing one CloudAdapter (ValueError: bad credentials)."""
+    adapter = CloudAdapter(
+        build_authentication(
+            app_id=app_id,
+            app_password=app_password,
+            app_type=app_type,
+            tenant_id=tenant_id,
+            endpoints=endpoints,
+        )
+    )
+    bot = TeamsApp(
+        engine=engine, adapter=adapter, app_id=app_id, tenant_id=tenant_id, changed=changed
+    )
+    return bot, TeamsSender(adapter=adapter, app_id=app_id)

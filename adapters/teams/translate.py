@@ -198,6 +198,33 @@ def to_command_text(activity: Mapping[str, Any], *, bot_id: str | None) -> str:
     return text[prefix.end() :].strip() if prefix else text
 
 
+def to_mentioned(activity: Mapping[str, Any], *, bot_id: str | None) -> list[Actor]:
+    """The people a message mentions (not the bot), with the names Teams shows for them.
+
+    Someone enrolled by mention may never have written to the bot: this is the only place
+    Teams tells Tandem their name (there is no users.info without Microsoft Graph).
+    """
+    bots = _bot_ids(activity, bot_id)
+    found: list[Actor] = []
+    for entity in _entities(activity):
+        mentioned = entity.get("mentioned")
+        if entity.get("type") != "mention" or not isinstance(mentioned, Mapping):
+            continue
+        who = _optional(mentioned, "id")
+        user_id = _optional(mentioned, "aadObjectId") or who
+        if who in bots or not user_id:
+            continue
+        found.append(
+            Actor(
+                platform=PLATFORM,
+                tenant=tenant_of(activity),
+                user_id=user_id,
+                display_name=_optional(mentioned, "name"),
+            )
+        )
+    return found
+
+
 def _bot_ids(activity: Mapping[str, Any], bot_id: str | None) -> set[str]:
     ids = {_optional(_object(activity, "recipient", required=False), "id")}
     if bot_id:
