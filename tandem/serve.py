@@ -14,6 +14,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -103,7 +104,8 @@ def build_server(settings: Settings, *, clock: Clock) -> Server:
                 # dead leader is replaced within a few minutes.
                 ttl=timedelta(seconds=3 * settings.sweep_seconds),
             ),
-            sweep=built.engine.sweep,
+            # Only the workspaces this server can deliver to: the console sweeps its own.
+            sweep=partial(built.engine.sweep, platforms=tuple(senders)),
             deliver=lambda stop: deliver_pending_async(
                 db=built.db, clock=clock, senders=senders, stop=stop
             ),
@@ -156,7 +158,11 @@ def _add_slack(server: Server, senders: dict[str, AsyncSender]) -> None:
     else:
 
         async def slack_events(request: web.Request) -> web.Response:
-            return await to_aiohttp_response(await slack.dispatch(await to_bolt_request(request)))
+            try:
+                bolt_request = await to_bolt_request(request)
+            except ValueError:  # Bolt parses the body before it checks the signature
+                return await slack.unparsable(request)
+            return await to_aiohttp_response(await slack.dispatch(bolt_request))
 
         server.web_app.router.add_post("/slack/events", slack_events)
         server.platforms["slack"] = "http"

@@ -201,6 +201,7 @@ def view_submission(
     private_metadata: str = "",
     team_id: str = TEAM_ID,
     view_blocks: list[dict[str, Any]] | None = None,
+    view_hash: str = "1.h",
 ) -> str:
     """A modal's submit: `values` is state.values, {block_id: {action_id: {"type", "value"}}}."""
     view = {
@@ -210,7 +211,7 @@ def view_submission(
         "callback_id": callback_id,
         "private_metadata": private_metadata,
         "state": {"values": values},
-        "hash": "1.h",
+        "hash": view_hash,
         "title": {"type": "plain_text", "text": "Tandem"},
         "blocks": view_blocks or [],  # Slack sends the view as it was opened
         "app_id": API_APP_ID,

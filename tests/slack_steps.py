@@ -9,17 +9,14 @@ record of what the app sent back.
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs, urlencode
 
 from scenario import pair_of, stage
-from slack_signing import view_submission
-from slack_world import Answer, SlackWorld, _initial, _state_value, flatten
+from slack_world import Answer, SlackWorld, flatten
 
 from bot.content import default_content
 
@@ -47,32 +44,8 @@ def ok_command(world: SlackWorld, user: str, text: str) -> str:
 
 
 def submit(world: SlackWorld, user: str, values: dict[str, str]) -> Answer:
-    """Submit the newest modal, as Slack does: with that view's own id and hash.
-
-    (SlackWorld.submit sends every view as V0000000001 with one hash, so a second form in a
-    test looks like a resubmission of the first and is, rightly, taken as already done.)
-    """
-    opened = [v for v in world.slack.views() if v.type == "modal"][-1]
-    state: dict[str, dict[str, dict[str, Any]]] = {}
-    for block in opened.view["blocks"]:
-        raw = values.get(block["block_id"], _initial(block["element"]))
-        state[block["block_id"]] = {"value": _state_value(block["element"], raw)}
-    body = view_submission(
-        user_id=user,
-        user_name=user.lower(),
-        callback_id=opened.view["callback_id"],
-        values=state,
-        trigger_id=f"{time.time_ns()}.abcdef",
-        view_id=opened.id,
-        private_metadata=opened.view.get("private_metadata", ""),
-        view_blocks=opened.view["blocks"],
-    )
-    payload = json.loads(parse_qs(body)["payload"][0])
-    payload["view"]["hash"] = opened.hash
-    return world.post(
-        urlencode({"payload": json.dumps(payload)}),
-        content_type="application/x-www-form-urlencoded",
-    )
+    """Submit the newest modal (SlackWorld.submit), as Slack does."""
+    return world.submit(user, values)
 
 
 def press_ok(world: SlackWorld, user: str, label: str, *, where: str | None = None) -> None:
@@ -212,28 +185,7 @@ def elements(value: Any) -> Iterator[dict[str, Any]]:
             yield from elements(inner)
 
 
-def visible(blocks: Any) -> str:
-    """What a person reads in rich_text blocks: each section, list and quote on its own line.
-
-    (slack_world.flatten runs a list into the line before it; this keeps the line breaks, so
-    a message can be compared with the engine's text as `bot.text.plain` shows it.)
-    """
-    shown = []
-    for block in blocks or []:
-        if block.get("type") == "rich_text":
-            shown.append("\n".join(_part(part) for part in block["elements"]))
-    return "\n".join(shown)
-
-
-def _part(part: dict[str, Any]) -> str:
-    if part["type"] == "rich_text_list":
-        return "\n".join("• " + _inline(item["elements"]) for item in part["elements"])
-    text = _inline(part["elements"])
-    return "> " + text.replace("\n", "\n> ") if part["type"] == "rich_text_quote" else text
-
-
-def _inline(parts: list[dict[str, Any]]) -> str:
-    return "".join(p["text"] if p["type"] == "text" else f"<{p['type']}>" for p in parts)
+visible = flatten  # what a person reads in rich_text blocks
 
 
 def said_to(world: SlackWorld, channel_or_user: str) -> list[str]:

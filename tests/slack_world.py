@@ -154,21 +154,24 @@ class SlackWorld:
         return self.post(body, content_type="application/x-www-form-urlencoded")
 
     def submit(self, user: str, values: dict[str, str]) -> Answer:
-        """Submit the newest modal opened for `user`, with typed raw values per field."""
-        view = self.slack.views()[-1].view
+        """Submit the newest modal opened, as Slack does: with that view's own id and hash,
+        and the typed raw values per field over its initial ones."""
+        opened = [v for v in self.slack.views() if v.type == "modal"][-1]
         state: dict[str, dict[str, dict[str, Any]]] = {}
-        for block in view["blocks"]:
+        for block in opened.view["blocks"]:
             element = block["element"]
             raw = values.get(block["block_id"], _initial(element))
             state[block["block_id"]] = {"value": _state_value(element, raw)}
         body = view_submission(
             user_id=user,
             user_name=user.lower(),
-            callback_id=view["callback_id"],
+            callback_id=opened.view["callback_id"],
             values=state,
             trigger_id=self._trigger(),
-            private_metadata=view.get("private_metadata", ""),
-            view_blocks=view["blocks"],
+            view_id=opened.id,
+            view_hash=opened.hash,
+            private_metadata=opened.view.get("private_metadata", ""),
+            view_blocks=opened.view["blocks"],
         )
         return self.post(body, content_type="application/x-www-form-urlencoded")
 
@@ -218,36 +221,30 @@ class SlackWorld:
 
 
 def flatten(blocks: Any) -> str:
-    """The visible text of Block Kit blocks (rich text and sections), one line per block."""
-    if not blocks:
-        return ""
-    lines: list[str] = []
-    for block in blocks:
+    """What a person reads in Block Kit blocks: each section, list item and quote on its own
+    line, so a message compares with the engine's text as `bot.text.plain` shows it. A
+    mention, link or emoji element shows as `<its type>`, so a test notices one."""
+    shown: list[str] = []
+    for block in blocks or []:
         if block.get("type") == "rich_text":
-            lines.append(_rich_text(block.get("elements", [])))
+            shown.append("\n".join(_part(part) for part in block.get("elements", [])))
         elif block.get("type") in ("section", "context", "header"):
             text = block.get("text") or {}
             parts = [text.get("text", "")] if text else []
             parts += [e.get("text", "") for e in block.get("elements", []) if isinstance(e, dict)]
-            lines.append("".join(parts))
-    return "\n".join(lines)
+            shown.append("".join(parts))
+    return "\n".join(shown)
 
 
-def _rich_text(elements: list[dict[str, Any]]) -> str:
-    out: list[str] = []
-    for element in elements:
-        kind = element.get("type")
-        if kind == "text":
-            out.append(element.get("text", ""))
-        elif kind in ("rich_text_section", "rich_text_preformatted", "rich_text_quote"):
-            out.append(_rich_text(element.get("elements", [])))
-        elif kind == "rich_text_list":
-            out.append(
-                "\n".join(_rich_text(item.get("elements", [])) for item in element["elements"])
-            )
-        else:  # a mention, link or emoji: shown as its kind, so tests notice one
-            out.append(f"<{kind}>")
-    return "".join(out)
+def _part(part: dict[str, Any]) -> str:
+    if part["type"] == "rich_text_list":
+        return "\n".join("• " + _inline(item["elements"]) for item in part["elements"])
+    text = _inline(part.get("elements", []))
+    return "> " + text.replace("\n", "\n> ") if part["type"] == "rich_text_quote" else text
+
+
+def _inline(parts: list[dict[str, Any]]) -> str:
+    return "".join(p.get("text", "") if p["type"] == "text" else f"<{p['type']}>" for p in parts)
 
 
 def _initial(element: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
+from aiohttp import web
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -39,6 +40,7 @@ FOREIGN_WORKSPACE = (
     "This Tandem is installed for another Slack workspace, so it cannot act here. "
     "Nothing was changed. Ask your programme coordinator which workspace runs the programme."
 )
+_MENTION = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>")  # as Slack sends a user mention
 UNREADABLE = "Slack sent something I could not read, so I did nothing. Please try again."
 UNHANDLED = json.dumps({"error": "unhandled request"})  # Bolt's 404 body: no listener matched
 
@@ -70,6 +72,7 @@ class SlackApp:
         self.engine = engine
         self.client = client
         self.changed = changed
+        self.signing_secret = signing_secret
         self.verifier = SignatureVerifier(signing_secret) if signing_secret is not None else None
         # Listeners keep running after their ack (process_before_response=False); shutdown
         # waits for them, so an answer is never cut off half-way.
@@ -116,6 +119,15 @@ class SlackApp:
             request.headers.get("x-slack-signature", [""])[0],
         )
 
+    async def unparsable(self, request: web.Request) -> web.Response:
+        """A body Bolt cannot even parse: 401 unless Slack signed it, then a clear 400."""
+        body = await request.text()
+        if self.signing_secret is not None and not SignatureVerifier(
+            self.signing_secret
+        ).is_valid_request(body, dict(request.headers)):
+            return web.json_response({"error": "invalid signature"}, status=401)
+        return web.json_response({"text": UNREADABLE}, status=400)
+
     async def drain(self) -> None:
         """Wait for the listeners still running after their ack."""
         if self._inflight:
@@ -138,7 +150,8 @@ class SlackApp:
         except translate.SlackPayloadError:
             await ack(text=UNREADABLE, response_type="ephemeral")
             return
-        work = asyncio.ensure_future(self._run(await self._with_profile(event)))
+        # The budget covers the profile look-ups too: all of it must fit in Slack's 3 seconds.
+        work = asyncio.ensure_future(self._run_command(event, str(body.get("text", ""))))
         try:
             outcome = await asyncio.wait_for(asyncio.shield(work), ANSWER_BUDGET)
         except TimeoutError:
@@ -167,7 +180,7 @@ class SlackApp:
         if message is None:
             return  # the bot's own messages, edits and other subtypes
         message = _with_event_id(message, body.get("event_id"))
-        outcome = await self._run(await self._with_profile(message))
+        outcome = await self._run_command(message, str(event.get("text", "")))
         if outcome.answer is not None:
             await self._post(str(event["channel"]), outcome.answer)
 
@@ -243,6 +256,20 @@ class SlackApp:
         if outcome.queued:  # only a grown outbox is worth a delivery run
             self.changed()
         return outcome
+
+    async def _run_command(self, event: Any, raw_text: str) -> Outcome:
+        """A typed command: the profiles of the people it mentions first, then the engine.
+
+        `enrol <@U123> ...` may name someone who has never written to Tandem; asking Slack
+        for their name and zone now means their intro greets them by name, and matching and
+        reminders use their real working hours.
+        """
+        for user_id in dict.fromkeys(_MENTION.findall(raw_text)):
+            mentioned = replace(event.actor, user_id=user_id, display_name=None, timezone=None)
+            fresh = await self._fresh(mentioned)
+            if fresh.from_directory:
+                await asyncio.to_thread(self.engine.meet, fresh)
+        return await self._run(await self._with_profile(event))
 
     async def _with_profile(self, event: Any) -> Any:
         return replace(event, actor=await self._fresh(event.actor))

@@ -265,11 +265,6 @@ def test_a_malformed_payload_gets_a_clear_answer_never_a_500(shared: SlackWorld)
     assert len(posts(shared)) == sent
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tandem/serve.py: to_bolt_request parses the body before Bolt runs, outside any "
-    "handler of ours, so a body that is not JSON is a 500 (see the report)",
-)
 @pytest.mark.parametrize(
     ("body", "content_type"),
     [("{'type': 'event_callback',", JSON), (urlencode({"payload": "{nope"}), FORM)],
@@ -279,3 +274,9 @@ def test_a_body_that_is_not_json_gets_a_clear_answer(
 ) -> None:
     answer = raw_post(shared, body, signed(body, **{"Content-Type": content_type}))
     assert answer.status == 400 and UNREADABLE in answer.body
+
+
+def test_an_unsigned_body_that_is_not_json_is_refused_as_unsigned(shared: SlackWorld) -> None:
+    body = "{'type': 'event_callback',"
+    answer = raw_post(shared, body, {"Content-Type": JSON})
+    assert answer.status == 401 and UNREADABLE not in answer.body
