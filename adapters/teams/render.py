@@ -27,6 +27,9 @@ RESERVED_KEYS = frozenset({"tandem", "form_id", "context", "msteams"})
 _SPECIAL = re.compile(r"([\\*_~`\[\]()#+\-.!<>&|])")
 
 
+CODE_MARK = "\\`"  # a shown backtick
+
+
 class CardTooLarge(ValueError):
     """A card that cannot be cut to Teams' size limit (a form's fields cannot be left out)."""
 
@@ -50,11 +53,8 @@ class _Piece:
 def _markdown(run: Run) -> str:
     """One run as card markdown; only the engine's own runs get emphasis."""
     text = escape(run.text)
-    if run.typed:
+    if run.typed or run.code:  # code's backticks are placed around the whole code stretch
         return text
-    if run.code:
-        # Card markdown has no code style: the backticks are shown, as in the plain text.
-        return f"\\`{text}\\`"
     if not (run.bold or run.italic) or not run.text.strip():
         return text
     # Markdown emphasis cannot start or end with a space, so keep spaces outside the marks.
@@ -72,13 +72,22 @@ def _visual_lines(line: Line) -> list[str]:
     visual line gets a block of its own.
     """
     out = [""]
+    in_code = False
     for run in line.runs:
+        # Card markdown has no code style: the backticks are shown, as in the plain text,
+        # once around a whole stretch of code even when typed text sits inside it.
+        if run.code != in_code:
+            out[-1] += CODE_MARK
+            in_code = run.code
         parts = run.text.split("\n")
         for index, part in enumerate(parts):
             if index:
-                out.append("")
+                out[-1] += CODE_MARK if in_code else ""
+                out.append(CODE_MARK if in_code else "")
             if part:
                 out[-1] += _markdown(replace(run, text=part))
+    if in_code:
+        out[-1] += CODE_MARK
     return out
 
 

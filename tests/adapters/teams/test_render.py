@@ -377,3 +377,11 @@ def test_a_long_home_card_is_cut_too() -> None:
     rows = "\n".join(f"- Pair {n}: {'on track ' * 10}" for n in range(600))
     card = valid(to_home_card((Reply(text="Programme health"), Reply(text=rows))))
     assert "left out" in unescape(texts(card)[-1])
+
+
+def test_typed_text_inside_engine_code_keeps_one_pair_of_backticks() -> None:
+    from bot.text import compose
+
+    reply = Reply(text=compose('Next: `match "{name}" --dry-run`.', name="Reverse_2027"))
+    [block] = to_card(reply)["body"]
+    assert block["text"] == 'Next: \\`match "Reverse\\_2027" \\-\\-dry\\-run\\`\\.'
