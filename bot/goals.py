@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from bot.form_values import MAX_TEXT
+from bot.identity import name_of
+from bot.text import Text, compose, typed
 from bot.turn import Refusal, Turn
 from storage.models import ActionItem, Contract, Goal, Pair
 
@@ -55,17 +57,26 @@ def actions_of(turn: Turn, pair: Pair, *, open_only: bool = False) -> list[Actio
     return list(turn.session.scalars(query.order_by(ActionItem.id)))
 
 
-def open_goals_text(turn: Turn, pair: Pair) -> str:
+def open_goals_text(turn: Turn, pair: Pair) -> Text:
     goals = [g for g in goals_of(turn, pair) if g.status == "open"]
-    return "\n".join(f"- {g.text}" for g in goals) or "- (no open goals recorded)"
+    return Text.join("- " + words_of(g) for g in goals) or Text.engine("- (no open goals recorded)")
 
 
-def numbered(items: Sequence[Goal | ActionItem], names: dict[int, str]) -> str:
+def words_of(item: Goal | ActionItem) -> Text:
+    """A goal's or an action's text, typed by (and so belonging to) its owner."""
+    return typed(item.text, person_id=item.owner_id)
+
+
+def numbered(items: Sequence[Goal | ActionItem], names: dict[int, Text]) -> Text:
     lines = []
     for number, item in enumerate(items, start=1):
         mark = {"open": " ", "met": "✓", "done": "✓", "dropped": "–"}.get(item.status, " ")
-        lines.append(f"{number}. [{mark}] {item.text} ({names.get(item.owner_id, '?')})")
-    return "\n".join(lines)
+        lines.append(
+            Text.engine(f"{number}. [{mark}] ")
+            + words_of(item)
+            + compose(" ({owner})", owner=names.get(item.owner_id, Text.engine("?")))
+        )
+    return Text.join(lines)
 
 
 def add_action(
@@ -85,19 +96,19 @@ def add_action(
 
 def mark(
     turn: Turn, items: Sequence[Goal | ActionItem], number: int, *, status: str, what: str
-) -> str:
+) -> Text:
     if not 1 <= number <= len(items):
         raise Refusal(f"There is no {what} number {number}; you have {len(items)}.")
     item = items[number - 1]
     if item.status == status:  # marking it again must not look like fresh progress
-        raise Refusal(f"That {what} is already marked {status}: {item.text}")
+        raise Refusal(Text.engine(f"That {what} is already marked {status}: ") + words_of(item))
     item.status = status
     if isinstance(item, Goal):
         item.updated_at = turn.now
     else:
         item.done_at = turn.now
-    return item.text
+    return words_of(item)
 
 
-def owner_names(pair: Pair) -> dict[int, str]:
-    return {pair.mentor_id: pair.mentor.display_name, pair.mentee_id: pair.mentee.display_name}
+def owner_names(pair: Pair) -> dict[int, Text]:
+    return {pair.mentor_id: name_of(pair.mentor), pair.mentee_id: name_of(pair.mentee)}

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.events import Actor
+from bot.text import Text, typed
 from bot.turn import Refusal
 from storage.models import Person, Tenant
 
@@ -76,6 +77,12 @@ def resolve_actor(
 
 
 _MENTION = re.compile(r"^<@([A-Za-z0-9_.:-]+)(?:\|[^>]*)?>$")
+
+
+def name_of(person: Person) -> Text:
+    """The person's name as they (or their platform) typed it: a typed span that remembers
+    whose name it is, so every renderer shows it as typed and erasure finds it by reference."""
+    return typed(person.display_name, person_id=person.id)
 
 
 def normalise_ref(ref: str) -> str:

@@ -11,10 +11,12 @@ from statistics import mean
 from sqlalchemy import func, select
 
 from bot import goals as tracking
+from bot.identity import name_of
 from bot.lifecycle import planning
 from bot.lifecycle.planning import describe_when
 from bot.lifecycle.transition import partner_of, role_of
 from bot.stages import TERMINAL, Stage
+from bot.text import Text, compose, typed
 from bot.turn import Turn
 from storage.models import (
     Evaluation,
@@ -31,19 +33,28 @@ _RECENT = timedelta(days=45)
 MIN_ANSWERS_FOR_TEXT = 3  # a nudge older than this no longer flags a pair
 
 
-def my_pairs(turn: Turn, person: Person, pairs: list[Pair]) -> str:
+def my_pairs(turn: Turn, person: Person, pairs: list[Pair]) -> Text:
     if not pairs:
-        return "You are not in a mentoring pair right now." + (
-            ""
-            if person.is_coordinator
-            else " Your coordinator will introduce you when there is a match."
+        return Text.engine(
+            "You are not in a mentoring pair right now."
+            + (
+                ""
+                if person.is_coordinator
+                else " Your coordinator will introduce you when there is a match."
+            )
         )
     blocks = []
     for pair in pairs:
         partner = partner_of(pair, person)
-        lines = [
-            f"*Pair #{pair.id}* in {pair.programme.name}: you are the {role_of(pair, person)}, "
-            f"with {partner.display_name}. Stage: {pair.stage.replace('_', ' ')}."
+        lines: list[str] = [
+            compose(
+                "*Pair #{id}* in {programme}: you are the {role}, with {partner}. Stage: {stage}.",
+                id=Text.engine(str(pair.id)),
+                programme=pair.programme.name,
+                role=Text.engine(role_of(pair, person)),
+                partner=name_of(partner),
+                stage=Text.engine(pair.stage.replace("_", " ")),
+            )
         ]
         upcoming = next(iter(planning.sessions_ahead(turn, pair)), None)
         if upcoming is not None:
@@ -57,33 +68,34 @@ def my_pairs(turn: Turn, person: Person, pairs: list[Pair]) -> str:
                 f"{len(open_goals)} open goals, {len(open_actions)} open actions "
                 "(`goals`, `actions`)."
             )
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
+        blocks.append(Text.join(lines))
+    return Text.join(blocks, "\n\n")
 
 
-def overview(turn: Turn) -> str:
+def overview(turn: Turn) -> Text:
     programmes = turn.session.scalars(
         select(Programme).where(Programme.tenant_id == turn.tenant.id).order_by(Programme.name)
     ).all()
     if not programmes:
-        return (
+        return Text.engine(
             '*Coordinator*: no programmes yet. Start with `programme create "Name" --kind reverse`.'
         )
-    lines = ["*Programmes*"]
+    lines: list[str] = ["*Programmes*"]
     for programme in programmes:
         counts = _stage_counts(turn, programme)
         summary = (
             ", ".join(f"{n} {stage.replace('_', ' ')}" for stage, n in counts) or "no pairs yet"
         )
-        lines.append(f'- "{programme.name}": {summary}')
+        lines.append(compose('- "{name}": ', name=programme.name) + summary)
     lines.append('For one programme: `status "Name"`; its evaluation: `report "Name"`.')
-    return "\n".join(lines)
+    return Text.join(lines)
 
 
-def health(turn: Turn, programme: Programme) -> str:
+def health(turn: Turn, programme: Programme) -> Text:
     pairs = _pairs(turn, programme)
     lines = [
-        f"*{programme.name}* ({programme.kind}): "
+        compose("*{name}* ", name=programme.name)
+        + f"({programme.kind}): "
         + (
             ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in _stage_counts(turn, programme))
             or "no pairs yet"
@@ -96,13 +108,18 @@ def health(turn: Turn, programme: Programme) -> str:
         flags = _recent_flags(turn, pair)
         flag_text = f" — watch: {', '.join(flags)}" if flags else ""
         lines.append(
-            f"- #{pair.id} {pair.mentor.display_name} & {pair.mentee.display_name}: "
-            f"{pair.stage.replace('_', ' ')}, {held} held, {missed} missed{flag_text}"
+            compose(
+                "- #{id} {mentor} & {mentee}: ",
+                id=Text.engine(str(pair.id)),
+                mentor=name_of(pair.mentor),
+                mentee=name_of(pair.mentee),
+            )
+            + f"{pair.stage.replace('_', ' ')}, {held} held, {missed} missed{flag_text}"
         )
-    return "\n".join(lines)
+    return Text.join(lines)
 
 
-def evaluation(turn: Turn, programme: Programme) -> str:
+def evaluation(turn: Turn, programme: Programme) -> Text:
     pairs = _pairs(turn, programme)
     ids = [p.id for p in pairs]
     evaluations = turn.session.scalars(select(Evaluation).where(Evaluation.pair_id.in_(ids))).all()
@@ -139,8 +156,8 @@ def evaluation(turn: Turn, programme: Programme) -> str:
         or 0
     )
     stages = dict(_stage_counts(turn, programme))
-    lines = [
-        f"*Evaluation of {programme.name}* ({programme.kind})",
+    lines: list[str] = [
+        compose("*Evaluation of {name}* ", name=programme.name) + f"({programme.kind})",
         f"Pairs: {len(pairs)} ({stages.get('closed', 0)} closed, {stages.get('dissolved', 0)} "
         "dissolved without blame, "
         f"{sum(n for s, n in stages.items() if s not in ('closed', 'dissolved'))} still running)",
@@ -166,7 +183,7 @@ def evaluation(turn: Turn, programme: Programme) -> str:
         lines.append("Nudges sent: " + ", ".join(f"{k} × {n}" for k, n in sorted(nudges.items())))
     if parked:
         lines.append(f"Parked items handed back at wrap-up: {parked}")
-    return "\n".join(lines)
+    return Text.join(lines)
 
 
 def _free_text(evaluations: Sequence[Evaluation]) -> list[str]:
@@ -177,7 +194,7 @@ def _free_text(evaluations: Sequence[Evaluation]) -> list[str]:
             f"Written answers appear once at least {MIN_ANSWERS_FOR_TEXT} people have "
             "evaluated, so that none can be traced to its author."
         ]
-    lines = []
+    lines: list[str] = []
     for title, items in (
         ("What worked", [e.what_worked for e in evaluations]),
         ("What to change", [e.what_to_change for e in evaluations]),
@@ -185,7 +202,8 @@ def _free_text(evaluations: Sequence[Evaluation]) -> list[str]:
     ):
         written = sorted(item for item in items if item)
         if written:
-            lines.append(f"{title}:\n" + "\n".join(f"- {item}" for item in written))
+            # Typed, but with no person: the report promises no answer can be traced to anyone.
+            lines.append(f"{title}:\n" + Text.join("- " + typed(item) for item in written))
     return lines
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from bot import matching, reporting
 from bot.commands.grammar import Parsed
 from bot.commands.lookup import find_programme, pair_numbered, person_named, programme_named
+from bot.identity import name_of
 from bot.lifecycle import intro, pausing, wrap_up
 from bot.lifecycle.dissolve import dissolve, excluded_pairs, live_pair_between
 from bot.lifecycle.transition import kind_of
@@ -24,7 +25,7 @@ def programme_create(turn: Turn, person: Person, parsed: Parsed, _: str | None) 
         raise Refusal("A programme needs a name of 1 to 200 characters.")
     clash = find_programme(turn, name)
     if clash is not None:
-        raise Refusal(f'There is already a programme called "{clash.name}".')
+        raise Refusal(compose('There is already a programme called "{name}".', name=clash.name))
     kind = Kind(str(parsed.options["kind"]))
     topics = [t.strip() for t in str(parsed.options.get("topics", "")).split(",") if t.strip()]
     programme = Programme(
@@ -40,12 +41,21 @@ def programme_create(turn: Turn, person: Person, parsed: Parsed, _: str | None) 
     )
     turn.session.add(programme)
     turn.session.flush()
+    shown = typed(name)
     return Reply(
-        text=f'Created the {turn.text("kinds.name", kind=kind)} programme "{name}": '
-        f"{programme.default_sessions} {programme.default_cadence} sessions of "
+        text=compose(
+            'Created the {kind} programme "{name}": ',
+            kind=turn.text("kinds.name", kind=kind),
+            name=shown,
+        )
+        + f"{programme.default_sessions} {programme.default_cadence} sessions of "
         f"{programme.default_length_minutes} minutes by default.\n"
-        f'Next: `enrol @person --programme "{name}" --role mentor --level 2`, '
-        f'then `match "{name}"`.'
+        # Typed text inside `code` is still shown as typed: it only takes the code style.
+        + compose(
+            'Next: `enrol @person --programme "{name}" --role mentor --level 2`, '
+            'then `match "{name}"`.',
+            name=shown,
+        )
     )
 
 
@@ -57,7 +67,7 @@ def programme_list(turn: Turn, person: Person, parsed: Parsed, _: str | None) ->
         return Reply(
             text='No programmes yet. Start one with `programme create "Name" --kind reverse`.'
         )
-    lines = ["*Programmes*"]
+    lines: list[str] = ["*Programmes*"]
     for programme in programmes:
         enrolled = turn.session.scalar(
             select(func.count())
@@ -67,8 +77,11 @@ def programme_list(turn: Turn, person: Person, parsed: Parsed, _: str | None) ->
         pairs = turn.session.scalar(
             select(func.count()).select_from(Pair).where(Pair.programme_id == programme.id)
         )
-        lines.append(f'- "{programme.name}" ({programme.kind}): {enrolled} enrolled, {pairs} pairs')
-    return Reply(text="\n".join(lines))
+        lines.append(
+            compose('- "{name}" ', name=programme.name)
+            + f"({programme.kind}): {enrolled} enrolled, {pairs} pairs"
+        )
+    return Reply(text=Text.join(lines))
 
 
 def pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
@@ -92,8 +105,13 @@ def pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
         actor=person,
     )
     return Reply(
-        text=f"Proposed pair #{created.id}: {mentor.person.display_name} (mentor) with "
-        f"{mentee.person.display_name}. Both have their introductions.\nWhy: {reason}"
+        text=Text.engine(f"Proposed pair #{created.id}: ")
+        + compose(
+            "{mentor} (mentor) with {mentee}. Both have their introductions.\nWhy: {reason}",
+            mentor=name_of(mentor.person),
+            mentee=name_of(mentee.person),
+            reason=_reason(reason, typed_by=person if parsed.options.get("reason") else None),
+        )
     )
 
 
@@ -132,11 +150,11 @@ def match(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
         on=turn.now.date(),
         content=turn.content,
     )
-    names = {e.person_id: e.person.display_name for e in enrolments}
+    names = {e.person_id: name_of(e.person) for e in enrolments}
     by_person = {e.person_id: e for e in enrolments}
     proposals = outcome.pairs
     title = "Proposed matches (dry run, nothing sent)" if dry_run else "Matched"
-    lines = [f'*{title}* for "{programme.name}"']
+    lines: list[str] = [compose(f'*{title}* for "{{name}}"', name=programme.name)]
     for proposal in proposals:
         first, second = _senior_first(
             programme, by_person[proposal.mentor_id], by_person[proposal.mentee_id]
@@ -153,8 +171,13 @@ def match(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
             )
             label = f"#{created.id} "
         lines.append(
-            f"- {label}{names[first.person_id]} mentors {names[second.person_id]}: "
-            f"{proposal.reason}"
+            compose(
+                "- {label}{mentor} mentors {mentee}: {reason}",
+                label=Text.engine(label),
+                mentor=names[first.person_id],
+                mentee=names[second.person_id],
+                reason=_reason(proposal.reason),
+            )
         )
     if not proposals:
         lines.append(
@@ -165,16 +188,16 @@ def match(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
         lines.append(
             compose(
                 f"- {{name}} has no {partner} yet: {{reason}}.",
-                name=typed(names[unmatched.person_id], person_id=unmatched.person_id),
+                name=names[unmatched.person_id],
                 reason=Text.engine(unmatched.reason),  # matching's wording, naming no one
             )
         )
     if outcome.unmatched_mentees:
         mentees_left = [names[u.person_id] for u in outcome.unmatched_mentees]
-        lines.append(f"Still without a match: {', '.join(mentees_left)}.")
+        lines.append("Still without a match: " + Text.join(mentees_left, ", ") + ".")
     if outcome.unmatched_mentors:
         mentors_left = [names[u.person_id] for u in outcome.unmatched_mentors]
-        lines.append(f"Mentors without a mentee: {', '.join(mentors_left)}.")
+        lines.append("Mentors without a mentee: " + Text.join(mentors_left, ", ") + ".")
     return Reply(text=Text.join(lines))
 
 
@@ -196,8 +219,8 @@ def nudge(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
             text=turn.text(
                 "nudges.manual.pair",
                 kind=kind_of(target),
-                note=parsed.rest,
-                coordinator=person.display_name,
+                note=typed(parsed.rest, person_id=person.id),
+                coordinator=name_of(person),
             )
         ),
     )
@@ -211,8 +234,11 @@ def pause_pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Rep
     target = pair_numbered(turn, parsed.args[0])
     pausing.pause(turn, target, actor=person)
     note = Reply(
-        text=f"Your coordinator {person.display_name} has paused your mentoring pair for "
-        "now; reminders and check-ins stop until it resumes."
+        text=compose(
+            "Your coordinator {name} has paused your mentoring pair for "
+            "now; reminders and check-ins stop until it resumes.",
+            name=name_of(person),
+        )
     )
     turn.to_pair(target, note)
     return Reply(text=f"Paused pair #{target.id}.")
@@ -225,8 +251,8 @@ def resume_pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Re
     turn.to_pair(
         target,
         Reply(
-            text=f"{person.display_name} has resumed your pair: you are back in "
-            f"{stage.value.replace('_', ' ')}."
+            text=name_of(person)
+            + f" has resumed your pair: you are back in {stage.value.replace('_', ' ')}."
         ),
     )
     return Reply(text=f"Resumed pair #{target.id} ({stage.value}).")
@@ -256,16 +282,16 @@ def end(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
 def coordinator_add(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     other = person_named(turn, parsed.args[0])
     if other.is_coordinator:
-        return Reply(text=f"{other.display_name} is already a coordinator.")
+        return Reply(text=name_of(other) + " is already a coordinator.")
     other.is_coordinator = True
     turn.to_person(
         other,
         Reply(
-            text=f"{person.display_name} made you a Tandem coordinator. "
+            text=name_of(person) + " made you a Tandem coordinator. "
             "Type `help` to see what coordinators can do."
         ),
     )
-    return Reply(text=f"{other.display_name} is now a coordinator.")
+    return Reply(text=name_of(other) + " is now a coordinator.")
 
 
 def _check_hard_rules(
@@ -285,42 +311,60 @@ def _check_hard_rules(
         raise Refusal("A person cannot be paired with themselves.")
     if rule is matching.Rule.REPORTING_LINE:
         raise Refusal(
-            f"{a.display_name} and {b.display_name} have a direct reporting line; "
-            "Tandem never pairs a manager with their own report."
+            compose(
+                "{a} and {b} have a direct reporting line; "
+                "Tandem never pairs a manager with their own report.",
+                a=name_of(a),
+                b=name_of(b),
+            )
         )
     kind = Kind(programme.kind)
     if rule is matching.Rule.DIRECTION and kind is Kind.REVERSE:
         raise Refusal(
             "In reverse mentoring the mentor is the more junior colleague: "
-            f"{a.display_name} is level {mentor.seniority}, {b.display_name} level "
-            f"{mentee.seniority}. Swap them or check the levels."
+            + _levels(mentor, mentee)
+            + " Swap them or check the levels."
         )
     if rule is matching.Rule.DIRECTION:  # classic and sponsorship
         raise Refusal(
             f"In {kind.value} mentoring the mentor is the more senior colleague: "
-            f"{a.display_name} is level {mentor.seniority}, {b.display_name} level "
-            f"{mentee.seniority}."
+            + _levels(mentor, mentee)
         )
     if rule is matching.Rule.DISSOLVED_BEFORE:
         raise Refusal(
             compose(
                 "{a} and {b} were paired before and it was dissolved; "
                 "Tandem never proposes the same two people again.",
-                a=typed(a.display_name, person_id=a.id),
-                b=typed(b.display_name, person_id=b.id),
+                a=name_of(a),
+                b=name_of(b),
             )
         )
     if rule is matching.Rule.OVERLAP:
         hours = matching.overlap_hours(_candidate(mentor), _candidate(mentee), turn.now.date())
         raise Refusal(
-            compose(
-                "The working days of {a} and {b} overlap by ",
-                a=typed(a.display_name, person_id=a.id),
-                b=typed(b.display_name, person_id=b.id),
-            )
+            compose("The working days of {a} and {b} overlap by ", a=name_of(a), b=name_of(b))
             + f"{round(hours, 2):g} hours; Tandem pairs people who share at least "
             f"{matching.MIN_OVERLAP_HOURS:g} hour. Check their time zones and working hours."
         )
+
+
+def _levels(mentor: Enrolment, mentee: Enrolment) -> Text:
+    return compose(
+        "{a} is level {a_level}, {b} level {b_level}.",
+        a=name_of(mentor.person),
+        a_level=Text.engine(str(mentor.seniority)),
+        b=name_of(mentee.person),
+        b_level=Text.engine(str(mentee.seniority)),
+    )
+
+
+def _reason(reason: str, *, typed_by: Person | None = None) -> Text:
+    """Why a pair was proposed: typed by the coordinator, or matching's own explanation.
+
+    Matching's explanation names people and topics they typed, so it is shown as typed too;
+    it is never read as markup.
+    """
+    return typed(reason, person_id=typed_by.id if typed_by else None)
 
 
 def _check_availability(
@@ -331,8 +375,13 @@ def _check_availability(
         for enrolment, role in ((mentor, "mentor"), (mentee, "mentee")):
             if enrolment.role != role:
                 raise Refusal(
-                    f"{enrolment.person.display_name} is enrolled as a {enrolment.role} in "
-                    f'"{programme.name}"; name the mentor first, then the mentee.'
+                    compose(
+                        '{name} is enrolled as a {role} in "{programme}"; '
+                        "name the mentor first, then the mentee.",
+                        name=name_of(enrolment.person),
+                        role=Text.engine(enrolment.role),
+                        programme=programme.name,
+                    )
                 )
     live = [
         p
@@ -342,14 +391,18 @@ def _check_availability(
     together = live_pair_between(turn, mentor.person, mentee.person)
     if together is not None:
         raise Refusal(
-            f"{mentor.person.display_name} and {mentee.person.display_name} are already "
-            f"pair #{together.id}."
+            compose(
+                "{mentor} and {mentee} are already ",
+                mentor=name_of(mentor.person),
+                mentee=name_of(mentee.person),
+            )
+            + f"pair #{together.id}."
         )
     if any(mentee.person_id in (p.mentor_id, p.mentee_id) for p in live):
-        raise Refusal(f"{mentee.person.display_name} already has a pair in this programme.")
+        raise Refusal(name_of(mentee.person) + " already has a pair in this programme.")
     if sum(p.mentor_id == mentor.person_id for p in live) >= mentor.capacity:
         raise Refusal(
-            f"{mentor.person.display_name} already mentors {mentor.capacity} pair(s) here, "
+            name_of(mentor.person) + f" already mentors {mentor.capacity} pair(s) here, "
             "their enrolled capacity; enrol them again with a higher --capacity first."
         )
 
@@ -371,7 +424,11 @@ def _enrolled(turn: Turn, programme: Programme, person: Person) -> Enrolment:
     )
     if enrolment is None:
         raise Refusal(
-            f'{person.display_name} is not enrolled in "{programme.name}" yet; use `enrol` first.'
+            compose(
+                '{name} is not enrolled in "{programme}" yet; use `enrol` first.',
+                name=name_of(person),
+                programme=programme.name,
+            )
         )
     return enrolment
 

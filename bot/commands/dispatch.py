@@ -52,7 +52,7 @@ def run(turn: Turn, person: Person, text: str, *, attachment: str | None) -> Rep
     try:
         parsed = grammar.parse(text, coordinator=person.is_coordinator)
     except grammar.UsageError as error:
-        raise Refusal(f"{error.message}\n\n{error.usage}") from None
+        raise Refusal(error.message + "\n\n" + error.usage) from None
     if parsed.verb in COORDINATOR_ONLY or _names_a_pair_or_programme(parsed):
         if not person.is_coordinator:
             raise Refusal(

@@ -18,9 +18,11 @@ from bot.identity import (
     clean_text,
     find_person,
     is_time_zone,
+    name_of,
     normalise_ref,
 )
 from bot.replies import Reply
+from bot.text import Text, compose
 from bot.turn import Refusal, Turn
 from storage.models import Enrolment, Person, Programme
 
@@ -64,8 +66,10 @@ def enrol(turn: Turn, person: Person, parsed: Parsed, attachment: str | None) ->
     enrolled = _apply(turn, programme, row)
     _set_manager(turn, enrolled, row.manager)
     return Reply(
-        text=f'Enrolled {enrolled.display_name} in "{programme.name}" as {row.role} '
-        f"(level {row.level})."
+        text=compose(
+            'Enrolled {name} in "{programme}" as ', name=name_of(enrolled), programme=programme.name
+        )
+        + f"{row.role} (level {row.level})."
     )
 
 
@@ -79,15 +83,21 @@ def _enrol_csv(turn: Turn, programme: Programme, attachment: str | None) -> Repl
             try:
                 _set_manager(turn, enrolled, row.manager)
             except Refusal as error:
-                errors.append(f"line {number}: {error.reply.text}")
+                errors.append(f"line {number}: " + error.reply.text)
     if errors:
-        shown = "\n".join(f"- {e}" for e in errors[:20])
+        shown = Text.join("- " + e for e in errors[:20])
         more = f"\n…and {len(errors) - 20} more." if len(errors) > 20 else ""
         raise Refusal(
-            f"Nobody was enrolled, because {len(errors)} line(s) need fixing:\n{shown}{more}"
+            f"Nobody was enrolled, because {len(errors)} line(s) need fixing:\n" + shown + more
         )
     how_many = "1 person" if len(rows) == 1 else f"{len(rows)} people"
-    return Reply(text=f'Enrolled {how_many} in "{programme.name}" from the CSV file.')
+    return Reply(
+        text=compose(
+            'Enrolled {how_many} in "{programme}" from the CSV file.',
+            how_many=Text.engine(how_many),
+            programme=programme.name,
+        )
+    )
 
 
 def _read_csv(attachment: str | None) -> tuple[list[tuple[int, Row]], list[str]]:
@@ -124,7 +134,12 @@ def _read_csv(attachment: str | None) -> tuple[list[tuple[int, Row]], list[str]]
             key = normalise_ref(row.user_id)
             if key in first_line:
                 errors.append(
-                    f"line {number}: {row.user_id!r} is already on line {first_line[key]}."
+                    compose(
+                        "line {number}: {user_id!r} is already on line {first}.",
+                        number=Text.engine(str(number)),
+                        user_id=row.user_id,
+                        first=Text.engine(str(first_line[key])),
+                    )
                 )
                 continue
             first_line[key] = number
@@ -143,14 +158,17 @@ def _check_header(header: list[str]) -> None:
     missing = {"user_id", "role", "level"} - set(header)
     unknown = set(header) - set(CSV_COLUMNS)
     if missing or unknown:
-        problems = []
+        problems: list[str] = []
         if missing:
             problems.append("missing columns: " + ", ".join(sorted(missing)))
         if unknown:
-            problems.append("unknown columns: " + ", ".join(repr(u) for u in sorted(unknown)))
+            problems.append(
+                "unknown columns: "
+                + Text.join((compose("{u!r}", u=u) for u in sorted(unknown)), ", ")
+            )
         raise Refusal(
             "The CSV header needs fixing ("
-            + "; ".join(problems)
+            + Text.join(problems, "; ")
             + "). Expected: "
             + ",".join(CSV_COLUMNS)
         )
@@ -160,7 +178,7 @@ def _row(values: Mapping[str, str], *, where: str) -> Row:
     """One enrolment, checked; every problem names the field so a coordinator can fix it."""
 
     def fail(message: str) -> Refusal:
-        return Refusal(f"{where}{message}")
+        return Refusal(where + message)
 
     user_id = values.get("user_id", "").strip()
     if not normalise_ref(user_id) or len(normalise_ref(user_id)) > MAX_USER_ID:
@@ -170,12 +188,14 @@ def _row(values: Mapping[str, str], *, where: str) -> Row:
             raise fail(f"{name} can be at most {MAX_NAME} characters.")
     role = values.get("role", "").strip().lower()
     if role not in ("mentor", "mentee"):
-        raise fail(f"role must be mentor or mentee, not {role!r}.")
+        raise fail(compose("role must be mentor or mentee, not {role!r}.", role=role))
     level = _int(values.get("level", ""), 1, 10, "level", fail)
     capacity = _int(values.get("capacity") or "1", 1, 10, "capacity", fail)
     zone = values.get("timezone", "").strip() or None
     if zone and not is_time_zone(zone):
-        raise fail(f"timezone {zone!r} is not a time zone name like Europe/Oslo.")
+        raise fail(
+            compose("timezone {zone!r} is not a time zone name like Europe/Oslo.", zone=zone)
+        )
     hours = None
     if values.get("hours", "").strip():
         start, _, finish = values["hours"].partition("-")
@@ -258,9 +278,11 @@ def _set_manager(turn: Turn, person: Person, manager_ref: str | None) -> None:
         return
     manager = find_person(turn.session, turn.tenant, manager_ref)
     if manager is None:
-        raise Refusal(f"I don't know the manager {manager_ref!r}; enrol or name them first.")
+        raise Refusal(
+            compose("I don't know the manager {ref!r}; enrol or name them first.", ref=manager_ref)
+        )
     if manager.id == person.id:
-        raise Refusal(f"{person.display_name} cannot be their own manager.")
+        raise Refusal(name_of(person) + " cannot be their own manager.")
     person.manager_id = manager.id
 
 

@@ -12,6 +12,9 @@ from types import MappingProxyType
 from typing import Literal
 from zoneinfo import available_timezones
 
+from bot.text import Text
+from bot.text import typed as typed_span
+
 PREFIX = "/tandem"
 MAX_LENGTH = 4000  # Slack caps slash-command text at 4000 characters; nothing longer is a command
 
@@ -280,8 +283,9 @@ class _Problem(Exception):
         self.message, self.specs = message, specs
 
 
-def _show(text: str) -> str:
-    return "'" + (text if len(text) <= 40 else text[:39] + "…") + "'"
+def _show(text: str) -> Text:
+    """What the person typed, quoted back to them exactly as typed (never read as markup)."""
+    return "'" + typed_span(text if len(text) <= 40 else text[:39] + "…") + "'"
 
 
 def _either(words: tuple[str, ...]) -> str:
@@ -316,7 +320,9 @@ def _convert(kind: Kind, value: str, label: str, spec: Verb, opt: Option | None 
         if ref and int(ref.group(1)) > 0:
             return str(int(ref.group(1)))
         raise _Problem(
-            f"{label} must be a number from the list, like 12 or #12; you gave {_show(value)}.",
+            f"{label} must be a number from the list, like 12 or #12; you gave "
+            + _show(value)
+            + ".",
             spec,
         )
     if opt is None or kind == "text":
@@ -337,7 +343,7 @@ def _convert(kind: Kind, value: str, label: str, spec: Verb, opt: Option | None 
         zone = _zones().get(value.lower())
         if zone or not _zones():  # without a tz database we cannot judge, so we trust the caller
             return zone or value
-    raise _Problem(f"{label} must be {_wanted(opt)}; you gave {_show(value)}.", spec)
+    raise _Problem(f"{label} must be {_wanted(opt)}; you gave " + _show(value) + ".", spec)
 
 
 def _split(body: str, spec: Verb) -> list[str]:
@@ -371,7 +377,7 @@ def _read(spec: Verb, tokens: list[str]) -> Parsed:
         named = _option(token)
         if named is None:
             if token.startswith("--"):
-                raise _Problem(f"{spec.label} has no option {_show(token)}.", spec)
+                raise _Problem(f"{spec.label} has no option " + _show(token) + ".", spec)
             words.append(token)
             continue
         name, value = named
@@ -406,12 +412,12 @@ def _positionals(spec: Verb, words: list[str]) -> tuple[str, ...]:
     if len(words) > len(spec.args):
         extra = _show(" ".join(words[len(spec.args) :]))
         if not spec.args:
-            raise _Problem(f"{spec.label} takes no other words, but I got {extra}.", spec)
+            raise _Problem(f"{spec.label} takes no other words, but I got " + extra + ".", spec)
         wanted = " ".join(f"<{p.name}>" for p in spec.args)
         hint = ' Put a name with spaces in quotes, like "Reverse 2026".' * any(
             p.kind == "text" for p in spec.args
         )
-        raise _Problem(f"{spec.label} takes {wanted}, but I also got {extra}.{hint}", spec)
+        raise _Problem(f"{spec.label} takes {wanted}, but I also got " + extra + f".{hint}", spec)
     for p in spec.args[len(words) :]:
         if not p.optional:
             raise _Problem(f"{spec.label} needs <{p.name}>.", spec)
@@ -452,7 +458,7 @@ def _parse(text: str) -> Parsed:
     name = _ALIASES.get(first.group(1).lower(), first.group(1).lower())
     family = tuple(s for s in VERBS if s.name == name)
     if not family:
-        raise _Problem(f"I don't know the command {_show(first.group(1))}.")
+        raise _Problem("I don't know the command " + _show(first.group(1)) + ".")
     end, second = first.end(), _WORD.match(text, first.end())
     subs = tuple(s.sub for s in family if s.sub)
     specs = [s for s in family if s.sub and second and s.sub == second.group(1).lower()]
@@ -464,7 +470,8 @@ def _parse(text: str) -> Parsed:
             raise _Problem(f"{name} needs {_either(subs)} after it.", *family)
         if subs and second and not specs[0].args:  # `goals ad x`: a mistyped subcommand
             raise _Problem(
-                f"After {name} I expect {_either(subs)}, not {_show(second.group(1))}.", *family
+                f"After {name} I expect {_either(subs)}, not " + _show(second.group(1)) + ".",
+                *family,
             )
     if not specs[0].rest:
         tokens = _split(text[end:], specs[0])

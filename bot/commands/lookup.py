@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from bot.identity import find_person
 from bot.stages import TERMINAL, Stage
+from bot.text import Text, compose
 from bot.turn import Refusal, Turn
 from storage.models import Pair, Person, Programme
 
@@ -36,17 +37,25 @@ def programme_named(turn: Turn, name: str) -> Programme:
             .where(Programme.tenant_id == turn.tenant.id)
             .order_by(Programme.name)
         ).all()
-        listing = (
-            ", ".join(f'"{n}"' for n in known) or "none yet (create one with `programme create`)"
+        listing = Text.join((compose('"{name}"', name=n) for n in known), ", ") or Text.engine(
+            "none yet (create one with `programme create`)"
         )
-        raise Refusal(f'There is no programme called "{name}". Programmes: {listing}.')
+        raise Refusal(
+            compose(
+                'There is no programme called "{name}". Programmes: {listing}.',
+                name=name,
+                listing=listing,
+            )
+        )
     return programme
 
 
 def person_named(turn: Turn, ref: str) -> Person:
     person = find_person(turn.session, turn.tenant, ref)
     if person is None:
-        raise Refusal(f"I don't know who {ref!r} is here. Enrol them first with `enrol`.")
+        raise Refusal(
+            compose("I don't know who {ref!r} is here. Enrol them first with `enrol`.", ref=ref)
+        )
     return person
 
 
@@ -54,7 +63,9 @@ def pair_numbered(turn: Turn, ref: str) -> Pair:
     try:
         number = int(ref.lstrip("#"))
     except ValueError:
-        raise Refusal(f"{ref!r} is not a pair number; pairs are written like #12.") from None
+        raise Refusal(
+            compose("{ref!r} is not a pair number; pairs are written like #12.", ref=ref)
+        ) from None
     pair = turn.session.get(Pair, number)
     if pair is None or pair.programme.tenant_id != turn.tenant.id:
         raise Refusal(f"There is no pair #{number}. `status` lists the pairs.")

@@ -9,12 +9,14 @@ from bot import privacy, reporting
 from bot.commands import grammar
 from bot.commands.grammar import Parsed
 from bot.commands.lookup import live_pairs_of, my_pair
+from bot.identity import name_of
 from bot.lifecycle import pausing, planning, sessions
 from bot.lifecycle.dissolve import dissolve
 from bot.lifecycle.transition import kind_of, move, partner_of
 from bot.programmes import Kind
 from bot.replies import Reply
 from bot.stages import Stage, Trigger
+from bot.text import Text, compose, typed
 from bot.turn import Refusal, Turn
 from storage.models import MentoringSession, Person
 
@@ -23,7 +25,7 @@ def status(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     parts = [reporting.my_pairs(turn, person, live_pairs_of(turn, person))]
     if person.is_coordinator:
         parts.append(reporting.overview(turn))
-    return Reply(text="\n\n".join(p for p in parts if p))
+    return Reply(text=Text.join((p for p in parts if p), "\n\n"))
 
 
 def checkin(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
@@ -51,7 +53,7 @@ def goals(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
 def goals_add(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     pair = my_pair(turn, person)
     goal = tracking.add_goal(turn, pair, person.id, parsed.rest)
-    return Reply(text=f"Added the goal: {goal.text}")
+    return Reply(text="Added the goal: " + tracking.words_of(goal))
 
 
 def goals_met(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
@@ -60,9 +62,10 @@ def goals_met(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Repl
         turn, tracking.goals_of(turn, pair), int(parsed.args[0]), status="met", what="goal"
     )
     turn.to_person(
-        partner_of(pair, person), Reply(text=f"{person.display_name} marked a goal as met: {text}")
+        partner_of(pair, person),
+        Reply(text=compose("{name} marked a goal as met: {goal}", name=name_of(person), goal=text)),
     )
-    return Reply(text=f"Well done: {text}")
+    return Reply(text="Well done: " + text)
 
 
 def actions(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
@@ -84,7 +87,12 @@ def actions_add(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Re
             "Say what the action is, for example: `actions add Try the app with my team`."
         )
     tracking.add_action(turn, pair, person.id, text)
-    return Reply(text=f"Added the action: {text}. I'll bring it up before your next session.")
+    return Reply(
+        text=compose(
+            "Added the action: {action}. I'll bring it up before your next session.",
+            action=typed(text, person_id=person.id),
+        )
+    )
 
 
 def actions_done(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
@@ -92,7 +100,7 @@ def actions_done(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> R
     text = tracking.mark(
         turn, tracking.actions_of(turn, pair), int(parsed.args[0]), status="done", what="action"
     )
-    return Reply(text=f"Marked as done: {text}")
+    return Reply(text="Marked as done: " + text)
 
 
 def pause(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
@@ -102,12 +110,19 @@ def pause(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     turn.to_person(
         partner,
         Reply(
-            text=f"{person.display_name} has paused your pair for now. "
+            text=name_of(person) + " has paused your pair for now. "
             "Reminders and check-ins wait until one of you resumes."
         ),
     )
     turn.to_coordinators(
-        Reply(text=f"{person.display_name} paused pair #{pair.id} ({pair.programme.name}).")
+        Reply(
+            text=compose(
+                "{name} paused pair #{id} ({programme}).",
+                name=name_of(person),
+                id=pair.id,
+                programme=pair.programme.name,
+            )
+        )
     )
     return Reply(text="Paused. Type `resume` whenever you are ready to carry on.")
 
@@ -116,9 +131,7 @@ def resume(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     pair = my_pair(turn, person, stages=(Stage.PAUSED,))
     # The lifecycle's resume also replans an active pair's sessions that fell inside the pause.
     stage = pausing.resume(turn, pair, actor=person)
-    turn.to_person(
-        partner_of(pair, person), Reply(text=f"{person.display_name} resumed your pair.")
-    )
+    turn.to_person(partner_of(pair, person), Reply(text=name_of(person) + " resumed your pair."))
     return Reply(text=f"Welcome back: your pair is {stage.value.replace('_', ' ')} again.")
 
 
@@ -147,14 +160,18 @@ def swap(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
             text=turn.text(
                 "commands.swap.pair",
                 kind=kind_of(pair),
-                leader=new_leader.display_name,
-                other=current.display_name,
+                leader=name_of(new_leader),
+                other=name_of(current),
                 number=upcoming[0].number,
             )
         ),
     )
     return Reply(
-        text=f"Swapped: {new_leader.display_name} leads from session {upcoming[0].number}."
+        text=compose(
+            "Swapped: {leader} leads from session {number}.",
+            leader=name_of(new_leader),
+            number=upcoming[0].number,
+        )
     )
 
 
@@ -167,10 +184,19 @@ def help_(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
             text=grammar.usage(parsed.rest.strip().lower(), coordinator=person.is_coordinator)
         )
     pairs = live_pairs_of(turn, person)
-    about = f" (pair #{pairs[0].id}, {pairs[0].programme.name})" if pairs else ""
+    about = (
+        compose(" (pair #{id}, {programme})", id=pairs[0].id, programme=pairs[0].programme.name)
+        if pairs
+        else ""
+    )
     sent = turn.to_coordinators(
         Reply(
-            text=f"A confidential note from {person.display_name}{about}:\n> {parsed.rest.strip()}"
+            text=compose(
+                "A confidential note from {name}{about}:\n> {note}",
+                name=name_of(person),
+                about=Text.engine(about),
+                note=typed(parsed.rest.strip(), person_id=person.id),
+            )
         )
     )
     if not sent:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from bot import wire
+from bot.identity import name_of
 from bot.lifecycle import answers, contracting
 from bot.lifecycle.dissolve import dissolve
 from bot.lifecycle.transition import kind_of, move, partner_of, require_stage
 from bot.replies import Button, Reply
 from bot.stages import Stage, Trigger
+from bot.text import Text, compose
 from bot.turn import Refusal, Turn
 from storage.models import Pair, Person
 
@@ -20,11 +22,11 @@ def start(turn: Turn, pair: Pair) -> None:
     invitation = turn.text(
         "chemistry.invitation",
         kind=kind,
-        mentor=pair.mentor.display_name,
-        mentee=pair.mentee.display_name,
+        mentor=name_of(pair.mentor),
+        mentee=name_of(pair.mentee),
     )
     questions = turn.content.lines("chemistry.questions", kind=kind)
-    turn.to_pair(pair, Reply(text="\n".join([invitation, "", *(f"- {q}" for q in questions)])))
+    turn.to_pair(pair, Reply(text=Text.join([invitation, "", *("- " + q for q in questions)])))
     for person in (pair.mentor, pair.mentee):
         turn.to_person(person, ask(turn, pair, person))
 
@@ -36,7 +38,7 @@ def ask(turn: Turn, pair: Pair, person: Person) -> Reply:
         return wire.button(turn.text(label_key), ACTION, pair.id, answer, primary=primary)
 
     return Reply(
-        text=turn.text("chemistry.ask", partner=partner.display_name),
+        text=turn.text("chemistry.ask", partner=name_of(partner)),
         buttons=(
             button("chemistry.go_button", GO, primary=True),
             button("chemistry.not_fit_button", NOT_A_FIT),
@@ -59,8 +61,8 @@ def handle_answer(turn: Turn, pair: Pair, person: Person, answer: str) -> Reply:
             Reply(
                 text=turn.text(
                     "chemistry.talk_coordinator",
-                    person=person.display_name,
-                    partner=partner.display_name,
+                    person=name_of(person),
+                    partner=name_of(partner),
                     programme=pair.programme.name,
                     pair_id=pair.id,
                 )
@@ -76,7 +78,10 @@ def handle_answer(turn: Turn, pair: Pair, person: Person, answer: str) -> Reply:
         move(turn, pair, Trigger.BOTH_GO_AHEAD, actor=person)
         contracting.start(turn, pair)
         return Reply(
-            text=f"You and {partner.display_name} both want to go ahead: time to agree how "
-            "you'll work together. The contract is in your shared conversation."
+            text=compose(
+                "You and {partner} both want to go ahead: time to agree how "
+                "you'll work together. The contract is in your shared conversation.",
+                partner=name_of(partner),
+            )
         )
-    return Reply(text=turn.text("chemistry.go_waiting", partner=partner.display_name))
+    return Reply(text=turn.text("chemistry.go_waiting", partner=name_of(partner)))

@@ -10,10 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import goals, wire
+from bot.identity import name_of
 from bot.lifecycle import contract_terms, planning
 from bot.lifecycle.transition import kind_of, move, partner_of, require_stage, role_of
 from bot.replies import Button, Form, Reply
 from bot.stages import Stage, Trigger
+from bot.text import Text, typed
 from bot.turn import Refusal, Turn
 from storage.models import Contract, Pair, Person
 
@@ -29,8 +31,8 @@ def start(turn: Turn, pair: Pair) -> None:
             text=turn.text(
                 "contracting.start",
                 kind=kind,
-                mentor=pair.mentor.display_name,
-                mentee=pair.mentee.display_name,
+                mentor=name_of(pair.mentor),
+                mentee=name_of(pair.mentee),
             ),
             buttons=(open_button(turn, pair),),
         ),
@@ -142,11 +144,9 @@ def handle_submission(turn: Turn, pair: Pair, person: Person, values: Mapping[st
 
 
 def posted(turn: Turn, pair: Pair, contract: Contract, proposer: Person) -> Reply:
-    header = turn.text(
-        "contracting.posted", proposer=proposer.display_name, version=contract.version
-    )
+    header = turn.text("contracting.posted", proposer=name_of(proposer), version=contract.version)
     return Reply(
-        text="\n".join([header, "", summary(turn, pair, contract)]),
+        text=Text.join([header, "", summary(turn, pair, contract)]),
         buttons=(
             wire.button(
                 turn.text("contracting.confirm_button"),
@@ -163,34 +163,40 @@ def posted(turn: Turn, pair: Pair, contract: Contract, proposer: Person) -> Repl
     )
 
 
-def summary(turn: Turn, pair: Pair, contract: Contract) -> str:
+def summary(turn: Turn, pair: Pair, contract: Contract) -> Text:
     kind = kind_of(pair)
 
-    def label(name: str) -> str:
+    def label(name: str) -> Text:
         return turn.text(f"contracting.fields.{name}.label", kind=kind)
+
+    def term(name: str, value: str) -> Text:
+        return "*" + label(name) + ":* " + value
+
+    def words(name: str, person_id: int) -> Text:
+        return _one_line(getattr(contract, name), person_id=person_id)
 
     agenda_key = {"mentor": "by_mentor", "mentee": "by_mentee"}.get(
         contract.agenda_owner, contract.agenda_owner
     )
+    # Each side's goals are that person's words; the other terms are the proposer's.
     lines = [
-        f"*{label('sessions')}:* {contract.sessions}",
-        f"*{label('length_minutes')}:* {contract.length_minutes}",
-        f"*{label('cadence')}:* {turn.text('contracting.choices.cadence.' + contract.cadence)}",
-        f"*{label('medium')}:* {turn.text('contracting.choices.medium.' + contract.medium)}",
-        f"*{label('start_date')}:* {contract.start_date.isoformat()}",
-        f"*{label('end_date')}:* {contract.end_date.isoformat()}",
-        f"*{label('mentor_goals')}:* {_one_line(contract.mentor_goals)}",
-        f"*{label('mentee_goals')}:* {_one_line(contract.mentee_goals)}",
-        f"*{label('mentor_motivation')}:* {_one_line(contract.mentor_motivation)}",
-        f"*{label('agenda_owner')}:* {turn.text('contracting.choices.agenda_owner.' + agenda_key)}",
+        term("sessions", str(contract.sessions)),
+        term("length_minutes", str(contract.length_minutes)),
+        term("cadence", turn.text("contracting.choices.cadence." + contract.cadence)),
+        term("medium", turn.text("contracting.choices.medium." + contract.medium)),
+        term("start_date", contract.start_date.isoformat()),
+        term("end_date", contract.end_date.isoformat()),
+        term("mentor_goals", words("mentor_goals", pair.mentor_id)),
+        term("mentee_goals", words("mentee_goals", pair.mentee_id)),
+        term("mentor_motivation", words("mentor_motivation", pair.mentor_id)),
+        term("agenda_owner", turn.text("contracting.choices.agenda_owner." + agenda_key)),
     ]
     for name in ("waits_until_end", "confidentiality", "destination"):
-        value = getattr(contract, name)
-        if value:
-            lines.append(f"*{label(name)}:* {_one_line(value)}")
+        if getattr(contract, name):
+            lines.append(term(name, words(name, contract.proposed_by_id)))
     if contract.swap_after_session:
-        lines.append(f"*{label('swap_after_session')}:* {contract.swap_after_session}")
-    return "\n".join(lines)
+        lines.append(term("swap_after_session", str(contract.swap_after_session)))
+    return Text.join(lines)
 
 
 def handle_confirm(turn: Turn, pair: Pair, person: Person, version: int) -> Reply:
@@ -217,7 +223,7 @@ def handle_confirm(turn: Turn, pair: Pair, person: Person, version: int) -> Repl
         contract.mentee_confirmed_at = contract.mentee_confirmed_at or turn.now
     partner = partner_of(pair, person)
     if not (contract.mentor_confirmed_at and contract.mentee_confirmed_at):
-        return Reply(text=turn.text("contracting.confirmed_waiting", partner=partner.display_name))
+        return Reply(text=turn.text("contracting.confirmed_waiting", partner=name_of(partner)))
     # Both confirmed: older versions are history now.
     for older in turn.session.scalars(
         select(Contract).where(Contract.pair_id == pair.id, Contract.version < contract.version)
@@ -248,6 +254,13 @@ def _terms_of(contract: Contract) -> dict[str, object]:
     return {name: getattr(contract, name) for name in contract_terms.Terms.__dataclass_fields__}
 
 
-def _one_line(text: str) -> str:
+def _one_line(text: str, *, person_id: int | None) -> Text:
     """Goals are typed one per line; in the summary they read better as one line."""
-    return "; ".join(line.strip("-• \t") for line in text.splitlines() if line.strip("-• \t"))
+    return Text.join(
+        (
+            typed(line.strip("-• \t"), person_id=person_id)
+            for line in text.splitlines()
+            if line.strip("-• \t")
+        ),
+        "; ",
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
+from bot.identity import name_of
 from bot.lifecycle.transition import move
 from bot.replies import Reply
 from bot.stages import Stage, Trigger
@@ -31,8 +32,8 @@ def dissolve(turn: Turn, pair: Pair, *, actor: Person | None, reason: str) -> No
         Reply(
             text=turn.text(
                 "dissolved.coordinator",
-                mentor=pair.mentor.display_name,
-                mentee=pair.mentee.display_name,
+                mentor=name_of(pair.mentor),
+                mentee=name_of(pair.mentee),
                 programme=programme,
                 pair_id=pair.id,
             )

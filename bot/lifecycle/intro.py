@@ -5,11 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot import wire
+from bot.identity import name_of
 from bot.lifecycle import answers, chemistry
 from bot.lifecycle.dissolve import dissolve, live_pair_between, were_dissolved
 from bot.lifecycle.transition import kind_of, move, partner_of, require_stage, role_of
 from bot.replies import Button, Reply
 from bot.stages import Stage, Trigger
+from bot.text import Text, compose
 from bot.turn import Refusal, Turn
 from storage.models import Enrolment, Pair, Person, Programme, StageTransition
 
@@ -30,13 +32,20 @@ def propose(
         raise Refusal("A person cannot be paired with themselves.")
     if were_dissolved(turn, mentor, mentee):
         raise Refusal(
-            f"{mentor.display_name} and {mentee.display_name} were paired before and it was "
-            "dissolved; Tandem never proposes the same two people again."
+            compose(
+                "{mentor} and {mentee} were paired before and it was "
+                "dissolved; Tandem never proposes the same two people again.",
+                mentor=name_of(mentor),
+                mentee=name_of(mentee),
+            )
         )
     existing = live_pair_between(turn, mentor, mentee)
     if existing is not None:
         raise Refusal(
-            f"{mentor.display_name} and {mentee.display_name} are already pair #{existing.id}."
+            compose(
+                "{mentor} and {mentee} are already ", mentor=name_of(mentor), mentee=name_of(mentee)
+            )
+            + f"pair #{existing.id}."
         )
     pair = Pair(
         programme=programme,
@@ -77,16 +86,16 @@ def intro_for(turn: Turn, pair: Pair, person: Person) -> Reply:
         "intro.body",
         kind=kind,
         role=role,
-        name=person.display_name,
-        partner=partner.display_name,
+        name=name_of(person),
+        partner=name_of(partner),
         programme=pair.programme.name,
         reason=pair.match_reason or "the coordinator thought you two would learn from each other",
         role_name=turn.text("roles." + role, kind=kind),
         partner_role_name=turn.text("roles." + partner_role, kind=kind),
     )
     asks = turn.content.lines("intro.asks", kind=kind, role=role)
-    question = turn.text("intro.question", partner=partner.display_name)
-    text = "\n".join([body, "", *(f"- {line}" for line in asks), "", question])
+    question = turn.text("intro.question", partner=name_of(partner))
+    text = Text.join([body, "", *("- " + line for line in asks), "", question])
     return Reply(text=text, buttons=answer_buttons(turn, pair))
 
 
@@ -118,7 +127,10 @@ def handle_answer(turn: Turn, pair: Pair, person: Person, answer: str) -> Reply:
         move(turn, pair, Trigger.BOTH_ACCEPTED_INTRO, actor=person)
         chemistry.start(turn, pair)
         return Reply(
-            text=f"You and {partner.display_name} both said yes: the chemistry "
-            "invitation is in your shared conversation."
+            text=compose(
+                "You and {partner} both said yes: the chemistry "
+                "invitation is in your shared conversation.",
+                partner=name_of(partner),
+            )
         )
-    return Reply(text=turn.text("intro.accepted_waiting", partner=partner.display_name))
+    return Reply(text=turn.text("intro.accepted_waiting", partner=name_of(partner)))

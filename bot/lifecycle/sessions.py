@@ -11,13 +11,15 @@ from sqlalchemy import delete, select
 
 from bot import wire
 from bot.form_values import FormValues
-from bot.goals import add_action, open_goals_text
+from bot.goals import add_action, open_goals_text, words_of
+from bot.identity import name_of
 from bot.lifecycle import contracting
 from bot.lifecycle.planning import describe_when
 from bot.lifecycle.transition import kind_of, partner_of, person_in_role, require_stage, role_of
 from bot.programmes import Kind, senior_role
 from bot.replies import Choice, FieldKind, Form, FormField, Reply
 from bot.stages import Stage
+from bot.text import Text
 from bot.turn import Refusal, Turn
 from storage.models import (
     ActionItem,
@@ -54,19 +56,19 @@ def remind(turn: Turn, pair: Pair, session: MentoringSession) -> None:
             "sessions.reminder",
             kind=kind,
             role=role,
-            name=person.display_name,
-            partner=partner_of(pair, person).display_name,
+            name=name_of(person),
+            partner=name_of(partner_of(pair, person)),
             number=session.number,
             total=total,
             when=describe_when(session.planned_at, person),
-            leader=(leader if session.leader_id else pair.mentee).display_name,
+            leader=name_of(leader if session.leader_id else pair.mentee),
         )
         tips = turn.content.lines("sessions.prep", kind=kind, role=role)
-        parts = [text, "", *(f"- {tip}" for tip in tips)]
+        parts = [text, "", *("- " + tip for tip in tips)]
         if open_actions:
-            bullets = "\n".join(f"- {a.text}" for a in open_actions)
+            bullets = Text.join("- " + words_of(a) for a in open_actions)
             parts += ["", turn.text("sessions.actions_carried", actions=bullets)]
-        turn.to_person(person, Reply(text="\n".join(parts)))
+        turn.to_person(person, Reply(text=Text.join(parts)))
     session.reminded_at = turn.now
     pair.leader_id = session.leader_id  # "who leads now" is who leads the next session
 
@@ -79,7 +81,7 @@ def ask_checkin(turn: Turn, pair: Pair, session: MentoringSession) -> None:
                 text=turn.text(
                     "sessions.checkin_prompt",
                     number=session.number,
-                    partner=partner_of(pair, person).display_name,
+                    partner=name_of(partner_of(pair, person)),
                 ),
                 buttons=(
                     wire.button(

@@ -12,10 +12,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.identity import name_of
 from bot.lifecycle import chemistry, contracting, intro, wrap_up
 from bot.lifecycle.transition import partner_of
 from bot.replies import Button, Reply
 from bot.stages import Stage
+from bot.text import Text
 from bot.turn import Turn
 from storage.models import Answer, Evaluation, NudgeSent, Pair, Person
 
@@ -42,18 +44,18 @@ def remind(turn: Turn, pair: Pair) -> bool:
         )
     }
     if waited >= ALERT_AFTER and 2 not in sent:
-        names = [p.display_name for p in owing(turn, pair)] or ["nobody in particular"]
+        names = [name_of(p) for p in owing(turn, pair)] or [Text.engine("nobody in particular")]
         turn.to_coordinators(
             Reply(
                 text=turn.text(
                     "waiting.coordinator",
                     pair_id=pair.id,
-                    mentor=pair.mentor.display_name,
-                    mentee=pair.mentee.display_name,
+                    mentor=name_of(pair.mentor),
+                    mentee=name_of(pair.mentee),
                     programme=pair.programme.name,
                     stage=stage.value.replace("_", " "),
                     days=waited.days,
-                    waiting_on=", ".join(names),
+                    waiting_on=Text.join(names, ", "),
                 )
             )
         )
@@ -67,7 +69,7 @@ def remind(turn: Turn, pair: Pair) -> bool:
                 person,
                 Reply(
                     text=turn.text(
-                        f"waiting.{stage.value}", partner=partner.display_name, days=waited.days
+                        f"waiting.{stage.value}", partner=name_of(partner), days=waited.days
                     ),
                     buttons=_buttons(turn, pair, person, stage),
                 ),

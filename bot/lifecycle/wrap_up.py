@@ -9,10 +9,12 @@ from sqlalchemy import select
 
 from bot import wire
 from bot.form_values import FormValues
+from bot.identity import name_of
 from bot.lifecycle.contracting import OPEN_FORM
 from bot.lifecycle.transition import kind_of, move, partner_of, require_stage, role_of
 from bot.replies import Button, Choice, FieldKind, Form, FormField, Reply
 from bot.stages import Stage, Trigger
+from bot.text import Text
 from bot.turn import Refusal, Turn
 from storage.models import Evaluation, Pair, ParkedItem, Person
 
@@ -38,8 +40,8 @@ def start(
                     "wrap_up.start",
                     kind=kind,
                     role=role_of(pair, person),
-                    name=person.display_name,
-                    partner=partner_of(pair, person).display_name,
+                    name=name_of(person),
+                    partner=name_of(partner_of(pair, person)),
                 ),
                 buttons=(evaluation_button(turn, pair),),
             ),
@@ -66,7 +68,8 @@ def hand_back_parked(turn: Turn, pair: Pair) -> None:
     ).all()
     if not parked:
         return
-    items = "\n".join(
+    # The note is Tandem's own ("came up in session 4"), so the list stays engine wording.
+    items = Text.join(
         f"- {turn.text('nudges.park_it.topics.' + item.topic)} ({item.note})" for item in parked
     )
     turn.to_pair(pair, Reply(text=turn.text("wrap_up.parked", kind=kind_of(pair), items=items)))
@@ -149,7 +152,7 @@ def handle_submission(turn: Turn, pair: Pair, person: Person, values: Mapping[st
 
 
 def _announce_closed(turn: Turn, pair: Pair) -> None:
-    names = {"mentor": pair.mentor.display_name, "mentee": pair.mentee.display_name}
+    names = {"mentor": name_of(pair.mentor), "mentee": name_of(pair.mentee)}
     turn.to_pair(pair, Reply(text=turn.text("wrap_up.closed_pair", kind=kind_of(pair), **names)))
     turn.to_coordinators(
         Reply(

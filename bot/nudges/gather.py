@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from bot.identity import name_of
 from bot.lifecycle import contracting
 from bot.lifecycle.transition import kind_of
 from bot.nudges.facts import CheckInFacts, PairFacts, SessionFacts
@@ -79,8 +80,9 @@ def facts_for(turn: Turn, pair: Pair) -> PairFacts:
         pair_id=pair.id,
         kind=kind_of(pair),
         now=turn.now,
-        mentor=pair.mentor.display_name,
-        mentee=pair.mentee.display_name,
+        # Names as typed spans (a Text is a str): nudge texts keep them typed, by person.
+        mentor=name_of(pair.mentor),
+        mentee=name_of(pair.mentee),
         programme=pair.programme.name,
         gap=typical_gap(Cadence(contract.cadence)) if contract else typical_gap(Cadence.MONTHLY),
         sessions=tuple(built),

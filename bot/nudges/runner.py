@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.identity import name_of
 from bot.lifecycle.transition import kind_of
 from bot.nudges import RULES
 from bot.nudges.facts import PairFacts
@@ -11,6 +12,7 @@ from bot.nudges.gather import facts_for
 from bot.nudges.rule import Firing, NudgeRule, Target
 from bot.replies import Reply
 from bot.stages import Stage
+from bot.text import Text
 from bot.turn import Turn
 from storage.models import NudgeSent, Pair
 
@@ -85,11 +87,11 @@ def deliver(turn: Turn, pair: Pair, rule: NudgeRule, firing: Firing, facts: Pair
                 turn,
                 key,
                 kind,
-                {**params, "name": reader.display_name, "partner": other.display_name},
+                {**params, "name": name_of(reader), "partner": name_of(other)},
             )
             turn.to_person(reader, Reply(text=text))
 
 
-def _text(turn: Turn, key: str, kind: str, params: dict[str, Any]) -> str:
+def _text(turn: Turn, key: str, kind: str, params: dict[str, Any]) -> Text:
     # A rule offers more placeholders than any one text uses; extra ones are simply unused.
     return turn.content.text(key, kind=kind, **params)
