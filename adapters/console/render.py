@@ -1,49 +1,97 @@
 """Engine replies -> terminal text with Rich markup (pure functions).
 
-Everything a person typed can reach a reply (names, goals, notes), so the text is escaped
-before our own markup is added: a name like "[bold]Sam" must print as typed, never as style.
+Everything a person typed can reach a reply (names, goals, notes). `bot.text.lines` has already
+told Tandem's own markup apart from typed text, so every run is escaped for Rich and only the
+engine's styles become tags: a name like "[bold]Sam" or "*Eve*" prints exactly as typed.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from rich.markup import escape
 
 from bot.delivery import Delivery
 from bot.replies import Audience, Button, FieldKind, Form, FormField, Outcome, Reply
+from bot.text import Line, lines
 
-# The closing mark never follows a backslash: `\` would escape the closing tag we insert.
-_BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=[^\s\\])\*(?![\w*])")
-_ITALIC = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=[^\s\\])_(?![\w_])")
-_CODE = re.compile(r"`([^`\n]+)`")
+_STYLES = (("bold", "bold"), ("italic", "italic"))  # Run attribute -> Rich style
+_EMPTY_TAG = "[dim][/dim]"  # styles nothing; only splits the text Rich scans for emoji codes
 _TAG = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")  # what Rich would read as a tag
 
 
 def to_markup(text: str) -> str:
     """Light markup (`*bold*`, `_italic_`, `code`, `- ` bullets, `> ` quotes) as Rich markup."""
-    lines = []
-    for line in map(_escape_line, text.splitlines()):
-        if line.startswith("- "):
-            line = "  • " + line[2:]
-        elif line.startswith("> "):
-            line = "  [dim]│[/dim] " + line[2:]
-        line = _CODE.sub(r"[cyan]`\1`[/cyan]", line)
-        line = _BOLD.sub(r"[bold]\1[/bold]", line)
-        line = _ITALIC.sub(r"[italic]\1[/italic]", line)
-        lines.append(line)
-    return "\n".join(lines)
+    shown = []
+    for line in lines(text):
+        prefix = "  • " if line.bullet else "  [dim]│[/dim] " if line.quote else ""
+        shown.append(prefix + _line_markup(line))
+    return "\n".join(shown)
 
 
-def _escape_line(line: str) -> str:
+def _line_markup(line: Line) -> str:
+    """The line's runs as text and tags; each stretch of text is escaped as a whole."""
+    out: list[str] = []
+    pending: list[str] = []  # text not yet escaped: adjacent runs escape together
+    for piece, is_tag in _pieces(line):
+        if is_tag:
+            # Rich's escape doubles a final backslash so that it cannot escape the tag after it.
+            out.append(escape("".join(pending)))
+            pending.clear()
+            out.append(piece)
+        else:
+            pending.append(piece)
+    out.append(_escape_end("".join(pending)))
+    return "".join(out)
+
+
+def _pieces(line: Line) -> Iterator[tuple[str, bool]]:
+    """(text, False) and (tag, True) pieces: code runs share one pair of backticks."""
+    in_code = False
+    for run in line.runs:
+        if run.code and not in_code:
+            yield "[cyan]", True
+            yield "`", False
+        elif in_code and not run.code:
+            yield "`", False
+            yield "[/cyan]", True
+        in_code = run.code
+        styles = [style for attribute, style in _STYLES if getattr(run, attribute)]
+        for style in styles:
+            yield f"[{style}]", True
+        if run.typed and ":" in run.text:
+            yield from _without_emoji(run.text)
+        else:
+            yield run.text, False
+        for style in reversed(styles):
+            yield f"[/{style}]", True
+    if in_code:
+        yield "`", False
+        yield "[/cyan]", True
+
+
+def _without_emoji(typed: str) -> Iterator[tuple[str, bool]]:
+    """Typed text with an empty tag after each colon, and around it.
+
+    Rich turns `:smile:` into an emoji inside any one stretch of text, and markup escaping
+    cannot prevent it; an empty tag between the colons can, and shows nothing.
+    """
+    yield _EMPTY_TAG, True
+    for part in typed.split(":")[:-1]:
+        yield part + ":", False
+        yield _EMPTY_TAG, True
+    yield typed.split(":")[-1], False
+    yield _EMPTY_TAG, True
+
+
+def _escape_end(text: str) -> str:
     """Like rich.markup.escape, without doubling a final backslash.
 
-    Rich doubles it so that a tag *appended* to the text stays a tag; a line of a reply is
-    never followed by a tag (our closing marks never follow a backslash), so doubling it here
-    would print two backslashes for one.
+    Rich doubles it so that a tag *appended* to the text stays a tag; the end of a line is
+    never followed by a tag, so doubling it there would print two backslashes for one.
     """
-    return _TAG.sub(lambda m: f"{m[1]}{m[1]}\\{m[2]}", line)
+    return _TAG.sub(lambda m: f"{m[1]}{m[1]}\\{m[2]}", text)
 
 
 def to_buttons(buttons: Sequence[Button]) -> str:

@@ -26,6 +26,7 @@ from bot.replies import (
     Outcome,
     Reply,
 )
+from bot.text import compose
 
 MAYA = Recipient(person_id=1, user_id="maya", name="Maya")
 SAM = Recipient(person_id=2, user_id="sam", name="Sam")
@@ -70,7 +71,28 @@ def test_snake_case_and_lone_stars_stay_as_typed() -> None:
     ],
 )
 def test_what_people_typed_is_never_taken_as_markup(typed: str) -> None:
-    assert shown(to_markup(f"Goal: {typed}")) == f"Goal: {typed}"
+    assert shown(to_markup(compose("Goal: {goal}", goal=typed))) == f"Goal: {typed}"
+    assert shown(to_markup(compose("*Goal:* _{goal}_", goal=typed))) == f"Goal: {typed}"
+
+
+@pytest.mark.parametrize(
+    "typed", ["*Eve*", "_x_", "`y`", "- z", "> q", "[bold]a\\", "a\\", ":smile:", "a:b\\:c"]
+)
+def test_typed_text_takes_the_engine_style_around_it_but_none_of_its_own(typed: str) -> None:
+    markup = to_markup(compose("*{name}* joined; type `enrol --name {name}`.", name=typed))
+    assert shown(markup) == f"{typed} joined; type `enrol --name {typed}`."
+    assert markup.startswith("[bold]") and markup.count("[cyan]") == 1
+
+
+def test_a_backslash_before_a_closing_mark_in_engine_text_still_closes_it() -> None:
+    # Engine wording is parsed the same way for every platform; Rich escaping keeps the
+    # backslash from eating the closing tag.
+    assert shown(to_markup("Goal: *bold with a backslash\\*")) == "Goal: bold with a backslash\\"
+
+
+def test_a_typed_note_on_several_lines_stays_inside_its_quote() -> None:
+    text = compose("A note:\n> {note}", note="line one\n- line [two]")
+    assert shown(to_markup(text)) == "A note:\n  │ line one\n- line [two]"
 
 
 def test_buttons_are_numbered_choices() -> None:
