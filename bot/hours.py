@@ -66,6 +66,11 @@ def _is_zone(name: str) -> bool:
     return True
 
 
+def local_date(hours: Hours, moment: datetime) -> date:
+    """The date on the person's own calendar at `moment`."""
+    return moment.astimezone(_zone(hours.timezone)).date()
+
+
 def windows(hours: Hours, start: datetime, end: datetime) -> list[Window]:
     """The person's working windows that overlap [start, end), in order, clipped to neither."""
     tz = _zone(hours.timezone)

@@ -53,8 +53,8 @@ class Turn:
     def to_person(
         self, person: Person, reply: Reply, *, expires_at: datetime | None = None
     ) -> bool:
-        """Queue a private message; False when it could only arrive at or after `expires_at`
-        (a reminder held past the start of its session), and so is not queued at all."""
+        """Queue a private message; False when it could only arrive after `expires_at` (a
+        reminder held past the start of its session), and so is not queued at all."""
         return self._queue(
             Outgoing(audience=Audience.PERSON, reply=reply, person_id=person.id),
             [person],
@@ -95,7 +95,7 @@ class Turn:
 
     def _queue(self, outgoing: Outgoing, people: list[Person], expires_at: datetime | None) -> bool:
         not_before = self.hold_until(people)
-        if expires_at is not None and (not_before or self.now) >= expires_at:
+        if expires_at is not None and (not_before or self.now) > expires_at:
             return False
         self.sent.append(outgoing)
         self.session.add(

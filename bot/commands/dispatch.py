@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.commands import coordinator, enrolment, grammar, participant
+from bot.commands import availability, coordinator, enrolment, grammar, participant
 from bot.commands.grammar import Parsed
 from bot.replies import Reply
 from bot.turn import Refusal, Turn
@@ -45,6 +45,9 @@ ANYONE: dict[str, Handler] = {
     "swap": participant.swap,
     "help": participant.help_,
     "forget-me": participant.forget_me,
+    "hours": availability.hours_,
+    "away until": availability.away_until,
+    "away off": availability.away_off,
 }
 
 

@@ -7,11 +7,13 @@ import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 
 from bot.commands.grammar import Parsed
 from bot.commands.lookup import programme_named
+from bot.hours import parse_days
 from bot.identity import (
     MAX_NAME,
     MAX_USER_ID,
@@ -38,6 +40,8 @@ CSV_COLUMNS = (
     "manager",
     "timezone",
     "hours",
+    "days",
+    "away_until",
 )
 MAX_ROWS = 2000
 
@@ -55,6 +59,8 @@ class Row:
     manager: str | None
     timezone: str | None
     hours: tuple[int, int] | None
+    days: str | None = None  # ISO weekday digits (bot.hours)
+    away_until: date | None = None
 
 
 def enrol(turn: Turn, person: Person, parsed: Parsed, attachment: str | None) -> Reply:
@@ -62,7 +68,15 @@ def enrol(turn: Turn, person: Person, parsed: Parsed, attachment: str | None) ->
     if parsed.options.get("csv"):
         return _enrol_csv(turn, programme, attachment)
     options = {k: str(v) for k, v in parsed.options.items()}
-    row = _row({**options, "user_id": parsed.args[0], "timezone": options.get("tz", "")}, where="")
+    row = _row(
+        {
+            **options,
+            "user_id": parsed.args[0],
+            "timezone": options.get("tz", ""),
+            "away_until": options.get("away", ""),
+        },
+        where="",
+    )
     enrolled = _apply(turn, programme, row)
     _set_manager(turn, enrolled, row.manager)
     return Reply(
@@ -207,6 +221,18 @@ def _row(values: Mapping[str, str], *, where: str) -> Row:
             raise fail(
                 "hours must run from an earlier to a later hour between 0 and 24, like 9-17."
             )
+    days = None
+    if values.get("days", "").strip():
+        try:
+            days = parse_days(values["days"])
+        except ValueError:
+            raise fail("days must look like mon-fri, sun-thu or mon,wed,fri.") from None
+    away_until = None
+    if values.get("away_until", "").strip():
+        try:
+            away_until = date.fromisoformat(values["away_until"].strip())
+        except ValueError:
+            raise fail("away_until must be a date like 2027-03-01.") from None
     return Row(
         user_id=user_id,
         name=values.get("name", "").strip() or None,
@@ -219,6 +245,8 @@ def _row(values: Mapping[str, str], *, where: str) -> Row:
         manager=values.get("manager", "").strip() or None,
         timezone=zone,
         hours=hours,
+        days=days,
+        away_until=away_until,
     )
 
 
@@ -253,6 +281,10 @@ def _apply(turn: Turn, programme: Programme, row: Row) -> Person:
         person.timezone = row.timezone
     if row.hours:
         person.work_start_hour, person.work_end_hour = row.hours
+    if row.days:
+        person.work_days = row.days
+    if row.away_until:
+        person.away_until = row.away_until
     enrolment = turn.session.scalar(
         select(Enrolment).where(
             Enrolment.programme_id == programme.id, Enrolment.person_id == person.id

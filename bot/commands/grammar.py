@@ -7,11 +7,13 @@ import shlex
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from types import MappingProxyType
 from typing import Literal
 from zoneinfo import available_timezones
 
+from bot.hours import parse_days
 from bot.text import Text
 from bot.text import typed as typed_span
 
@@ -21,7 +23,7 @@ MAX_LENGTH = 4000  # Slack caps slash-command text at 4000 characters; nothing l
 Who = Literal["coordinator", "participant", "anyone"]
 Value = str | int | bool
 # How a value is checked and normalised; see _convert.
-Kind = Literal["text", "person", "ref", "int", "choice", "hours", "zone"]
+Kind = Literal["text", "person", "ref", "int", "choice", "hours", "zone", "days", "date"]
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,8 @@ VERBS: tuple[Verb, ...] = (
             Option("manager", "person", metavar="<person>"),
             Option("tz", "zone", metavar="<Area/City>"),
             Option("hours", "hours", metavar="9-17"),
+            Option("days", "days", metavar="mon-fri"),
+            Option("away", "date", metavar="<YYYY-MM-DD>"),
             Option("name", metavar='"Display Name"'),
         ),
         example='enrol @maya --programme "Reverse 2026" --role mentor --level 2 --offers "AI"',
@@ -247,6 +251,31 @@ VERBS: tuple[Verb, ...] = (
     ),
     Verb("swap", "Swap who leads (reciprocal programmes).", "participant", example="swap"),
     Verb(
+        "hours",
+        "Show or set your working hours and days; reminders wait for them.",
+        "anyone",
+        args=(
+            Positional("hours", "hours", optional=True),
+            Positional("days", "days", optional=True),
+        ),
+        example="hours 8-16 mon-thu",
+    ),
+    Verb(
+        "away",
+        "Hold everything scheduled until the day you are back.",
+        "anyone",
+        sub="until",
+        args=(Positional("date", "date"),),
+        example="away until 2027-03-01",
+    ),
+    Verb(
+        "away",
+        "You are back: scheduled messages reach you again.",
+        "anyone",
+        sub="off",
+        example="away off",
+    ),
+    Verb(
         "help",
         "Show this list, or send your coordinator a private note.",
         "anyone",
@@ -273,6 +302,7 @@ _OPTION = re.compile(r"(?:--|\u2014|\u2013)([A-Za-z][\w-]*)(?:=(.*))?", re.DOTAL
 _MENTION = re.compile(r"<@([A-Za-z0-9]+)(?:\|[^>]*)?>")
 _REF = re.compile(r"#?([0-9]{1,9})")
 _HOURS = re.compile(r"([0-9]{1,2})-([0-9]{1,2})")
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 
 class _Problem(Exception):
@@ -299,7 +329,19 @@ def _wanted(opt: Option) -> str:
         return "a whole number from {} to {}".format(*opt.bounds)
     if opt.kind == "hours":
         return "working hours like 9-17 (whole hours from 0 to 24, start before end)"
+    if opt.kind == "days":
+        return "working days like mon-fri, sun-thu or mon,wed,fri"
+    if opt.kind == "date":
+        return "a date like 2027-03-01"
     return "a time zone like Europe/London" if opt.kind == "zone" else opt.metavar
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 @cache
@@ -325,8 +367,9 @@ def _convert(kind: Kind, value: str, label: str, spec: Verb, opt: Option | None 
             + ".",
             spec,
         )
-    if opt is None or kind == "text":
+    if kind == "text" or (opt is None and kind not in ("hours", "days", "date")):
         return value
+    opt = opt or Option(label, kind)
     if kind == "int":
         # isascii: int() also takes Arabic-Indic digits; len: int() refuses 4300+ digit strings
         digits = value.isascii() and value.isdigit() and len(value) < 7
@@ -339,6 +382,15 @@ def _convert(kind: Kind, value: str, label: str, spec: Verb, opt: Option | None 
         span = _HOURS.fullmatch(value.replace(" ", ""))
         if span and int(span.group(1)) < int(span.group(2)) <= 24:
             return f"{int(span.group(1))}-{int(span.group(2))}"
+    elif kind == "days":
+        try:
+            parse_days(value)  # checked here, read by the handler (bot.hours.parse_days)
+            return value.lower().replace(" ", "")
+        except ValueError:
+            pass
+    elif kind == "date":
+        if _DATE.fullmatch(value) and _is_date(value):
+            return value
     else:
         zone = _zones().get(value.lower())
         if zone or not _zones():  # without a tz database we cannot judge, so we trust the caller

@@ -1,4 +1,9 @@
-"""Turning an agreed contract into planned sessions, in the mentor's own time zone."""
+"""Turning an agreed contract into planned sessions, inside both people's working hours.
+
+The contract's cadence gives each session's day on the mentor's calendar; the time is 10:00
+for the mentor when both are working then and the session fits, else the moment nearest to it
+that lies inside both people's hours (bot.hours), moving on a day when the day has none.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
+from bot import hours
 from bot.lifecycle.transition import kind_of
 from bot.programmes import AgendaOwner, Cadence, Kind, nth_session_date
 from bot.turn import Turn
 from storage.models import Contract, MentoringSession, Pair, Person
 
-SESSION_HOUR = 10  # local time of the mentor: inside almost anyone's working day
+SESSION_HOUR = 10  # the mentor's local time a session aims for
 REMIND_BEFORE = timedelta(days=1)
 CHECKIN_AFTER = timedelta(hours=1)  # after the planned end of the session
 EARLIEST_NOTICE = timedelta(hours=2)  # a session is never planned sooner than this
+# How many days past its cadence date a session may move to find time both people work.
+SEARCH_DAYS = 14
+# When 10:00 for the mentor is before the shared hours begin, not in their very first hour
+# either (when the overlap allows): a reminder held over a weekend until the start of the
+# working day then still comes before the session.
+SETTLE = timedelta(hours=1)
 
 
 def zone(person: Person) -> ZoneInfo:
@@ -48,14 +60,21 @@ def plan(turn: Turn, pair: Pair, contract: Contract) -> MentoringSession | None:
     if existing:
         start = max(start, (turn.now + timedelta(days=7)).date())
     tz = zone(pair.mentor)
-    # A start date of today may already be past 10:00: begin on the next day that is not.
-    while _at_session_hour(on_a_weekday(start), tz) <= turn.now + EARLIEST_NOTICE:
-        start += timedelta(days=1)
+    people = [hours.of(pair.mentor), hours.of(pair.mentee)]
+    length = timedelta(minutes=contract.length_minutes)
+    # A start date of today may already be past the session time: begin on the first day that
+    # still has one.
+    start, _ = time_for(people, start, tz, length, after=turn.now + EARLIEST_NOTICE)
     cadence = Cadence(contract.cadence)
     created: list[MentoringSession] = []
+    after = turn.now + EARLIEST_NOTICE
     for index in range(contract.sessions - len(kept)):
         number = len(kept) + index + 1
-        planned_at = _at_session_hour(on_a_weekday(nth_session_date(start, cadence, index)), tz)
+        day, planned_at = time_for(
+            people, nth_session_date(start, cadence, index), tz, length, after=after
+        )
+        # Never two sessions on one day, even when an absence pushed several past it.
+        after = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
         session = MentoringSession(
             pair_id=pair.id,
             number=number,
@@ -72,6 +91,63 @@ def plan(turn: Turn, pair: Pair, contract: Contract) -> MentoringSession | None:
 
 def _at_session_hour(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(SESSION_HOUR), tzinfo=tz).astimezone(UTC)
+
+
+def time_for(
+    people: list[hours.Hours], day: date, tz: ZoneInfo, length: timedelta, *, after: datetime
+) -> tuple[date, datetime]:
+    """The first day from `day` (on the calendar of zone `tz`) with a session time later than
+    `after` inside everyone's hours, and that time; see `time_on`.
+
+    A pair that shares no hours at all within SEARCH_DAYS (refused at pairing, but hours change
+    later) keeps the old rule: 10:00 in `tz` on the first weekday that is late enough.
+    """
+    for offset in range(SEARCH_DAYS + 1):
+        candidate = day + timedelta(days=offset)
+        moment = time_on(people, candidate, tz, length, after=after)
+        if moment is not None:
+            return candidate, moment
+    while _at_session_hour(on_a_weekday(day), tz) <= after:
+        day += timedelta(days=1)
+    return on_a_weekday(day), _at_session_hour(on_a_weekday(day), tz)
+
+
+def time_on(
+    people: list[hours.Hours], day: date, tz: ZoneInfo, length: timedelta, *, after: datetime
+) -> datetime | None:
+    """Pure: when on local `day` a session of `length` fits inside everyone's working hours,
+    as near as can be to SESSION_HOUR in `tz` (moved later, then not into the first SETTLE of
+    the shared hours when it can help it), and later than `after`; None if it fits nowhere."""
+    midnight = datetime.combine(day, time(0), tzinfo=tz)
+    day_start = midnight.astimezone(UTC)
+    day_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
+    preferred = _at_session_hour(day, tz)
+    best: datetime | None = None
+    for start, end in hours.shared_windows(people, day_start, day_end):
+        if end - start < length:
+            continue
+        if preferred < start:
+            moment = start + SETTLE if end - start >= length + SETTLE else start
+        else:
+            moment = min(preferred, end - length)
+        if moment <= after:
+            continue
+        if best is None or abs(moment - preferred) < abs(best - preferred):
+            best = moment
+    return best
+
+
+def reminder_due(people: list[hours.Hours], planned_at: datetime) -> datetime:
+    """When a session's reminder should be due: REMIND_BEFORE ahead of it, moved back a day at
+    a time (up to a week) while that moment is outside someone's working days, so a Monday
+    session is announced on Friday rather than held from Sunday until Monday morning. For the
+    scheduler's due moment (bot.due); the delivery hold still applies to what it queues."""
+    due = planned_at - REMIND_BEFORE
+    for back in range(7):
+        moment = due - timedelta(days=back)
+        if hours.is_working(people, moment):
+            return moment
+    return due
 
 
 def sessions_ahead(turn: Turn, pair: Pair) -> list[MentoringSession]:

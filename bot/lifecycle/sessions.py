@@ -68,7 +68,8 @@ def remind(turn: Turn, pair: Pair, session: MentoringSession) -> None:
         if open_actions:
             bullets = Text.join("- " + words_of(a) for a in open_actions)
             parts += ["", turn.text("sessions.actions_carried", actions=bullets)]
-        turn.to_person(person, Reply(text=Text.join(parts)))
+        # Held for working hours (or an absence) past the session's start, it would be noise.
+        turn.to_person(person, Reply(text=Text.join(parts)), expires_at=session.planned_at)
     session.reminded_at = turn.now
     pair.leader_id = session.leader_id  # "who leads now" is who leads the next session
 

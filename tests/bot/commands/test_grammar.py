@@ -112,6 +112,12 @@ HAPPY = [
     ("swap", Parsed("swap")),
     ("forget-me", Parsed("forget-me")),
     ("forget-me --confirm", Parsed("forget-me", (), {"confirm": True})),
+    ("hours", Parsed("hours")),
+    ("hours 8-16", Parsed("hours", ("8-16",))),
+    ("hours 08-16", Parsed("hours", ("8-16",))),
+    ("hours 8-16 Mon-Thu", Parsed("hours", ("8-16", "mon-thu"))),
+    ("away until 2027-03-01", Parsed("away until", ("2027-03-01",))),
+    ("away off", Parsed("away off")),
 ]
 
 

@@ -17,6 +17,7 @@ import pytest
 from flow import Flow
 from sqlalchemy import func, select
 
+from bot import hours
 from bot.content import Content, default_content
 from bot.programmes import Cadence, Kind, default_agenda_owner, nth_session_date
 from bot.replies import Outcome, Reply
@@ -190,6 +191,12 @@ class Journey:
         """When session `number` is planned (10:00 in the mentor's zone, UTC here)."""
         day = nth_session_date(FIRST_DAY, self.cadence, number - 1)
         return datetime.combine(day, time(10), tzinfo=UTC)
+
+    def reminder_time(self, number: int) -> datetime:
+        """When the reminder for session `number` reaches both (UTC, 09-17 on weekdays): the
+        day before, or the next working hour when that falls outside them (a Sunday)."""
+        due = self.session_time(number) - timedelta(days=1)
+        return hours.next_window_start([hours.Hours(), hours.Hours()], due)
 
     def hold(self, number: int, *, happened: str = "yes", **answers: str) -> None:
         """Let session `number` pass, then both people check in."""

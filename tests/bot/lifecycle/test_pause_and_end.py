@@ -90,7 +90,7 @@ def test_a_paused_pair_gets_no_reminders_or_check_ins(journey) -> None:
     j.ok(f"pause {j.pair_id}")
     j.read_all()
 
-    j.at(j.session_time(1) - DAY)
+    j.at(j.reminder_time(1))
     j.at(j.session_time(1) + 3 * HOUR)
 
     assert j.new_texts("maya") == [] and j.new_texts("sam") == []
@@ -105,7 +105,7 @@ def test_after_a_resume_the_reminders_pick_up_again(journey) -> None:
     j.ok(f"resume {j.pair_id}")
     j.read_all()
 
-    j.at(j.session_time(1) - DAY)
+    j.at(j.reminder_time(1))
 
     assert any("session 1 of 4" in t for t in j.new_texts("maya"))
 

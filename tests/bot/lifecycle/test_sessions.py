@@ -33,10 +33,13 @@ def test_the_reminder_comes_the_day_before_and_only_once(journey) -> None:
 
     j.at(first - DAY - HOUR)
     assert j.new_texts("maya") == [] and j.session(1).reminded_at is None
-    j.at(first - DAY)
-    assert len(reminders(j, "maya")) == 1 and len(reminders(j, "sam")) == 1
+    j.at(first - DAY)  # a Sunday: the reminder is written, and waits for working hours
     assert j.session(1).reminded_at == first - DAY
-    j.at(first - DAY + HOUR)
+    assert reminders(j, "maya") == [] and reminders(j, "sam") == []
+    j.at(j.reminder_time(1))  # Monday 09:00, an hour before the session
+    assert j.reminder_time(1) == first - HOUR
+    assert len(reminders(j, "maya")) == 1 and len(reminders(j, "sam")) == 1
+    j.at(j.reminder_time(1) + HOUR)
     assert reminders(j, "maya") == [] and reminders(j, "sam") == []
 
 
@@ -45,7 +48,7 @@ def test_each_role_prepares_in_its_own_way(journey, content, kind: Kind) -> None
     j = journey(kind=kind, sessions=4).to(Stage.ACTIVE)
     j.read_all()
 
-    j.at(j.session_time(1) - DAY)
+    j.at(j.reminder_time(1))
 
     texts = {who: reminders(j, who) for who in ROLES}
     for who, role in ROLES.items():
@@ -64,7 +67,7 @@ def test_the_reverse_mentee_is_told_who_sets_the_agenda(journey, content) -> Non
     j = journey(kind=Kind.REVERSE, sessions=4).to(Stage.ACTIVE)
     j.read_all()
 
-    j.at(j.session_time(1) - DAY)
+    j.at(j.reminder_time(1))
 
     (text,) = reminders(j, "sam")
     assert text.startswith(
@@ -93,7 +96,7 @@ def test_open_actions_come_back_in_the_next_reminder_until_done(journey, content
         ("sam", "Try the app with my team"),
         ("maya", "Send Sam three posts"),
     ]
-    j.at(j.session_time(2) - DAY)
+    j.at(j.reminder_time(2))
     for who in ROLES:
         (text,) = reminders(j, who)
         assert (
@@ -105,7 +108,7 @@ def test_open_actions_come_back_in_the_next_reminder_until_done(journey, content
         )
 
     j.ok("actions done 1", who="sam")
-    j.at(j.session_time(3) - DAY)
+    j.at(j.reminder_time(3))
 
     (text,) = reminders(j, "maya")
     assert "Send Sam three posts" in text and "Try the app with my team" not in text
@@ -115,7 +118,7 @@ def test_a_reminder_with_no_open_actions_does_not_mention_them(journey) -> None:
     j = journey(sessions=4).to(Stage.ACTIVE)
     j.read_all()
 
-    j.at(j.session_time(1) - DAY)
+    j.at(j.reminder_time(1))
 
     (text,) = reminders(j, "maya")
     assert "Open actions" not in text
@@ -127,7 +130,7 @@ def test_a_reminder_with_no_open_actions_does_not_mention_them(journey) -> None:
 def test_the_check_in_is_asked_an_hour_after_the_session_ends(journey, content) -> None:
     j = journey(sessions=4, length=90).to(Stage.ACTIVE)
     end = j.session_time(1) + timedelta(minutes=90)
-    j.at(j.session_time(1) - DAY)
+    j.at(j.reminder_time(1))
     j.read_all()
 
     j.at(end + HOUR - MINUTE)
@@ -349,7 +352,7 @@ def test_reciprocal_leaders_swap_after_the_agreed_session(journey, content) -> N
 
     for number, leader, learner in ((2, "maya", "sam"), (3, "sam", "maya")):
         j.read_all()
-        j.at(j.session_time(number) - DAY)
+        j.at(j.reminder_time(number))
         (lead_text,) = reminders(j, leader)
         (learn_text,) = reminders(j, learner)
         assert all(line in lead_text for line in leading)

@@ -24,6 +24,8 @@ def test_an_unanswered_intro_reminds_only_who_has_not_answered(sqlite_db: Databa
 
     f.advance(days=REMIND_AFTER.days - 1, hours=23)
     assert f.new("sam") == []
+    f.advance(hours=1)  # due at 08:00 on a Monday: it waits for Sam's working hours, at 09:00
+    assert f.new("sam") == []
     f.advance(hours=1)
 
     [reminder] = f.new("sam")
@@ -45,7 +47,7 @@ def test_the_coordinator_hears_once_when_a_pair_stays_stuck(sqlite_db: Database)
     go_ahead(f, pair_id, ("maya",))
     f.new(COORDINATOR)
 
-    f.advance(days=ALERT_AFTER.days)
+    f.advance(days=ALERT_AFTER.days, hours=1)  # due at 08:00, told at 09:00
     alerts = [r.text for r in f.new(COORDINATOR) if f"Pair #{pair_id}" in r.text]
     assert len(alerts) == 1
     assert "waiting in chemistry for 14 days" in alerts[0] and "Sam" in alerts[0]
@@ -92,7 +94,7 @@ def test_an_evaluation_that_does_not_come_is_asked_for_then_flagged(sqlite_db: D
     )
     f.new("maya"), f.new("sam"), f.new(COORDINATOR)
 
-    f.advance(days=REMIND_AFTER.days)
+    f.advance(days=REMIND_AFTER.days, hours=1)  # due at 08:00, sent at 09:00
     [reminder] = f.new("sam")
     assert "evaluation is the last step" in reminder.text
     assert [b.value for b in reminder.buttons] == [wire.encode("evaluation", pair_id)]
