@@ -164,11 +164,6 @@ def test_a_pair_from_match_to_nudge_in_slack(tmp_path: Path, database_url: str |
         assert "Reverse 2027 (reverse mentoring): 1 active" in hana_home
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/: a person enrolled by Slack id is named by that id until they act themselves; "
-    "nothing asks users.info for the people a command names (see the report)",
-)
 def test_the_intro_greets_each_person_by_their_slack_name(tmp_path: Path) -> None:
     with slack_world(tmp_path) as world:
         matched(world)
