@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot import due, home, routes
+from bot import due, due_at, home, routes
 from bot.clock import Clock
 from bot.commands import dispatch as commands
 from bot.content import Content
 from bot.delivery import mark_unreachable, release_waiting, save_address
-from bot.events import Action, Actor, Command, Event, Message, Submission, Tick
+from bot.events import Action, Actor, Command, Event, Message, Submission
 from bot.identity import clean_text, resolve_actor, resolve_tenant
 from bot.replies import Outcome, Reply
 from bot.turn import Refusal, Turn
@@ -29,6 +29,14 @@ from storage.models import Pair, Person, ProcessedEvent, Programme, Tenant
 log = logging.getLogger(__name__)
 
 PROFILE_MAX_AGE = timedelta(days=1)
+
+SWEEP_BATCH = 200  # due pair ids read per query; each pair is then handled on its own
+# The database refused a second live pair for one mentee (migration 0003): someone else paired
+# them at the same moment, and a second try found it so again.
+DOUBLE_PAIRING = (
+    "Someone else paired one of these people at the same moment, so nothing was changed. "
+    "Run it again to see who is still free."
+)
 
 SORRY = (
     "Something went wrong on my side and nothing was changed. Please try again in a minute; "
@@ -49,6 +57,7 @@ class Engine:
         self.clock = clock
         self.content = content
         self.coordinators = frozenset(coordinators)
+        due_at.watch(db, clock)  # every write through this database keeps pairs.due_at in step
 
     # -- inbound events -------------------------------------------------------------------
 
@@ -59,11 +68,13 @@ class Engine:
                 return self._handle_once(event)
             except Refusal as refusal:
                 return Outcome(answer=refusal.reply, field_errors=refusal.field_errors)
-            except (StaleDataError, IntegrityError):
-                # Another worker changed the same pair, or created the same person or tenant,
-                # meanwhile: run again on fresh state.
+            except (StaleDataError, IntegrityError) as error:
+                # Another worker changed the same pair, or created the same person, tenant or
+                # live pair, meanwhile: run again on fresh state, where the checks see it.
                 if attempt == 2:
                     log.warning("gave up on %r after a second concurrent change", event)
+                    if _is_double_pairing(error):
+                        return Outcome(answer=Reply(text=DOUBLE_PAIRING))
             except Exception:
                 log.exception("handling %r failed", event)
                 break
@@ -193,26 +204,101 @@ class Engine:
 
     # -- due work ---------------------------------------------------------------------------
 
-    def sweep(self, *, platforms: Collection[str] | None = None) -> int:
-        """Find and handle everything due now, each tick in its own transaction.
+    def sweep(
+        self,
+        *,
+        platforms: Collection[str] | None = None,
+        fence: Callable[[Session], bool] | None = None,
+    ) -> int:
+        """Handle every pair due now, each in its own transaction; return the items done.
 
-        `platforms` limits it to those platforms' workspaces: the console sweeps only its own.
+        Reads only `pairs.due_at <= now` through its index, a batch at a time; programmes and
+        tenants are read once per sweep. `platforms` limits it to those platforms' workspaces
+        (the console sweeps only its own). `fence` (the leader lease's check) runs inside each
+        pair's transaction just before it commits: when it says the lease is lost, that pair is
+        rolled back and the sweep stops, so a worker that lost the lead changes nothing more.
         """
         started = self.clock.now()
+        places: dict[int, tuple[Programme, Tenant] | None] = {}
+        seen: set[int] = set()
+        done = 0
+        while True:
+            try:
+                with self.db.transaction() as session:
+                    batch = due.due_pairs(
+                        session, started, limit=SWEEP_BATCH, skip=seen, platforms=platforms
+                    )
+            except Exception:  # a database hiccup must not stop the scheduler or the console
+                log.exception("finding due work failed")
+                break
+            if not batch:
+                break
+            for pair_id in batch:
+                seen.add(pair_id)  # tried once per sweep, whatever happens to it
+                result = self._sweep_pair(pair_id, started, fence, places)
+                if result is None:
+                    log.warning("the scheduler lease was lost mid-sweep: stopping")
+                    return done
+                done += result
+        self._record_sweep(started, done, platforms)  # issue 7: for `tandem status`
+        return done
+
+    def _sweep_pair(
+        self,
+        pair_id: int,
+        due_by: datetime,
+        fence: Callable[[Session], bool] | None,
+        places: dict[int, tuple[Programme, Tenant] | None],
+    ) -> int | None:
+        """One due pair in one transaction: the items done, or None when the lease was lost."""
         try:
             with self.db.transaction() as session:
-                ticks = due.find(session, self.clock.now())
-                # -- issue 7 (operator commands): a sweep scoped to some platforms ------------
-                if platforms is not None:
-                    mine = sweeps.pairs_on(session, {t.pair_id for t in ticks}, platforms)
-                    ticks = [t for t in ticks if t.pair_id in mine]
-                # -- end issue 7 -------------------------------------------------------------
-        except Exception:  # a database hiccup must not stop the scheduler or the console
-            log.exception("finding due work failed")
+                pair = session.scalar(
+                    select(Pair)
+                    .where(Pair.id == pair_id, Pair.due_at <= due_by)
+                    .options(
+                        joinedload(Pair.mentor, innerjoin=True),
+                        joinedload(Pair.mentee, innerjoin=True),
+                    )
+                    # A pair a writer holds is skipped: the writer recomputes its due_at anyway.
+                    .with_for_update(of=Pair, skip_locked=True)
+                )
+                if pair is None:
+                    return 0  # done meanwhile by a write, or locked by one
+                tenant = self._place_of(session, pair, places)
+                if tenant is None:
+                    return 0
+                now = self.clock.now()
+                turn = Turn(session=session, now=now, content=self.content, tenant=tenant)
+                done = due.run(turn, pair)
+                due_at.touch(session, pair.id)  # moved on even when nothing was left to do
+                if fence is not None and not fence(session):
+                    raise _LeaseLost
+                return done
+        except _LeaseLost:
+            return None
+        except StaleDataError:
+            return 0  # a writer changed this pair meanwhile; its due_at is current again
+        except Exception:
+            log.exception("sweeping pair %s failed", pair_id)
             return 0
-        handled = sum(self.tick(tick) for tick in ticks)
-        self._record_sweep(started, handled, platforms)  # issue 7: for `tandem status`
-        return handled
+
+    @staticmethod
+    def _place_of(
+        session: Session, pair: Pair, places: dict[int, tuple[Programme, Tenant] | None]
+    ) -> Tenant | None:
+        """The pair's programme and tenant, read once per sweep and attached to this session
+        without a query (the rows rarely change, and never within one sweep)."""
+        if pair.programme_id not in places:
+            programme = session.get(Programme, pair.programme_id)
+            tenant = session.get(Tenant, programme.tenant_id) if programme else None
+            places[pair.programme_id] = (programme, tenant) if programme and tenant else None
+            return tenant
+        place = places[pair.programme_id]
+        if place is None:
+            return None
+        session.merge(place[0], load=False)  # pair.programme then comes from the identity map
+        return session.merge(place[1], load=False)
 
     # -- issue 7 (operator commands) ---------------------------------------------------------
 
@@ -227,25 +313,16 @@ class Engine:
 
     # -- end issue 7 ---------------------------------------------------------------------------
 
-    def tick(self, tick: Tick) -> bool:
-        try:
-            with self.db.transaction() as session:
-                pair = session.get(Pair, tick.pair_id)
-                if pair is None:
-                    return False
-                programme = session.get(Programme, pair.programme_id)
-                tenant = session.get(Tenant, programme.tenant_id) if programme else None
-                if tenant is None:
-                    return False
-                turn = Turn(
-                    session=session, now=self.clock.now(), content=self.content, tenant=tenant
-                )
-                return due.handle(turn, tick)
-        except StaleDataError:
-            return False  # another worker handled this pair meanwhile; the next sweep sees it
-        except Exception:
-            log.exception("tick %r failed", tick)
-            return False
+
+class _LeaseLost(Exception):
+    """The fence found another worker leading: roll this pair back and stop the sweep."""
+
+
+def _is_double_pairing(error: Exception) -> bool:
+    """The live-pair index of migration 0003 refused a write (PostgreSQL names the index;
+    SQLite names its columns)."""
+    text = str(getattr(error, "orig", error))
+    return "uq_pairs_live_mentee" in text or "pairs.programme_id, pairs.mentee_id" in text
 
 
 def _event_key(event: Event) -> str:

@@ -131,8 +131,25 @@ class Enrolment(Base):
     person: Mapped[Person] = relationship()
 
 
+# The stages in which a pair is live: it holds its people (bot.stages; terminal ones do not).
+LIVE_STAGES = ("proposed", "chemistry", "contracting", "active", "wrap_up", "paused")
+_LIVE = text("stage IN (" + ", ".join(f"'{stage}'" for stage in LIVE_STAGES) + ")")
+
+
 class Pair(Base):
     __tablename__ = "pairs"
+    __table_args__ = (
+        # A mentee is in at most one live pair per programme, whoever runs `match` or `pair`
+        # at the same moment (migration 0003 says why the mentee side, not the mentor's).
+        Index(
+            "uq_pairs_live_mentee",
+            "programme_id",
+            "mentee_id",
+            unique=True,
+            postgresql_where=_LIVE,
+            sqlite_where=_LIVE,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
@@ -145,6 +162,9 @@ class Pair(Base):
     stage_changed_at: Mapped[datetime]
     created_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # The next moment the scheduler has work for this pair (bot.due_at keeps it in step with
+    # every write); None: nothing until someone acts. The sweep reads `due_at <= now` only.
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
 
     programme: Mapped[Programme] = relationship()
     mentor: Mapped[Person] = relationship(foreign_keys=[mentor_id])

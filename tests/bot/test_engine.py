@@ -15,7 +15,7 @@ from scenario import COORDINATOR, PROGRAMME, active, ok, person, programme, prop
 from bot.content import HERE as CONTENT_DIR
 from bot.content import Content
 from bot.engine import SORRY, Engine
-from bot.events import Action, Actor, Command, Message, Submission, Tick
+from bot.events import Action, Actor, Command, Message, Submission
 from bot.replies import Outcome
 from storage.db import Database
 from storage.models import Goal, OutboxMessage, Person, ProcessedEvent, Programme, Tenant
@@ -224,8 +224,8 @@ def test_replies_are_stored_in_the_outbox_with_the_change_and_not_without_it(f: 
     assert len(rows(f.db, OutboxMessage)) == 2
 
 
-def test_a_tick_for_a_pair_that_is_gone_does_nothing(f: Flow) -> None:
-    assert f.engine.tick(Tick(kind="nudges", pair_id=404)) is False
+def test_a_sweep_with_nothing_due_does_nothing(f: Flow) -> None:
+    assert f.engine.sweep() == 0
 
 
 # -- identities from outside --------------------------------------------------------------------
