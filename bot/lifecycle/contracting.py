@@ -241,7 +241,7 @@ def handle_confirm(turn: Turn, pair: Pair, person: Person, version: int) -> Repl
                 kind=kind_of(pair),
                 sessions=contract.sessions,
                 cadence=turn.text("contracting.choices.cadence." + contract.cadence),
-                first_session=planning.describe_when(first.planned_at, pair.mentor)
+                first_session=planning.describe_when_for_pair(first.planned_at, pair)
                 if first
                 else contract.start_date.isoformat(),
             )

@@ -193,3 +193,11 @@ def leader_for(pair: Pair, contract: Contract, number: int) -> int | None:
 def describe_when(moment: datetime, person: Person) -> str:
     local = moment.astimezone(zone(person))
     return f"{local:%a %d %b %Y, %H:%M} ({person.timezone})"
+
+
+def describe_when_for_pair(moment: datetime, pair: Pair) -> str:
+    """For a message both read: the time in each one's zone when their zones differ."""
+    mentor = describe_when(moment, pair.mentor)
+    if zone(pair.mentor).key == zone(pair.mentee).key:
+        return mentor
+    return f"{mentor}; {describe_when(moment, pair.mentee)}"

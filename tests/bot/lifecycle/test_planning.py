@@ -146,6 +146,9 @@ def test_each_person_reads_the_session_time_in_their_own_zone(f: Flow) -> None:
     pair_id = active_after_pairing(f)
     first = sessions_of(f, pair_id)[0].planned_at
     maya, sam = person(f.db, "maya"), person(f.db, "sam")
+    # The agreed contract, which both read, gives the first session in both zones.
+    agreed = next(r.text for r in f.received("sam") if "First session" in r.text)
+    assert f"{describe_when(first, maya)}; {describe_when(first, sam)}" in agreed
     f.clock.set(first - timedelta(days=3))
     f.advance(days=3)
     maya_reminder = next(r.text for r in f.received("maya") if "session 1 of" in r.text)
