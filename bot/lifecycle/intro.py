@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot import wire
+from bot import match_reason, wire
 from bot.identity import name_of
 from bot.lifecycle import answers, chemistry
 from bot.lifecycle.dissolve import dissolve, live_pair_between, were_dissolved
@@ -55,7 +55,7 @@ def propose(
         # The mentor steers first: the junior in reverse mentoring, the senior in the other
         # kinds (reciprocal pairs are oriented senior-first before they get here).
         leader_id=mentor.id,
-        match_reason=reason,
+        match_reason=match_reason.to_template(reason, mentor_id=mentor.id, mentee_id=mentee.id),
         stage_changed_at=turn.now,
         created_at=turn.now,
     )
@@ -68,7 +68,7 @@ def propose(
             to_stage=Stage.PROPOSED.value,
             trigger="proposed",
             actor_id=actor.id if actor else None,
-            reason=reason,
+            reason=pair.match_reason,
             at=turn.now,
         )
     )
@@ -89,7 +89,9 @@ def intro_for(turn: Turn, pair: Pair, person: Person) -> Reply:
         name=name_of(person),
         partner=name_of(partner),
         programme=pair.programme.name,
-        reason=pair.match_reason or "the coordinator thought you two would learn from each other",
+        reason=match_reason.render(pair)
+        if pair.match_reason
+        else "the coordinator thought you two would learn from each other",
         role_name=turn.text("roles." + role, kind=kind),
         partner_role_name=turn.text("roles." + partner_role, kind=kind),
     )
