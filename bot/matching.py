@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # scipy is imported where matching runs: every worker need no
     from scipy.sparse import csr_matrix
 
 from bot.content import Content
+from bot.text import typed
 
 # Which way the seniority gap must point, per programme kind: (mentor's, mentee's) -> allowed.
 DIRECTIONS: dict[str, Callable[[int, int], bool]] = {
@@ -246,7 +247,11 @@ def _topic_list(content: Content, topics: Sequence[str]) -> str:
 
 
 def _explain(mentor: Candidate, mentee: Candidate, hours: float, content: Content) -> str:
-    names = {"mentor": mentor.name, "mentee": mentee.name}
+    # Each name remembers whose it is, so the stored reason can name nobody (bot.match_reason).
+    names = {
+        "mentor": typed(mentor.name, person_id=mentor.person_id),
+        "mentee": typed(mentee.name, person_id=mentee.person_id),
+    }
     topics = shared_topics(mentor, mentee)
     if topics:
         topic_text = content.text("matching.topics", topics=_topic_list(content, topics), **names)
