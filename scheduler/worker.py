@@ -4,6 +4,11 @@ Every worker delivers (outbox rows are claimed, so two workers never send one me
 delivers promptly: a request that queued messages `kick`s a delivery run instead of waiting
 for the next interval. Only the lease holder sweeps for due work. `stop` lets the message in
 flight finish and then returns, so a shutdown never leaves a message half-sent.
+
+Leadership: every worker tries the lease every `lease_seconds` (a fraction of its time to
+live), so the leader renews it while a sweep runs and a follower takes over soon after a dead
+leader's lease expires, sweeping at once. The sweep checks the lease (the fence) before each
+pair's transaction commits, so a leader that lost it stops.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -26,16 +32,20 @@ class Worker:
         self,
         *,
         lease: Lease,
-        sweep: Callable[[], int],
+        sweep: Callable[..., int],
         deliver: Callable[[asyncio.Event], Awaitable[int]],
         interval_seconds: int,
+        lease_seconds: float | None = None,
     ) -> None:
         self.lease = lease
-        self.sweep = sweep
+        self.sweep = sweep  # called with fence=<the lease's check> when the lease has one
         self.deliver = deliver
         self.interval_seconds = interval_seconds
+        self.lease_seconds = lease_seconds or interval_seconds
+        self.leading = False
         self.stopping = asyncio.Event()
         self._delivering = asyncio.Lock()
+        self._sweeping = asyncio.Lock()
         self._again = False
         self._tasks: set[asyncio.Task[object]] = set()
         self._scheduler: AsyncIOScheduler | None = None
@@ -53,6 +63,15 @@ class Worker:
             max_instances=1,
             coalesce=True,  # runs missed while busy collapse into one: each run catches up
             misfire_grace_time=self.interval_seconds,
+        )
+        scheduler.add_job(
+            self._keep_lease,
+            IntervalTrigger(seconds=self.lease_seconds, timezone=UTC),
+            id="lease",
+            name="renew (leader) or try (follower) the scheduler lease",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(1, int(self.lease_seconds)),
         )
         scheduler.start()
         self._scheduler = scheduler
@@ -78,11 +97,33 @@ class Worker:
             return None
         swept = 0
         try:
-            if await asyncio.to_thread(self.lease.try_acquire):
-                swept = await asyncio.to_thread(self.sweep)
+            self.leading = await asyncio.to_thread(self.lease.try_acquire)
+            if self.leading and not self._sweeping.locked():  # one sweep at a time
+                async with self._sweeping:
+                    swept = await asyncio.to_thread(self._sweep)
         except Exception:  # a database hiccup must not stop the schedule
             log.exception("the sweep failed")
         return swept, await self.deliver_now()
+
+    def _sweep(self) -> int:
+        fence = getattr(self.lease, "fence", None)
+        kwargs: dict[str, Any] = {"fence": fence} if fence is not None else {}
+        return self.sweep(**kwargs)
+
+    async def _keep_lease(self) -> None:
+        """Renew the lease while leading (a sweep in progress included); a follower that
+        finds it free takes it and sweeps at once instead of waiting for its next interval."""
+        if self.stopping.is_set():
+            return
+        try:
+            was_leading = self.leading
+            self.leading = await asyncio.to_thread(self.lease.try_acquire)
+        except Exception:
+            log.exception("the lease could not be renewed")
+            return
+        if self.leading and not was_leading:
+            log.info("took the scheduler lease over")
+            self._track(self.run_due_work())
 
     async def deliver_now(self) -> int:
         """One delivery run at a time per worker; a kick during a run asks for one more."""
@@ -112,6 +153,13 @@ class Worker:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
         await self.idle()
+        release = getattr(self.lease, "release", None)
+        if self.leading and release is not None:
+            try:  # another worker need not wait for the lease to expire
+                await asyncio.to_thread(release)
+            except Exception:
+                log.exception("giving the lease back failed")
+            self.leading = False
 
     async def _scheduled(self) -> None:
         # APScheduler runs this coroutine on the loop (one at a time: max_instances=1); it is

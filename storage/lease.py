@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from storage.db import Database
 from storage.models import SchedulerLease
@@ -65,6 +66,23 @@ class LeaderLease:
         with self._db.transaction() as session:
             taken = session.execute(statement).scalar_one_or_none()
         return taken == self.holder
+
+    def fence(self, session: Session) -> bool:
+        """Whether this worker still leads, checked inside the caller's transaction.
+
+        The sweep calls it just before each pair's transaction commits. On PostgreSQL the lease
+        row stays share-locked until that commit, so a worker taking the lease over waits for
+        it, and every later check of the old holder fails: a leader that stalled past its
+        expiry (a long pause, a lost network) finds out before it changes anything more.
+        """
+        query = select(SchedulerLease.holder).where(
+            SchedulerLease.name == self.name,
+            SchedulerLease.holder == self.holder,
+            SchedulerLease.expires_at > self._clock.now(),
+        )
+        if self._db.dialect == "postgresql":
+            query = query.with_for_update(read=True)  # FOR SHARE
+        return session.scalar(query) is not None
 
     def release(self) -> None:
         """Give the lease up, if we hold it, so another worker need not wait for expiry."""

@@ -9,16 +9,18 @@ stop the schedule, then close the database.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import partial
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from aiohttp import web
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from bot.clock import Clock
 from bot.delivery import AsyncSender, deliver_pending_async
@@ -47,9 +49,12 @@ class Server:
     starters: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
     drains: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
     runner: web.AppRunner | None = None
+    single_process: IO[bytes] | None = None  # SQLite: the lock file held while serving
 
     async def start(self, *, port: int | None = None) -> int:
         """Listen, start the platforms and the worker; return the port actually bound."""
+        if self.single_process is None:
+            self.single_process = hold_sqlite_file(self.settings.database_url)
         self.runner = web.AppRunner(self.web_app, shutdown_timeout=SHUTDOWN_TIMEOUT)
         await self.runner.setup()
         site = web.TCPSite(
@@ -84,6 +89,37 @@ class Server:
             except Exception:
                 log.exception("closing a platform client failed")
         self.built.close()
+        if self.single_process is not None:
+            self.single_process.close()  # closing the file lets the lock go
+            self.single_process = None
+
+
+def hold_sqlite_file(url: str) -> IO[bytes] | None:
+    """SQLite serves one process: lock `<database>.serve.lock` for this process's lifetime.
+
+    A second `tandem serve` on the same file is refused with a clear message (ConfigError).
+    The lock is the operating system's, so it goes with the process, however it ends.
+    Nothing to hold for PostgreSQL (several workers share it) or an in-memory database.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database).resolve().with_name(Path(parsed.database).name + ".serve.lock")
+    handle = path.open("a+b")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().decode(errors="replace").strip() or "another process"
+        handle.close()
+        raise ConfigError(
+            f"DATABASE_URL: {parsed.database} is already served by {holder}; SQLite serves "
+            "one process. Stop that one first, or use PostgreSQL for several workers."
+        ) from None
+    handle.truncate(0)
+    handle.write(f"tandem serve (pid {os.getpid()})".encode())
+    handle.flush()
+    return handle
 
 
 def build_server(settings: Settings, *, clock: Clock) -> Server:
@@ -105,11 +141,15 @@ def build_server(settings: Settings, *, clock: Clock) -> Server:
                 ttl=timedelta(seconds=3 * settings.sweep_seconds),
             ),
             # Only the workspaces this server can deliver to: the console sweeps its own.
-            sweep=partial(built.engine.sweep, platforms=tuple(senders)),
+            # (read when it runs: `senders` is filled in below, after the worker is built)
+            sweep=lambda **fence: built.engine.sweep(platforms=tuple(senders), **fence),
             deliver=lambda stop: deliver_pending_async(
                 db=built.db, clock=clock, senders=senders, stop=stop
             ),
             interval_seconds=settings.sweep_seconds,
+            # Tried five times per lease: a dead leader is replaced within the lease's time
+            # to live plus a fifth of it, and the leader renews well before it lapses.
+            lease_seconds=3 * settings.sweep_seconds / 5,
         ),
     )
     if settings.slack_enabled:
