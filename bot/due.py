@@ -285,8 +285,9 @@ def run(turn: Turn, pair: Pair) -> int:
         if i.kind == UNREPORTED and i.session_id:
             sessions.mark_unreported(turn, by_id[i.session_id])
             done += 1
-    # The nudges read session outcomes: check them when one changed, or when a wake came.
-    if NUDGES in kinds or UNREPORTED in kinds or len(checkins) > 1:
+    # The nudges read session outcomes: check them when one changed, or when a wake came. A
+    # session given up unasked after downtime is not news about the pair, so it waits.
+    if NUDGES in kinds or UNREPORTED in kinds:
         turn.session.flush()
         done += len(runner.run_for(turn, pair))
     if WRAP_UP in kinds:
