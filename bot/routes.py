@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from bot import wire
+from bot import consent, wire
 from bot.commands import coordinator
 from bot.commands.grammar import Parsed
 from bot.lifecycle import chemistry, contract_terms, contracting, intro, sessions, wrap_up
@@ -87,6 +87,11 @@ def _intro(turn: Turn, person: Person, args: tuple[str, ...]) -> Reply:
     return intro.handle_answer(turn, locked_pair(turn, pair_ref, person), person, answer)
 
 
+def _consent(turn: Turn, person: Person, args: tuple[str, ...]) -> Reply:
+    enrolment_ref, answer = args
+    return consent.handle_answer(turn, person, number(enrolment_ref), answer)
+
+
 def _chemistry(turn: Turn, person: Person, args: tuple[str, ...]) -> Reply:
     pair_ref, answer = args
     return chemistry.handle_answer(turn, locked_pair(turn, pair_ref, person), person, answer)
@@ -122,6 +127,7 @@ def _as_coordinator(command: CoordinatorCommand, verb: str) -> ActionHandler:
 # action name -> (how many arguments its value carries, handler)
 ACTIONS: dict[str, tuple[int, ActionHandler]] = {
     contracting.OPEN_FORM: (2, _open_form),
+    consent.ACTION: (2, _consent),
     intro.ACTION: (2, _intro),
     chemistry.ACTION: (2, _chemistry),
     contracting.ACTION: (3, _confirm_contract),

@@ -125,7 +125,13 @@ class Enrolment(Base):
     topics_offered: Mapped[list[str]] = mapped_column(default=list)
     topics_wanted: Mapped[list[str]] = mapped_column(default=list)
     capacity: Mapped[int] = mapped_column(Integer, default=1)
+    # Consent (bot.consent): invited, then accepted (consent_at) or declined; left at any time.
+    # Only an accepted enrolment that has not been left is matched. A decline or a leave is
+    # kept, not deleted, so nobody is asked twice.
+    invited_at: Mapped[datetime | None]
     consent_at: Mapped[datetime | None]
+    declined_at: Mapped[datetime | None]
+    left_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
     person: Mapped[Person] = relationship()

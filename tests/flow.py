@@ -107,6 +107,18 @@ class Flow:
                     return button
         raise AssertionError(f"{who} has no button for {action!r}")
 
+    def invitation(self, who: str, answer: str = "accept") -> Button:
+        """The newest invitation button (bot.consent) `who` received: accept or decline."""
+        for reply in reversed(self.received(who)):
+            for button in reply.buttons:
+                if button.action == "consent" and unversioned(button.value).endswith(":" + answer):
+                    return button
+        raise AssertionError(f"{who} has no invitation to {answer}")
+
+    def answer_invitation(self, who: str, answer: str = "accept") -> Outcome:
+        """Press Accept (or Decline) on `who`'s newest invitation, as they would."""
+        return self.press(who, "consent", self.invitation(who, answer).value)
+
     def form_value(self, who: str, form_prefix: str) -> str:
         """The arguments of the newest open_form button for a form (e.g. 'checkin:3')."""
         for reply in reversed(self.received(who)):

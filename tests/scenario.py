@@ -83,16 +83,27 @@ def programme(f: Flow, name: str = PROGRAMME, *, kind: str = "reverse", extra: s
 
 
 def enrol(
-    f: Flow, who: str, *, role: str, level: int, programme: str = PROGRAMME, extra: str = ""
+    f: Flow,
+    who: str,
+    *,
+    role: str,
+    level: int,
+    programme: str = PROGRAMME,
+    extra: str = "",
+    accept: bool = True,
 ) -> None:
-    """Enrol `who` under the name Flow's actor gives them (maya -> Maya), unless `extra` has one."""
+    """Enrol `who` under the name Flow's actor gives them (maya -> Maya), unless `extra` has one,
+    and accept the invitation as they would (unless `accept` is False)."""
     name = "" if "--name" in extra else f"--name {who.capitalize()}"
-    ok(
+    answer = ok(
         f.command(
             COORDINATOR,
             f'enrol {who} --programme "{programme}" --role {role} --level {level} {name} {extra}',
         )
     )
+    if accept and "invitation" in answer:
+        ok(f.answer_invitation(who))
+        f.new(who)  # the invitation and its answer are set-up: tests read what comes after
 
 
 def proposed(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot import matching, reporting
+from bot import consent, matching, reporting
 from bot.commands.grammar import Parsed
 from bot.commands.lookup import find_programme, pair_numbered, person_named, programme_named
 from bot.identity import name_of
@@ -118,13 +118,15 @@ def pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
 def match(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     programme = programme_named(turn, parsed.args[0])
     dry_run = bool(parsed.options.get("dry_run"))
-    enrolments = [
+    everyone = [
         e
         for e in turn.session.scalars(
             select(Enrolment).where(Enrolment.programme_id == programme.id).order_by(Enrolment.id)
         )
         if e.person.forgotten_at is None  # someone who asked to be forgotten is never matched
     ]
+    # Only those who accepted their invitation, and have not left since (bot.consent).
+    enrolments = [e for e in everyone if consent.is_accepted(e)]
     live = turn.session.scalars(
         select(Pair).where(
             Pair.programme_id == programme.id, Pair.stage.not_in([s.value for s in TERMINAL])
@@ -198,6 +200,12 @@ def match(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     if outcome.unmatched_mentors:
         mentors_left = [names[u.person_id] for u in outcome.unmatched_mentors]
         lines.append("Mentors without a mentee: " + Text.join(mentors_left, ", ") + ".")
+    waiting, declined = consent.waiting_and_declined(everyone)
+    if waiting:
+        waiting_names = Text.join((name_of(e.person) for e in waiting), ", ")
+        lines.append(turn.text("consent.coordinator.waiting", names=waiting_names))
+    if declined >= consent.K_DECLINES:
+        lines.append(turn.text("consent.coordinator.declined_count", count=declined))
     return Reply(text=Text.join(lines))
 
 
@@ -422,12 +430,22 @@ def _enrolled(turn: Turn, programme: Programme, person: Person) -> Enrolment:
             Enrolment.programme_id == programme.id, Enrolment.person_id == person.id
         )
     )
-    if enrolment is None:
+    if enrolment is None or consent.is_out(enrolment):
         raise Refusal(
             compose(
                 '{name} is not enrolled in "{programme}" yet; use `enrol` first.',
                 name=name_of(person),
                 programme=programme.name,
+            )
+            if enrolment is None
+            else turn.text(
+                "consent.coordinator.not_again", name=name_of(person), programme=programme.name
+            )
+        )
+    if not consent.is_accepted(enrolment):
+        raise Refusal(
+            turn.text(
+                "consent.coordinator.not_accepted", name=name_of(person), programme=programme.name
             )
         )
     return enrolment

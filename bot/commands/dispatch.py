@@ -45,6 +45,8 @@ ANYONE: dict[str, Handler] = {
     "swap": participant.swap,
     "help": participant.help_,
     "forget-me": participant.forget_me,
+    "leave": participant.leave,
+    "join": participant.join,
     "hours": availability.hours_,
     "away until": availability.away_until,
     "away off": availability.away_off,

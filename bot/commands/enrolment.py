@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from bot import consent
 from bot.commands.grammar import Parsed
 from bot.commands.lookup import programme_named
 from bot.hours import parse_days
@@ -66,7 +67,7 @@ class Row:
 def enrol(turn: Turn, person: Person, parsed: Parsed, attachment: str | None) -> Reply:
     programme = programme_named(turn, str(parsed.options["programme"]))
     if parsed.options.get("csv"):
-        return _enrol_csv(turn, programme, attachment)
+        return _enrol_csv(turn, programme, attachment, coordinator=person)
     options = {k: str(v) for k, v in parsed.options.items()}
     row = _row(
         {
@@ -77,19 +78,49 @@ def enrol(turn: Turn, person: Person, parsed: Parsed, attachment: str | None) ->
         },
         where="",
     )
+    _refuse_if_out(turn, programme, row)
     enrolled = _apply(turn, programme, row)
     _set_manager(turn, enrolled, row.manager)
+    enrolment = consent.enrolment_of(turn, programme, enrolled)
+    assert enrolment is not None
+    invited = consent.invite(turn, enrolment, coordinator=person)
+    waiting = consent.status_of(enrolment) is consent.Status.INVITED
+    about = "consent.coordinator.invited" if invited else "consent.coordinator.still_invited"
     return Reply(
         text=compose(
             'Enrolled {name} in "{programme}" as ', name=name_of(enrolled), programme=programme.name
         )
         + f"{row.role} (level {row.level})."
+        + (
+            "\n" + turn.text(about, name=name_of(enrolled), programme=programme.name)
+            if waiting
+            else ""
+        )
     )
 
 
-def _enrol_csv(turn: Turn, programme: Programme, attachment: str | None) -> Reply:
+def _refuse_if_out(turn: Turn, programme: Programme, row: Row) -> None:
+    """Someone who declined or left is not invited again: only they can `join` (bot.consent)."""
+    known = find_person(turn.session, turn.tenant, row.user_id)
+    enrolment = consent.enrolment_of(turn, programme, known) if known else None
+    if known is not None and enrolment is not None and consent.is_out(enrolment):
+        raise Refusal(
+            turn.text(
+                "consent.coordinator.not_again", name=name_of(known), programme=programme.name
+            )
+        )
+
+
+def _enrol_csv(
+    turn: Turn, programme: Programme, attachment: str | None, *, coordinator: Person
+) -> Reply:
     """All or nothing: any bad line refuses the file, and every problem names its line."""
     rows, errors = _read_csv(attachment)
+    for number, row in rows:
+        try:
+            _refuse_if_out(turn, programme, row)
+        except Refusal as error:
+            errors.append(f"line {number}: " + error.reply.text)
     if not errors:
         # Everyone first, then managers, so a manager may appear further down the file.
         people = [(number, row, _apply(turn, programme, row)) for number, row in rows]
@@ -105,12 +136,24 @@ def _enrol_csv(turn: Turn, programme: Programme, attachment: str | None) -> Repl
             f"Nobody was enrolled, because {len(errors)} line(s) need fixing:\n" + shown + more
         )
     how_many = "1 person" if len(rows) == 1 else f"{len(rows)} people"
+    invited = 0
+    for _, _, enrolled in people:
+        enrolment = consent.enrolment_of(turn, programme, enrolled)
+        assert enrolment is not None
+        invited += consent.invite(turn, enrolment, coordinator=coordinator)
+    invitations = (
+        "\n"
+        + turn.text("consent.coordinator.invited_many", count=invited, programme=programme.name)
+        if invited
+        else ""
+    )
     return Reply(
         text=compose(
             'Enrolled {how_many} in "{programme}" from the CSV file.',
             how_many=Text.engine(how_many),
             programme=programme.name,
         )
+        + invitations
     )
 
 

@@ -276,6 +276,20 @@ VERBS: tuple[Verb, ...] = (
         example="away off",
     ),
     Verb(
+        "leave",
+        "Leave a programme at any time; any pair you are in ends kindly.",
+        "anyone",
+        args=(Positional("programme"),),
+        example='leave "Reverse 2026"',
+    ),
+    Verb(
+        "join",
+        "Take part after all in a programme you said no to or left.",
+        "anyone",
+        args=(Positional("programme"),),
+        example='join "Reverse 2026"',
+    ),
+    Verb(
         "help",
         "Show this list, or send your coordinator a private note.",
         "anyone",

@@ -1,14 +1,15 @@
-"""Participant commands: my pair, check-in, goals, actions, pause, help, swap, forget-me."""
+"""Participant commands: my pair, check-in, goals, actions, pause, help, swap, leave, join,
+forget-me."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from bot import goals as tracking
-from bot import privacy, reporting
+from bot import consent, privacy, reporting
 from bot.commands import grammar
 from bot.commands.grammar import Parsed
-from bot.commands.lookup import live_pairs_of, my_pair
+from bot.commands.lookup import find_programme, live_pairs_of, my_pair
 from bot.identity import name_of
 from bot.lifecycle import pausing, planning, sessions
 from bot.lifecycle.dissolve import dissolve
@@ -173,6 +174,20 @@ def swap(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
             number=upcoming[0].number,
         )
     )
+
+
+def leave(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    programme = find_programme(turn, parsed.args[0])
+    if programme is None:  # named as typed; the other programmes are not a participant's business
+        raise Refusal(turn.text("consent.refusals.not_enrolled", programme=parsed.args[0]))
+    return consent.leave(turn, person, programme)
+
+
+def join(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    programme = find_programme(turn, parsed.args[0])
+    if programme is None:
+        raise Refusal(turn.text("consent.refusals.join_not_invited", programme=parsed.args[0]))
+    return consent.join(turn, person, programme)
 
 
 def help_(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:

@@ -41,7 +41,10 @@ def test_enrol_stores_every_option(f: Flow) -> None:
             '--hours 8-16 --name "Maya Lind"',
         )
     )
-    assert answer == f'Enrolled Maya Lind in "{PROGRAMME}" as mentor (level 2).'
+    assert answer == (
+        f'Enrolled Maya Lind in "{PROGRAMME}" as mentor (level 2).\n'
+        f"Maya Lind has a private invitation to *{PROGRAMME}*; they are matched once they accept."
+    )
     maya = person(f.db, "U42")
     assert (
         maya.display_name,
@@ -79,21 +82,54 @@ def test_enrolling_again_updates_the_one_enrolment(f: Flow) -> None:
     ok(f.command(COORDINATOR, f'enrol sam --programme "{PROGRAMME}" --role mentee --level 8'))
     ok(
         f.command(
-            COORDINATOR, f'enrol @sam --programme "{PROGRAMME}" --role mentor --level 3 --offers AI'
+            COORDINATOR, f'enrol @sam --programme "{PROGRAMME}" --role mentee --level 3 --offers AI'
         )
     )
     enrolment = enrolment_of(f, "sam")
-    assert (enrolment.role, enrolment.seniority, enrolment.topics_offered) == ("mentor", 3, ["AI"])
+    assert (enrolment.role, enrolment.seniority, enrolment.topics_offered) == ("mentee", 3, ["AI"])
     assert len(rows(f.db, Person, platform_user_id="sam")) == 1
+
+
+def test_enrolling_someone_again_in_another_role_is_refused(f: Flow) -> None:
+    ok(f.command(COORDINATOR, f'enrol sam --programme "{PROGRAMME}" --role mentee --level 8'))
+    before = snapshot(f.db)
+    refused(
+        f.command(COORDINATOR, f'enrol @sam --programme "{PROGRAMME}" --role mentor --level 3'),
+        f'sam (sam) is already enrolled in "{PROGRAMME}" as a mentee, and a person has one role',
+    )
+    assert_unchanged(f.db, before)
 
 
 def test_someone_who_already_talked_to_the_bot_keeps_their_identity(f: Flow) -> None:
     ok(f.command("sam", "status"))
     ok(f.command(COORDINATOR, f'enrol sam --programme "{PROGRAMME}" --role mentee --level 8'))
     programme(f, "Second", kind="classic")
-    ok(f.command(COORDINATOR, 'enrol Sam --programme "Second" --role mentee --level 8'))
+    ok(f.command(COORDINATOR, 'enrol sam --programme "Second" --role mentee --level 8'))
     assert len(rows(f.db, Person, platform_user_id="sam")) == 1
     assert len(rows(f.db, Enrolment, person_id=person(f.db, "sam").id)) == 2
+
+
+def test_a_display_name_never_finds_renames_or_re_enrols_someone(f: Flow) -> None:
+    """Issue 8: `enrol Sam ...` when `sam` exists matched the lower-cased display name,
+    renamed sam and flipped their enrolment from mentee to mentor."""
+    ok(f.command("sam", "status"))  # display name "Sam"
+    ok(f.command(COORDINATOR, f'enrol sam --programme "{PROGRAMME}" --role mentee --level 8'))
+    before = snapshot(f.db)
+    for ref in ("Sam", "SAM"):
+        refused(
+            f.command(
+                COORDINATOR,
+                f'enrol {ref} --programme "{PROGRAMME}" --role mentor --level 2 --name "Sam X"',
+            ),
+            f"No one here has the id '{ref}'. I find people by their platform id, never by "
+            "display name",
+        )
+    refused(f.command(COORDINATOR, "coordinator add Sam"), "No one here has the id 'Sam'.")
+    assert_unchanged(f.db, before)
+    # By id, the name given never renames them either.
+    ok(f.command(COORDINATOR, f'enrol sam --programme "{PROGRAMME}" --role mentee --level 8 '
+                 '--name "Someone Else"'))
+    assert person(f.db, "sam").display_name == "Sam"
 
 
 @pytest.mark.parametrize(
@@ -183,7 +219,9 @@ GOOD = (
 
 def test_a_good_file_enrols_everyone_with_managers_named_anywhere_in_it(f: Flow) -> None:
     assert ok(f.command(COORDINATOR, CSV, attachment=GOOD)) == (
-        f'Enrolled 3 people in "{PROGRAMME}" from the CSV file.'
+        f'Enrolled 3 people in "{PROGRAMME}" from the CSV file.\n'
+        f"Each new person (3) has a private invitation to *{PROGRAMME}*; they are matched once "
+        "they accept."
     )
     maya, sam, boss = person(f.db, "maya"), person(f.db, "U7"), person(f.db, "boss")
     assert (
@@ -265,7 +303,7 @@ def test_every_bad_line_is_listed_up_to_twenty(f: Flow) -> None:
         ("user_id,role,level\n", "The CSV file has a header but no people in it."),
         (
             'user_id,role,level,name\nsam,mentee,8,"' + "x" * 200_000 + '"\n',
-            "Nobody was enrolled: I can't read line 2 of that file as CSV",
+            "- line 2: a value far too long.",
         ),
         (
             "user_id,role,level,name\nsam,mentee,8," + "x" * 201 + "\n",
