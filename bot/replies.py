@@ -8,7 +8,8 @@ it lives only in the engine's own wording: `Reply.text` is a `bot.text.Text`, wh
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import base64
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -68,18 +69,49 @@ class Form:
 
 
 @dataclass(frozen=True, kw_only=True)
+class File:
+    """A file sent with a reply (a report's CSV and chart, a `my-data` export).
+
+    Platform-neutral: Slack uploads it, Teams attaches it, the console writes it to disk and
+    prints the path. Stored payloads carry it as base64, so keep files small (a chart, a CSV).
+    """
+
+    name: str  # a plain file name, no folders
+    media_type: str  # text/csv, image/png, application/json
+    data: bytes = field(repr=False)
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "name": self.name,
+            "media_type": self.media_type,
+            "data": base64.b64encode(self.data).decode("ascii"),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, str]) -> File:
+        return cls(
+            name=data["name"], media_type=data["media_type"], data=base64.b64decode(data["data"])
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
 class Reply:
     text: str  # always a Text once built: a plain str is taken as the engine's own wording
     buttons: tuple[Button, ...] = ()
     form: Form | None = None
+    files: tuple[File, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", as_text(self.text))
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = asdict(replace(self, files=()))
         data["text"] = str(self.text)
         data["spans"] = as_text(self.text).to_json()
+        if self.files:
+            data["files"] = [f.to_dict() for f in self.files]
+        else:
+            del data["files"]  # payloads stay as they were for the many replies without files
         return data
 
     @classmethod
@@ -89,6 +121,7 @@ class Reply:
         return cls(
             text=Text.from_json(spans) if spans is not None else data["text"],
             buttons=tuple(Button(**b) for b in data.get("buttons", ())),
+            files=tuple(File.from_dict(f) for f in data.get("files", ())),
             form=None
             if form is None
             else Form(

@@ -335,16 +335,18 @@ def test_forget_me_erases_the_name_and_notes_and_ends_the_pair(f: Flow) -> None:
     read_all(f, "maya", "sam", COORDINATOR)
     sam_id = person(f.db, "sam").id
 
-    assert ok(f.command("sam", "forget-me --confirm")) == (
+    answer = ok(f.command("sam", "forget-me --confirm"))
+    assert answer.startswith(
         "Done. Tandem has forgotten you; if you message it again you start afresh."
     )
+    assert "- 1 check-in note\n" in answer and "stay in Slack or Teams history" in answer
     forgotten = rows(f.db, Person, id=sam_id)[0]
     assert (
         forgotten.display_name,
         forgotten.platform_user_id,
         forgotten.team,
         forgotten.is_coordinator,
-    ) == ("(a former participant)", f"forgotten:{sam_id}", None, False)
+    ) == ("(a former participant)", f"\x1fforgotten:{sam_id}", None, False)
     assert forgotten.forgotten_at is not None
     notes = {c.person_id: c.note for c in rows(f.db, CheckIn)}
     assert notes == {sam_id: "", person(f.db, "maya").id: "Maya's own note"}
