@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import timedelta
 from statistics import mean
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -30,7 +31,9 @@ from storage.models import (
 
 STAGE_ORDER = [s.value for s in Stage]
 _RECENT = timedelta(days=45)
-MIN_ANSWERS_FOR_TEXT = 3  # a nudge older than this no longer flags a pair
+# The fewest people an aggregate of participants' answers may cover (DESIGN.md section 11).
+K_ANONYMITY = 3
+MIN_ANSWERS_FOR_TEXT = K_ANONYMITY
 
 
 def my_pairs(turn: Turn, person: Person, pairs: list[Pair]) -> Text:
@@ -156,17 +159,22 @@ def evaluation(turn: Turn, programme: Programme) -> Text:
         or 0
     )
     stages = dict(_stage_counts(turn, programme))
+    running = sum(n for s, n in stages.items() if s not in ("closed", "dissolved"))
     lines: list[str] = [
         compose("*Evaluation of {name}* ", name=programme.name) + f"({programme.kind})",
         f"Pairs: {len(pairs)} ({stages.get('closed', 0)} closed, {stages.get('dissolved', 0)} "
-        "dissolved without blame, "
-        f"{sum(n for s, n in stages.items() if s not in ('closed', 'dissolved'))} still running)",
+        f"dissolved without blame, {running} still running)",
         f"Sessions: {held} held, {missed} missed or unreported",
     ]
-    if evaluations:
+    people = len({e.person_id for e in evaluations})
+    if not evaluations:
+        lines.append("No evaluations yet: they arrive as pairs reach wrap-up.")
+    elif people < K_ANONYMITY:
+        lines.append(withheld(f"Evaluations ({plural(people, 'person', 'people')} so far)"))
+    else:
         lines.append(
             f"Goals met (1-5): average {mean(e.goals_met for e in evaluations):.1f} "
-            f"from {len(evaluations)} evaluations"
+            f"from {plural(len(evaluations), 'evaluation', 'evaluations')}"
         )
         wishes = Counter(e.continue_as for e in evaluations)
         lines.append(
@@ -177,13 +185,48 @@ def evaluation(turn: Turn, programme: Programme) -> Text:
             )
         )
         lines += _free_text(evaluations)
-    else:
-        lines.append("No evaluations yet: they arrive as pairs reach wrap-up.")
+    # Nudges and parked items follow from one person's check-in answers, so a tally over
+    # fewer than three pairs would point at them.
     if nudges:
-        lines.append("Nudges sent: " + ", ".join(f"{k} × {n}" for k, n in sorted(nudges.items())))
+        nudged = _pairs_with(turn, NudgeSent.pair_id, ids, NudgeSent.nudge != "midpoint_review")
+        if nudged < K_ANONYMITY:
+            lines.append(
+                withheld(f"Nudges sent ({plural(nudged, 'pair', 'pairs')} so far)", "pairs")
+            )
+        else:
+            lines.append(
+                "Nudges sent: " + ", ".join(f"{k} × {n}" for k, n in sorted(nudges.items()))
+            )
     if parked:
-        lines.append(f"Parked items handed back at wrap-up: {parked}")
+        parking = _pairs_with(turn, ParkedItem.pair_id, ids)
+        if parking < K_ANONYMITY:
+            lines.append(
+                withheld(f"Parked items ({plural(parking, 'pair', 'pairs')} so far)", "pairs")
+            )
+        else:
+            lines.append(f"Parked items handed back at wrap-up: {parked}")
     return Text.join(lines)
+
+
+def withheld(what: str, among: str = "people") -> str:
+    """The line shown instead of an aggregate that covers too few people to hide each one."""
+    return (
+        f"{what}: withheld until at least {K_ANONYMITY} {among} are counted, so that no "
+        "answer can be traced to one person."
+    )
+
+
+def plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _pairs_with(turn: Turn, column: Any, ids: list[int], *where: Any) -> int:
+    return (
+        turn.session.scalar(
+            select(func.count(func.distinct(column))).where(column.in_(ids), *where)
+        )
+        or 0
+    )
 
 
 def _free_text(evaluations: Sequence[Evaluation]) -> list[str]:
