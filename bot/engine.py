@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot import due, due_at, home, routes
+from bot import due, due_at, home, rights, routes
 from bot.clock import Clock
 from bot.commands import dispatch as commands
 from bot.content import Content
@@ -56,8 +56,16 @@ class Engine:
         self.db = db
         self.clock = clock
         self.content = content
-        self.coordinators = frozenset(coordinators)
+        # Parsed once (bot.rights); the settings object has already refused a malformed one.
+        self.coordinators = rights.as_grants(coordinators)
         due_at.watch(db, clock)  # every write through this database keeps pairs.due_at in step
+
+    def apply_coordinator_setting(self) -> int:
+        """At start: take back every coordinator right the setting gave and no longer does
+        (resolving each person applies it too, but someone who never writes again would keep
+        receiving coordinators' messages). Returns how many were taken back."""
+        with self.db.transaction() as session:
+            return rights.apply_setting_everywhere(session, self.coordinators, now=self.clock.now())
 
     # -- inbound events -------------------------------------------------------------------
 

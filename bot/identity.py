@@ -9,11 +9,12 @@ from datetime import datetime
 from functools import cache
 from zoneinfo import available_timezones
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import rights
 from bot.events import Actor
-from bot.text import Text, typed
+from bot.text import Text, compose, typed
 from bot.turn import Refusal
 from storage.models import Person, Tenant
 
@@ -36,18 +37,24 @@ def resolve_tenant(session: Session, *, platform: str, external_id: str, now: da
 
 
 def resolve_actor(
-    session: Session, tenant: Tenant, actor: Actor, *, now: datetime, coordinators: Collection[str]
+    session: Session,
+    tenant: Tenant,
+    actor: Actor,
+    *,
+    now: datetime,
+    coordinators: Collection[str] | rights.Grants,
 ) -> Person:
     """The stored person behind an actor, created on first contact.
 
-    People named in TANDEM_COORDINATORS are made coordinators whenever they are seen (so an
-    operator can add one later); everyone else becomes one only through `coordinator add`.
+    TANDEM_COORDINATORS is applied whenever they are seen (bot.rights): it makes the people it
+    names in this workspace coordinators, and takes back a right it gave and no longer does;
+    everyone else becomes one only through `coordinator add`.
     The platform's name and zone are cleaned first: they come from outside and must fit the
     columns on every database, or the whole event would fail.
     """
     if not _fits(actor.user_id, MAX_USER_ID):
         raise Refusal("I can't tell who sent this, so I did nothing.")
-    display_name = clean_text(actor.display_name or "")[:MAX_NAME].strip()
+    display_name = clean_name(actor.display_name or "")[:MAX_NAME].strip()
     person = session.scalar(
         select(Person).where(
             Person.tenant_id == tenant.id, Person.platform_user_id == actor.user_id
@@ -70,9 +77,15 @@ def resolve_actor(
         # guess at enrolment, or the UTC default, gives way to it.
         if is_time_zone(actor.timezone) and actor.timezone != person.timezone:
             person.timezone = actor.timezone  # type: ignore[assignment]
-    if actor.user_id in coordinators and not person.is_coordinator:
-        person.is_coordinator = True
+    if actor.from_directory:
+        person.profile_checked_at = now
     session.flush()
+    change = rights.apply_setting(person, tenant, rights.as_grants(coordinators))
+    if change is not None:
+        verb = f"setting {change}"
+        details: dict[str, object] = {"person_id": person.id}
+        rights.record(session, tenant_id=tenant.id, actor=None, verb=verb, details=details, now=now)
+        session.flush()
     return person
 
 
@@ -95,31 +108,72 @@ def normalise_ref(ref: str) -> str:
 
 
 def find_person(session: Session, tenant: Tenant, ref: str) -> Person | None:
-    """A person named in a command: a platform user id, a mention, or a unique display name."""
+    """A person named in a command, by platform user id only: a mention (`<@U123|maya>`, which
+    Slack and Teams send as the id) or the id itself. Never by display name: anyone can call
+    themselves anything, and a name that matches someone else must never reach them."""
     ref = normalise_ref(ref)
     if not ref:
         return None
-    base = select(Person).where(Person.tenant_id == tenant.id, Person.forgotten_at.is_(None))
-    exact = session.scalar(base.where(Person.platform_user_id == ref))
-    if exact is not None:
-        return exact
-    named = session.scalars(base.where(func.lower(Person.display_name) == ref.lower())).all()
-    if len(named) == 1:
-        return named[0]
-    first = session.scalars(
-        base.where(func.lower(Person.display_name).like(f"{_escape_like(ref.lower())} %", "\\"))
-    ).all()
-    return first[0] if len(first) == 1 else None
+    return session.scalar(
+        select(Person).where(
+            Person.tenant_id == tenant.id,
+            Person.forgotten_at.is_(None),
+            Person.platform_user_id == ref,
+        )
+    )
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def unknown_person(ref: str) -> Text:
+    """The refusal for a reference that is no one's platform id."""
+    return compose(
+        "No one here has the id {ref!r}. I find people by their platform id, never by display "
+        "name: mention them (@ and pick them from the list in Slack or Teams) or give their id "
+        "(like U0123ABCD in Slack, or their user name in the console).",
+        ref=normalise_ref(ref) or ref,
+    )
 
 
-def clean_text(text: str) -> str:
-    """Text from outside, fit to store: no control characters (PostgreSQL refuses NUL) and no
-    lone surrogates (no database can encode them); newlines and tabs stay."""
-    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs"))
+# What clean_text removes: bidirectional overrides, embeddings, isolates and marks (they make
+# a name read differently to others than it was typed), and zero-width characters.
+INVISIBLE = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+    "\u200b\u200c\u200d\u2060\ufeff"
+)
+# A whole ANSI escape sequence: CSI (ESC [ or U+009B, parameters, one final byte), OSC (ESC ]
+# up to BEL or ST, or the end of the text), or ESC and any one other character.
+_ANSI = re.compile(
+    r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[\s\S]?",
+)
+
+
+def clean_text(text: str, *, multiline: bool = True) -> str:
+    """Text from outside (commands, forms, files, platform profiles), normalised once on the
+    way in, so what is stored and shown is what others will read:
+
+    1. whole ANSI escape sequences go (not just their ESC, which left "[31m" behind);
+    2. line ends become "\n"; control characters other than "\n" and "\t" go (PostgreSQL
+       refuses NUL), and so do lone surrogates (no database can encode them) and INVISIBLE;
+       with `multiline` False, "\n" and "\t" become spaces (a name is one line);
+    3. the result is NFC, so "Zoë" typed two ways is stored one way.
+
+    It is idempotent: clean_text(clean_text(t)) == clean_text(t).
+    """
+    text = _ANSI.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    kept = "".join(
+        c
+        for c in text
+        if c in "\n\t" or (unicodedata.category(c) not in ("Cc", "Cs") and c not in INVISIBLE)
+    )
+    if not multiline:
+        kept = kept.replace("\n", " ").replace("\t", " ")
+    return unicodedata.normalize("NFC", kept)
+
+
+def clean_name(text: str) -> str:
+    """A name or another one-line value: clean_text on one line, runs of spaces made one."""
+    return " ".join(clean_text(text, multiline=False).split())
 
 
 def is_time_zone(name: str | None) -> bool:

@@ -86,6 +86,9 @@ class Person(Base):
     work_days: Mapped[str] = mapped_column(String(7), default="12345", server_default="12345")
     away_until: Mapped[date | None] = mapped_column(Date)
     is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where the coordinator right came from: "setting" (TANDEM_COORDINATORS, taken back when
+    # the setting stops naming them) or "command" (`coordinator add`); None: not one.
+    coordinator_source: Mapped[str | None] = mapped_column(String(16))
     team: Mapped[str | None] = mapped_column(String(200))
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime]
@@ -95,6 +98,23 @@ class Person(Base):
     profile_checked_at: Mapped[datetime | None]
 
     tenant: Mapped[Tenant] = relationship()
+
+
+class CoordinatorAction(Base):
+    """The audit trail: every coordinator action that changed something, who did it and when.
+
+    People are stored by reference (`actor_id`, and person ids inside `details`), never by
+    name, so erasing a person needs no text search; participants' free text is never kept.
+    """
+
+    __tablename__ = "coordinator_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # None: the setting
+    verb: Mapped[str] = mapped_column(String(32))
+    details: Mapped[dict[str, Any]]
+    at: Mapped[datetime]
 
 
 class Programme(Base):

@@ -82,6 +82,7 @@ def build(settings: Settings, *, clock: Clock) -> App:
         db.dispose()
         raise ConfigError(f"TANDEM_LANGUAGE: {error}") from None
     engine = Engine(db=db, clock=clock, content=content, coordinators=settings.coordinators)
+    engine.apply_coordinator_setting()  # what the setting no longer grants goes at start
     return App(settings=settings, clock=clock, db=db, content=content, engine=engine)
 
 

@@ -41,7 +41,21 @@ class Settings(BaseSettings):
         default="sqlite:///tandem.db", min_length=1, validation_alias="DATABASE_URL"
     )
     # A plain string: pydantic-settings would try to decode a collection type as JSON.
+    # Comma-separated entries, each `platform:workspace:user` (slack:T123:U456,
+    # teams:<tenant id>:<AAD object id>, console:console:<name>) or a plain user id. A plain id
+    # means "the only configured workspace": it applies in a workspace only when no entry
+    # names another workspace explicitly, and beside entries for two or more workspaces it is
+    # refused as ambiguous (bot.rights). Rights it grants are taken back at the next start
+    # once it stops naming someone; `coordinator add` rights are not.
     coordinators_csv: str = Field(default="", validation_alias="TANDEM_COORDINATORS")
+
+    @field_validator("coordinators_csv")
+    @classmethod
+    def _is_coordinator_list(cls, value: str) -> str:
+        from bot.rights import parse_grants  # bot imports nothing from tandem: no cycle
+
+        parse_grants(value.split(","))  # ValueError names the bad entry
+        return value
     port: int = Field(default=3000, ge=1, le=65535, validation_alias="PORT")
     # All interfaces by default (a container's port is published from outside it).
     host: str = Field(default="0.0.0.0", min_length=1, validation_alias="TANDEM_HOST")  # noqa: S104
@@ -121,7 +135,7 @@ class Settings(BaseSettings):
 
     @property
     def coordinators(self) -> frozenset[str]:
-        """Platform user ids of the programme coordinators."""
+        """TANDEM_COORDINATORS entries (bot.rights.parse_grants reads them)."""
         return frozenset(part.strip() for part in self.coordinators_csv.split(",") if part.strip())
 
     @property

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot import consent, matching, reporting
+from bot import consent, matching, reporting, rights
+from bot.commands import audit
 from bot.commands.grammar import Parsed
 from bot.commands.lookup import find_programme, pair_numbered, person_named, programme_named
 from bot.identity import name_of
@@ -291,7 +292,7 @@ def coordinator_add(turn: Turn, person: Person, parsed: Parsed, _: str | None) -
     other = person_named(turn, parsed.args[0])
     if other.is_coordinator:
         return Reply(text=name_of(other) + " is already a coordinator.")
-    other.is_coordinator = True
+    other.is_coordinator, other.coordinator_source = True, rights.COMMAND
     turn.to_person(
         other,
         Reply(
@@ -300,6 +301,40 @@ def coordinator_add(turn: Turn, person: Person, parsed: Parsed, _: str | None) -
         ),
     )
     return Reply(text=name_of(other) + " is now a coordinator.")
+
+
+def coordinator_remove(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    other = person_named(turn, parsed.args[0])
+    if not other.is_coordinator:
+        raise Refusal(name_of(other) + " is not a coordinator.")
+    if other.coordinator_source == rights.SETTING:
+        raise Refusal(
+            name_of(other) + " is a coordinator through the TANDEM_COORDINATORS setting; "
+            "an operator takes that back by removing them from it (it applies at the next start)."
+        )
+    if other.id == person.id and len(rights.coordinators_of(turn.session, turn.tenant.id)) == 1:
+        raise Refusal(
+            "You are the last coordinator of this workspace, so you cannot remove yourself: "
+            "make someone else a coordinator first with `coordinator add`."
+        )
+    other.is_coordinator, other.coordinator_source = False, None
+    if other.id != person.id:
+        turn.to_person(
+            other, Reply(text=name_of(person) + " took back your Tandem coordinator rights.")
+        )
+    return Reply(text=name_of(other) + " is no longer a coordinator.")
+
+
+def coordinator_list(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    if parsed.options.get("log"):
+        return Reply(text=audit.shown(turn))
+    lines: list[Text | str] = ["*Coordinators of this workspace*"]
+    for each in rights.coordinators_of(turn.session, turn.tenant.id):
+        how = "TANDEM_COORDINATORS" if each.coordinator_source == rights.SETTING else "added"
+        lines.append(
+            "- " + name_of(each) + compose(" ({id}, {how})", id=each.platform_user_id, how=how)
+        )
+    return Reply(text=Text.join(lines))
 
 
 def _check_hard_rules(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.commands import availability, coordinator, enrolment, grammar, participant
+from bot.commands import audit, availability, coordinator, enrolment, grammar, participant
 from bot.commands.grammar import Parsed
 from bot.replies import Reply
 from bot.turn import Refusal, Turn
@@ -22,6 +22,8 @@ COORDINATOR_ONLY: dict[str, Handler] = {
     "nudge": coordinator.nudge,
     "end": coordinator.end,
     "coordinator add": coordinator.coordinator_add,
+    "coordinator remove": coordinator.coordinator_remove,
+    "coordinator list": coordinator.coordinator_list,
 }
 
 # `pause 12` and `status "Reverse 2026"`: participant verbs that name a pair or programme.
@@ -66,7 +68,11 @@ def run(turn: Turn, person: Person, text: str, *, attachment: str | None) -> Rep
                 + grammar.usage(coordinator=False)
             )
         handler = COORDINATOR_ONLY.get(parsed.verb) or COORDINATOR_FORMS[parsed.verb]
-        return handler(turn, person, parsed, attachment)
+        with audit.changes(turn.session) as changed:
+            reply = handler(turn, person, parsed, attachment)
+        if audit.is_audited(parsed) and changed():  # a refusal never gets here
+            audit.record(turn, person, parsed)
+        return reply
     anyone = ANYONE.get(parsed.verb)
     if anyone is None:  # the grammar knows a verb the engine doesn't: a bug, said plainly
         raise Refusal(grammar.usage(coordinator=person.is_coordinator))

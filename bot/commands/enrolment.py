@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,11 +18,13 @@ from bot.hours import parse_days
 from bot.identity import (
     MAX_NAME,
     MAX_USER_ID,
+    clean_name,
     clean_text,
     find_person,
     is_time_zone,
     name_of,
     normalise_ref,
+    unknown_person,
 )
 from bot.replies import Reply
 from bot.text import Text, compose
@@ -45,6 +47,7 @@ CSV_COLUMNS = (
     "away_until",
 )
 MAX_ROWS = 2000
+MAX_CSV_BYTES = 1_000_000  # a 2,000-person file with every column is about 400 KB
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,7 +126,12 @@ def _enrol_csv(
             errors.append(f"line {number}: " + error.reply.text)
     if not errors:
         # Everyone first, then managers, so a manager may appear further down the file.
-        people = [(number, row, _apply(turn, programme, row)) for number, row in rows]
+        people = []
+        for number, row in rows:
+            try:
+                people.append((number, row, _apply(turn, programme, row)))
+            except Refusal as error:
+                errors.append(f"line {number}: " + error.reply.text)
         for number, row, enrolled in people:
             try:
                 _set_manager(turn, enrolled, row.manager)
@@ -157,65 +165,114 @@ def _enrol_csv(
     )
 
 
-def _read_csv(attachment: str | None) -> tuple[list[tuple[int, Row]], list[str]]:
-    """The checked rows by line number, and the problems found, each naming its line."""
-    # An uploaded file may carry anything: NUL bytes (PostgreSQL refuses them), stray
-    # control characters, old Mac line ends.
-    text = clean_text((attachment or "").replace("\r\n", "\n").replace("\r", "\n"))
-    if not text.strip():
+def _read_csv(attachment: str | None) -> tuple[list[tuple[int, Row]], list[str | Text]]:
+    """The checked rows by line number, and the problems found, each naming its line.
+
+    Read strictly (csv's strict mode): a stray or unclosed quote is an error on its line, never
+    a value that swallows the lines after it. Every cell is normalised by clean_name, the
+    one normaliser of text from outside (an uploaded file may carry NUL bytes, ANSI escapes,
+    bidirectional overrides).
+    """
+    text = (attachment or "").removeprefix("\ufeff")
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_CSV_BYTES:
+        raise Refusal(
+            f"That file is over {MAX_CSV_BYTES // 1000} KB, the most I read at once; "
+            "please split it. Nobody was enrolled."
+        )
+    if not clean_text(text).strip():
         raise Refusal(
             "Attach a CSV file with the header: "
             + ",".join(CSV_COLUMNS)
             + " (user_id, role and level are required)."
         )
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     rows: list[tuple[int, Row]] = []
-    errors: list[str] = []
+    errors: list[str | Text] = []
     first_line: dict[str, int] = {}
-    try:
-        _check_header([h.strip().lower() for h in reader.fieldnames or []])
-        for raw in reader:
-            if len(rows) + len(errors) >= MAX_ROWS:
-                raise Refusal(f"That file has more than {MAX_ROWS} people; please split it.")
-            number = reader.line_num
-            values = {
-                k.strip().lower(): v.strip()
-                for k, v in raw.items()
-                if isinstance(k, str) and isinstance(v, str)
-            }
-            try:
-                row = _row(values, where=f"line {number}: ")
-            except Refusal as error:
-                errors.append(error.reply.text)
-                continue
-            key = normalise_ref(row.user_id)
-            if key in first_line:
-                errors.append(
-                    compose(
-                        "line {number}: {user_id!r} is already on line {first}.",
-                        number=Text.engine(str(number)),
-                        user_id=row.user_id,
-                        first=Text.engine(str(first_line[key])),
-                    )
+    lines = _csv_lines(text.replace("\r\n", "\n").replace("\r", "\n"), errors)
+    header_line = next(lines, None)
+    if header_line is None or header_line[1] is None:
+        raise Refusal("I can't read the header of that file as CSV. " + "; ".join(errors))
+    header = [h.strip().lower() for h in header_line[1]]
+    _check_header(header)
+    for number, cells in lines:
+        if cells is None:
+            continue  # the problem is already in `errors`
+        if len(rows) + len(errors) >= MAX_ROWS:
+            raise Refusal(f"That file has more than {MAX_ROWS} people; please split it.")
+        if len(cells) > len(header):
+            errors.append(
+                f"line {number}: {len(cells)} values, but the header has {len(header)} columns."
+            )
+            continue
+        values = dict(zip(header, cells, strict=False))  # trailing empty cells may be left out
+        try:
+            row = _row(values, where=f"line {number}: ")
+        except Refusal as error:
+            errors.append(error.reply.text)
+            continue
+        key = normalise_ref(row.user_id)
+        if key in first_line:
+            errors.append(
+                compose(
+                    "line {number}: {user_id!r} is already on line {first}.",
+                    number=Text.engine(str(number)),
+                    user_id=row.user_id,
+                    first=Text.engine(str(first_line[key])),
                 )
-                continue
-            first_line[key] = number
-            rows.append((number, row))
-    except csv.Error as error:  # e.g. a field over the csv module's size limit
-        raise Refusal(
-            f"Nobody was enrolled: I can't read line {reader.line_num + 1} of that "
-            f"file as CSV ({error})."
-        ) from None
+            )
+            continue
+        first_line[key] = number
+        rows.append((number, row))
     if not rows and not errors:
         raise Refusal("The CSV file has a header but no people in it.")
     return rows, errors
 
 
+def _csv_lines(text: str, errors: list[str | Text]) -> Iterator[tuple[int, list[str] | None]]:
+    """(line number, cleaned cells) per record, blank lines skipped; a record the csv module
+    refuses, or a value running over several lines, yields None and adds its error."""
+    reader = csv.reader(io.StringIO(text), strict=True)
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            errors.append(f"line {start}: {_csv_problem(str(error))}.")
+            yield start, None
+            continue
+        if reader.line_num > start:
+            errors.append(
+                f"line {start}: a quoted value runs on to line {reader.line_num}; "
+                "close its quote on the same line."
+            )
+            yield start, None
+        elif cells:
+            yield start, [clean_name(cell) for cell in cells]
+
+
+def _csv_problem(message: str) -> str:
+    if "unexpected end of data" in message:
+        return "unclosed quote"
+    if "expected after" in message:
+        return 'a quote in the middle of a value (write "" for a quote inside quotes)'
+    if "field larger than field limit" in message:
+        return "a value far too long"
+    return f"not CSV ({message})"
+
+
 def _check_header(header: list[str]) -> None:
     missing = {"user_id", "role", "level"} - set(header)
     unknown = set(header) - set(CSV_COLUMNS)
-    if missing or unknown:
+    twice = {column for column in header if header.count(column) > 1}
+    if missing or unknown or twice:
         problems: list[str] = []
+        if twice:
+            problems.append(
+                "columns given twice: "
+                + Text.join((compose("{c!r}", c=c) for c in sorted(twice)), ", ")
+            )
         if missing:
             problems.append("missing columns: " + ", ".join(sorted(missing)))
         if unknown:
@@ -294,30 +351,31 @@ def _row(values: Mapping[str, str], *, where: str) -> Row:
 
 
 def _apply(turn: Turn, programme: Programme, row: Row) -> Person:
+    """Enrol the person whose platform id the row gives: by id only, never by display name.
+
+    A display name never reaches an existing person: it names someone only when they are
+    created here. An existing enrolment keeps its role (one role per programme).
+    """
     person = find_person(turn.session, turn.tenant, row.user_id)
     if person is None:
-        user_id = normalise_ref(row.user_id)
-        if turn.session.scalar(
-            select(Person.id).where(
-                Person.tenant_id == turn.tenant.id, Person.platform_user_id == user_id
-            )
-        ):
-            # Only a forgotten person's placeholder id gets here; it must never be reused.
-            raise Refusal(f"{row.user_id!r} is not someone I can enrol.")
-        person = Person(
-            tenant_id=turn.tenant.id,
-            platform_user_id=user_id,
-            display_name=row.name or user_id,
-            timezone="UTC",
-            is_coordinator=False,
-            work_start_hour=9,
-            work_end_hour=17,
-            created_at=turn.now,
+        person = _new_person(turn, row)
+    enrolment = turn.session.scalar(
+        select(Enrolment).where(
+            Enrolment.programme_id == programme.id, Enrolment.person_id == person.id
         )
-        turn.session.add(person)
-        turn.session.flush()
-    if row.name:
-        person.display_name = row.name
+    )
+    if enrolment is not None and enrolment.role != row.role:
+        raise Refusal(
+            compose(
+                '{name} ({id}) is already enrolled in "{programme}" as a {role}, and a person has '
+                "one role in a programme, so nothing was changed. Enrol them as a {role} to "
+                "update their details.",
+                name=name_of(person),
+                id=person.platform_user_id,
+                programme=programme.name,
+                role=Text.engine(enrolment.role),
+            )
+        )
     if row.team:
         person.team = row.team
     if row.timezone:
@@ -328,11 +386,6 @@ def _apply(turn: Turn, programme: Programme, row: Row) -> Person:
         person.work_days = row.days
     if row.away_until:
         person.away_until = row.away_until
-    enrolment = turn.session.scalar(
-        select(Enrolment).where(
-            Enrolment.programme_id == programme.id, Enrolment.person_id == person.id
-        )
-    )
     if enrolment is None:
         enrolment = Enrolment(
             programme_id=programme.id,
@@ -348,13 +401,51 @@ def _apply(turn: Turn, programme: Programme, row: Row) -> Person:
     return person
 
 
+def _new_person(turn: Turn, row: Row) -> Person:
+    """Someone enrolled before they ever wrote: their platform id, and the name given for now
+    (their platform's name replaces it when they first write)."""
+    user_id = normalise_ref(row.user_id)
+    others = turn.session.scalars(
+        select(Person).where(Person.tenant_id == turn.tenant.id)
+    ).all()
+    if any(p.platform_user_id == user_id for p in others):
+        # Only a forgotten person's placeholder id gets here; it must never be reused.
+        raise Refusal(f"{row.user_id!r} is not someone I can enrol.")
+    wanted = user_id.casefold()
+    if any(
+        p.forgotten_at is None
+        and wanted in (p.platform_user_id.casefold(), p.display_name.casefold())
+        for p in others
+    ):
+        # `enrol Sam` when `sam` exists: a second person would be a mistake, and the first
+        # must never be renamed or re-enrolled by a name that happens to match.
+        raise Refusal(
+            unknown_person(row.user_id)
+            + " Someone here has a name or id like it, so I enrolled nobody: give their exact id."
+        )
+    person = Person(
+        tenant_id=turn.tenant.id,
+        platform_user_id=user_id,
+        display_name=row.name or user_id,
+        timezone="UTC",
+        is_coordinator=False,
+        work_start_hour=9,
+        work_end_hour=17,
+        created_at=turn.now,
+    )
+    turn.session.add(person)
+    turn.session.flush()
+    return person
+
+
 def _set_manager(turn: Turn, person: Person, manager_ref: str | None) -> None:
     if not manager_ref:
         return
     manager = find_person(turn.session, turn.tenant, manager_ref)
     if manager is None:
         raise Refusal(
-            compose("I don't know the manager {ref!r}; enrol or name them first.", ref=manager_ref)
+            compose("I don't know the manager {ref!r}; enrol them first. ", ref=manager_ref)
+            + unknown_person(manager_ref)
         )
     if manager.id == person.id:
         raise Refusal(name_of(person) + " cannot be their own manager.")

@@ -202,6 +202,22 @@ VERBS: tuple[Verb, ...] = (
         args=(Positional("person", "person"),),
         example="coordinator add @sam",
     ),
+    Verb(
+        "coordinator",
+        "Take back someone's coordinator rights (not your own if you are the last).",
+        "coordinator",
+        sub="remove",
+        args=(Positional("person", "person"),),
+        example="coordinator remove @sam",
+    ),
+    Verb(
+        "coordinator",
+        "List this workspace's coordinators; --log shows who did what, when.",
+        "coordinator",
+        sub="list",
+        flags=("log",),
+        example="coordinator list --log",
+    ),
     # Everyone; the parser accepts every verb from anyone, the engine refuses by role.
     Verb(
         "status",

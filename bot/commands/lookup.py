@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.identity import find_person
+from bot.identity import find_person, unknown_person
 from bot.stages import TERMINAL, Stage
 from bot.text import Text, compose
 from bot.turn import Refusal, Turn
@@ -53,9 +53,7 @@ def programme_named(turn: Turn, name: str) -> Programme:
 def person_named(turn: Turn, ref: str) -> Person:
     person = find_person(turn.session, turn.tenant, ref)
     if person is None:
-        raise Refusal(
-            compose("I don't know who {ref!r} is here. Enrol them first with `enrol`.", ref=ref)
-        )
+        raise Refusal(unknown_person(ref) + " New people are enrolled first with `enrol`.")
     return person
 
 

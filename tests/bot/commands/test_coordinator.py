@@ -27,7 +27,14 @@ from scenario import (
 from bot import wire
 from bot.content import default_content
 from bot.events import Actor, Command
-from storage.models import NudgeSent, OutboxMessage, Pair, Programme, StageTransition
+from storage.models import (
+    CoordinatorAction,
+    NudgeSent,
+    OutboxMessage,
+    Pair,
+    Programme,
+    StageTransition,
+)
 
 CONTENT = default_content()
 
@@ -249,7 +256,7 @@ def test_pair_refuses_people_who_are_not_enrolled_or_unknown(f: Flow) -> None:
     )
     refused(
         f.command(COORDINATOR, f'pair maya nobody --programme "{PROGRAMME}"'),
-        "I don't know who 'nobody' is here",
+        "No one here has the id 'nobody'.",
     )
     refused(
         f.command(COORDINATOR, 'pair maya sam --programme "Nope"'),
@@ -560,7 +567,107 @@ def test_coordinator_add_makes_someone_a_coordinator_and_tells_them(f: Flow) -> 
 def test_coordinator_add_of_someone_unknown_is_refused(f: Flow) -> None:
     ok(f.command(COORDINATOR, "status"))
     before = snapshot(f.db)
-    refused(f.command(COORDINATOR, "coordinator add nobody"), "I don't know who 'nobody' is here.")
+    refused(f.command(COORDINATOR, "coordinator add nobody"), "No one here has the id 'nobody'.")
     refused(f.command(COORDINATOR, "coordinator add"), "coordinator add needs <person>.")
-    refused(f.command(COORDINATOR, "coordinator"), "coordinator needs add after it.")
+    refused(
+        f.command(COORDINATOR, "coordinator"), "coordinator needs add, remove or list after it."
+    )
+    assert_unchanged(f.db, before)
+
+
+# -- coordinator remove / list, the setting per workspace, the audit trail ------------------
+
+
+def test_coordinator_remove_takes_back_what_coordinator_add_gave(f: Flow) -> None:
+    ok(f.command("sam", "status"))
+    ok(f.command(COORDINATOR, "coordinator add sam"))
+    assert ok(f.command(COORDINATOR, "coordinator remove sam")) == "Sam is no longer a coordinator."
+    assert not person(f.db, "sam").is_coordinator
+    assert texts(f, "sam")[-1] == "Hana took back your Tandem coordinator rights."
+    refused(f.command("sam", "programme list"), "`programme list` is for programme coordinators.")
+    before = snapshot(f.db)
+    refused(f.command(COORDINATOR, "coordinator remove sam"), "Sam is not a coordinator.")
+    assert_unchanged(f.db, before)
+
+
+def test_the_last_coordinator_cannot_remove_themselves_but_one_of_two_can(f: Flow) -> None:
+    ok(f.command("sam", "status"))
+    ok(f.command(COORDINATOR, "coordinator add sam"))
+    ok(f.command("sam", "coordinator remove sam"))
+    ok(f.command(COORDINATOR, "coordinator add sam"))
+    # hana's right comes from the setting: only the operator takes it back
+    refused(f.command("sam", "coordinator remove hana"), "through the TANDEM_COORDINATORS setting")
+    other = Flow(f.db, coordinators=())  # the setting no longer names hana: sam is the last
+    ok(other.command(COORDINATOR, "status"))
+    assert not person(f.db, COORDINATOR).is_coordinator
+    before = snapshot(f.db)
+    refused(other.command("sam", "coordinator remove sam"), "You are the last coordinator")
+    assert_unchanged(f.db, before)
+
+
+def test_removing_someone_from_the_setting_takes_their_right_back_at_the_next_start(
+    sqlite_db,  # type: ignore[no-untyped-def]
+) -> None:
+    """Issue 8: restarting with TANDEM_COORDINATORS changed from one person to another left
+    the first a coordinator."""
+    first = Flow(sqlite_db, coordinators=("hana",))
+    ok(first.command("hana", "programme list"))
+    ok(first.command("sam", "status"))
+    ok(first.command("hana", "coordinator add sam"))  # by command: the setting never takes it
+    restarted = Flow(sqlite_db, coordinators=("maya",))
+    assert restarted.engine.apply_coordinator_setting() == 1  # at start, before hana writes
+    assert not person(sqlite_db, "hana").is_coordinator
+    assert person(sqlite_db, "sam").is_coordinator
+    refused(restarted.command("hana", "programme list"), "is for programme coordinators")
+    ok(restarted.command("maya", "programme list"))
+
+
+def test_the_setting_is_per_workspace(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    """Issue 8: the same id in another workspace was a coordinator too."""
+    f = Flow(sqlite_db, coordinators=("console:test:hana",))
+    ok(f.command("hana", "programme list"))
+    elsewhere = Actor(platform="console", tenant="other", user_id="hana", display_name="Hana")
+    outcome = f.engine.handle(Command(actor=elsewhere, text="programme list"))
+    refused(outcome, "is for programme coordinators")
+    # A plain id means the only workspace the setting names: here console:test.
+    g = Flow(sqlite_db, coordinators=("console:test:maya", "hana"))
+    ok(g.command("hana", "programme list"))
+    refused(g.engine.handle(Command(actor=elsewhere, text="programme list")), "for programme")
+
+
+def test_coordinator_list_shows_who_and_the_log_shows_who_did_what_when(f: Flow) -> None:
+    ok(f.command("sam", "status"))
+    programme(f)
+    ok(f.command(COORDINATOR, "coordinator add sam"))
+    ok(
+        f.command(
+            COORDINATOR,
+            f'enrol maya --programme "{PROGRAMME}" --role mentor --level 2 '
+            '--name "Maya Lind" --manager sam',
+        )
+    )
+    ok(f.command(COORDINATOR, "programme list"))  # reads only: not in the trail
+    listing = ok(f.command("sam", "coordinator list"))
+    assert "- Hana (hana, TANDEM_COORDINATORS)" in listing
+    assert "- Sam (sam, added)" in listing
+    log = ok(f.command("sam", "coordinator list --log"))
+    lines = log.splitlines()
+    assert lines[0].startswith("*Coordinator actions, newest first")
+    assert lines[1] == (
+        "- 2027-01-04 08:00 UTC Hana: enrol Maya Lind --programme Reverse 2027 --role mentor "
+        "--level 2 --name (given) --manager Sam"
+    )
+    assert lines[2] == "- 2027-01-04 08:00 UTC Hana: coordinator add Sam"
+    # People are kept by reference (shown by their current name), free text never
+    assert "Maya Lind" not in str([a.details for a in rows(f.db, CoordinatorAction)])
+    assert "programme list" not in log
+
+
+def test_a_participant_running_a_coordinator_verb_changes_nothing_and_leaves_no_trail(
+    f: Flow,
+) -> None:
+    ok(f.command("sam", "status"))
+    before = snapshot(f.db)
+    for text in ("coordinator add sam", "coordinator remove hana", "coordinator list --log"):
+        refused(f.command("sam", text), "is for programme coordinators")
     assert_unchanged(f.db, before)

@@ -127,8 +127,12 @@ def test_a_display_name_never_finds_renames_or_re_enrols_someone(f: Flow) -> Non
     refused(f.command(COORDINATOR, "coordinator add Sam"), "No one here has the id 'Sam'.")
     assert_unchanged(f.db, before)
     # By id, the name given never renames them either.
-    ok(f.command(COORDINATOR, f'enrol sam --programme "{PROGRAMME}" --role mentee --level 8 '
-                 '--name "Someone Else"'))
+    ok(
+        f.command(
+            COORDINATOR,
+            f'enrol sam --programme "{PROGRAMME}" --role mentee --level 8 --name "Someone Else"',
+        )
+    )
     assert person(f.db, "sam").display_name == "Sam"
 
 
