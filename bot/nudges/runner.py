@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bot.identity import name_of
@@ -42,17 +43,35 @@ def run_for(turn: Turn, pair: Pair) -> list[str]:
 
 
 def decide(facts: PairFacts) -> list[tuple[NudgeRule, Firing]]:
-    """Pure: every rule that applies to the pair's kind, fires, and is past its cool-down."""
+    """Pure: every rule that applies to the pair's kind, fires, and is past its cool-down.
+
+    A firing that escalates is split in two (`parts`): what the pair hears is level 1 and keeps
+    its own cool-down, so an escalation reaches the coordinator without repeating the pair's
+    message inside it. A rule may thus give two entries, each recorded on its own.
+    """
     due: list[tuple[NudgeRule, Firing]] = []
-    if not any(s.status == "planned" for s in facts.sessions):
-        return due  # no session left to act on: advice about "next time" would be noise now
+    # Every nudge speaks of the next session; one already begun (its check-in still to come)
+    # is not next any more. None ahead: the wrap-up comes instead.
+    if not any(s.status == "planned" and s.planned_at > facts.now for s in facts.sessions):
+        return due
     for rule in RULES:
         if not rule.applies_to(facts.kind):
             continue
         firing = rule.check(facts)
-        if firing is not None and is_due(rule, firing, facts):
-            due.append((rule, firing))
+        if firing is None:
+            continue
+        due += [(rule, part) for part in parts(firing) if is_due(rule, part, facts)]
     return due
+
+
+def parts(firing: Firing) -> list[Firing]:
+    """A firing as the messages each audience gets: the pair's (or each person's) at level 1,
+    the coordinator's at the firing's level. One part when the firing does not escalate."""
+    to_pair = tuple((t, m) for t, m in firing.messages if t is not Target.COORDINATOR)
+    to_coordinator = tuple((t, m) for t, m in firing.messages if t is Target.COORDINATOR)
+    if firing.level == 1 or not to_pair or not to_coordinator:
+        return [firing]
+    return [replace(firing, level=1, messages=to_pair), replace(firing, messages=to_coordinator)]
 
 
 def is_due(rule: NudgeRule, firing: Firing, facts: PairFacts) -> bool:

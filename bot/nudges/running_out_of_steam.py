@@ -8,6 +8,16 @@ from bot.nudges.facts import PairFacts
 from bot.nudges.rule import ALL_KINDS, Firing, NudgeRule, Target
 
 GRACE = timedelta(days=7)
+# After the pair's own reminder, how long they have to answer it (meet, or check in for a
+# meeting that did happen) before the coordinator hears: a cadence, but never more than two
+# weeks and never less than the grace. A monthly pair that stopped meeting must not wait for
+# a second month to pass before someone who can help knows.
+ANSWER_AT_MOST = timedelta(days=14)
+
+
+def answer_window(gap: timedelta) -> timedelta:
+    """How long after the pair's reminder the coordinator is told, if nothing changed."""
+    return min(max(gap, GRACE), ANSWER_AT_MOST)
 
 
 def check(facts: PairFacts) -> Firing | None:
@@ -39,13 +49,12 @@ def check(facts: PairFacts) -> Firing | None:
         "programme": facts.programme,
         "pair_id": facts.pair_id,
     }
-    # "Still nothing" means the pair had a grace period to answer the first nudge *and* a
-    # second cadence went by without a meeting: a missed session followed by a booked one
-    # inside the normal rhythm is a pair getting back on track, not one for the coordinator.
+    # "Still nothing": the pair had its answer window after their own reminder and no session
+    # was held since (a held one moves `about` on, and this stall is over).
     told_pair = [
         at for nudge, level, a, at in facts.sent if nudge == RULE.key and level == 1 and a == about
     ]
-    if told_pair and facts.now - max(told_pair) >= GRACE and quiet > 2 * facts.gap + GRACE:
+    if told_pair and facts.now - max(told_pair) >= answer_window(facts.gap):
         return Firing(
             level=2, about=about, messages=((Target.COORDINATOR, "coordinator"),), params=params
         )
@@ -57,7 +66,10 @@ def check(facts: PairFacts) -> Firing | None:
 RULE = NudgeRule(
     key="steam",
     kinds=ALL_KINDS,
-    cooldown=timedelta(days=7),
+    # As long as the longest answer window: the cool-down's end is also the moment the
+    # coordinator may have to be told, so the sweep already wakes for it.
+    cooldown=ANSWER_AT_MOST,
     check=check,
-    summary="no session held for the cadence plus 7 days (two cadences: the coordinator too)",
+    summary="no session held for the cadence plus 7 days (no answer within a cadence, at most "
+    "14 days: the coordinator)",
 )

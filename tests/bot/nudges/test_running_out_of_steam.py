@@ -8,7 +8,7 @@ import pytest
 from nudge_facts import FIRST, MONTH, answer, both, fire, pair, planned, session, targets
 
 from bot.nudges import runner
-from bot.nudges.running_out_of_steam import GRACE, RULE
+from bot.nudges.running_out_of_steam import ANSWER_AT_MOST, GRACE, RULE, answer_window
 from bot.programmes import Kind
 
 DAY = timedelta(days=1)
@@ -82,22 +82,52 @@ def test_stops_once_a_session_is_held_again() -> None:
     assert fire(RULE, recovered) is None
 
 
-def test_escalates_only_when_a_second_cadence_passes_without_meeting() -> None:
+def test_a_monthly_pair_reaches_the_coordinator_two_weeks_after_its_reminder() -> None:
     told = STALL + DAY
     sent = (("steam", 1, 1, told),)
-    # A grace period after the pair was told, but still inside two cadences: the next booked
-    # session may put them back on track, so the coordinator is not troubled yet.
-    firing = fire(RULE, stalled(told + GRACE, sent=sent))
+    # Inside the answer window the pair may still meet or check in: the coordinator waits,
+    # and the pair is not told again (same evidence).
+    almost = told + ANSWER_AT_MOST - timedelta(seconds=1)
+    firing = fire(RULE, stalled(almost, sent=sent))
     assert firing is not None and firing.level == 1
-    assert runner.decide(stalled(told + GRACE, sent=sent)) == []
-    two_cadences = FIRST + 2 * MONTH + GRACE
-    firing = fire(RULE, stalled(two_cadences, sent=sent))
-    assert firing is not None and firing.level == 1
-    firing = fire(RULE, stalled(two_cadences + DAY, sent=sent))
+    assert runner.decide(stalled(almost, sent=sent)) == []
+    # Two weeks on, with no session held: the coordinator, not a second month later.
+    at = told + ANSWER_AT_MOST
+    firing = fire(RULE, stalled(at, sent=sent))
     assert firing is not None
     assert (firing.level, firing.about) == (2, 1)
     assert targets(firing) == [("coordinator", "coordinator")]
-    assert firing.params["days"] == 70
+    assert firing.params["days"] == (at - FIRST).days
+    assert [(r.key, f.level) for r, f in runner.decide(stalled(at, sent=sent))] == [("steam", 2)]
+
+
+@pytest.mark.parametrize(
+    ("gap", "window"),
+    [
+        (timedelta(days=7), timedelta(days=7)),
+        (timedelta(days=14), timedelta(days=14)),
+        (MONTH, timedelta(days=14)),
+        (2 * MONTH, timedelta(days=14)),
+    ],
+)
+def test_the_answer_window_is_a_cadence_but_never_more_than_two_weeks(
+    gap: timedelta, window: timedelta
+) -> None:
+    assert answer_window(gap) == window <= ANSWER_AT_MOST
+    assert answer_window(gap) >= GRACE
+
+
+def test_a_session_held_after_the_reminder_is_an_answer() -> None:
+    told = STALL + DAY
+    met = pair(
+        HELD_1,
+        UNREPORTED_2,
+        session(3, *both()),
+        *planned(4, 5, 6),
+        now=FIRST + 2 * MONTH + 3 * DAY,
+        sent=(("steam", 1, 1, told),),
+    )
+    assert fire(RULE, met) is None
 
 
 def test_no_escalation_before_the_pair_had_a_grace_period_to_answer() -> None:
