@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import shlex
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -39,7 +40,7 @@ from bot.clock import FakeClock
 from bot.delivery import Delivery, Sender
 from bot.engine import Engine
 from bot.events import Actor, Event, Submission
-from bot.replies import Button, FieldKind, Form, FormField, Outcome, Reply
+from bot.replies import Button, FieldKind, File, Form, FormField, Outcome, Reply
 
 PLATFORM = "console"
 TENANT = "console"
@@ -359,8 +360,20 @@ class ConsoleApp:
         shown = render.to_answer(outcome, form)
         if shown:
             self.io.show(shown)
+        if outcome.answer is not None and outcome.answer.files:
+            self._write_files(outcome.answer.files)
         if outcome.answer is not None and outcome.answer.buttons:
             self.buttons[self.user] = outcome.answer.buttons
+
+    def _write_files(self, files: tuple[File, ...]) -> None:
+        """A report's CSV and chart (a my-data export): written to disk, their paths shown."""
+        folder = getattr(self, "files_dir", None)
+        if folder is None:
+            folder = self.files_dir = Path(tempfile.mkdtemp(prefix="tandem-files-"))
+        for file in files:
+            path = folder / Path(file.name).name  # a plain name: never a path out of the folder
+            path.write_bytes(file.data)
+            self.io.show(f"[dim]Saved {escape(file.media_type)}:[/dim] {escape(str(path))}")
 
     def _show_new(self) -> None:
         for received in self.inbox.take_unread(self.user):

@@ -51,6 +51,7 @@ COMMANDS = (COMMAND,)
 SCOPES = {
     "chat:write": "chat_postMessage",  # every message, in DMs and group DMs
     "commands": "bolt.command",  # the /tandem slash command
+    "files:write": "files_upload_v2",  # a report's CSV and chart, a my-data export
     "im:history": "message.im",  # the bot hears what people type in its DM
     "im:write": "conversations_open",  # the bot opens each person's DM itself
     "mpim:write": "conversations_open",  # ... and each pair's group DM
@@ -166,6 +167,8 @@ class SlackApp:
             await self._open_form(body.get("trigger_id"), answer)
         elif answer is not None:
             await ack(response_type="ephemeral", **render.to_ephemeral(answer))
+            if answer.files:  # an ephemeral answer cannot carry files: they go to the DM
+                await self._upload_to_person(event.actor.user_id, answer)
         else:
             await ack()
 
@@ -313,6 +316,17 @@ class SlackApp:
 
     async def _post(self, channel: str, answer: Reply) -> None:
         await self.client.chat_postMessage(channel=channel, **render.to_message(answer))
+        if answer.files:
+            await self._upload(channel, answer)
+
+    # -- files (a report's CSV and chart, a my-data export) --------------------------------
+
+    async def _upload_to_person(self, user_id: str, answer: Reply) -> None:
+        opened = await self.client.conversations_open(users=user_id)
+        await self._upload(str(opened["channel"]["id"]), answer)
+
+    async def _upload(self, channel: str, answer: Reply) -> None:
+        await self.client.files_upload_v2(channel=channel, file_uploads=render.to_uploads(answer))
 
     async def _publish_home(self, actor: Actor) -> None:
         sections = await asyncio.to_thread(self.engine.home, actor)

@@ -395,3 +395,11 @@ def _is_date(text: str) -> bool:
         return len(text) == 10 and date.fromisoformat(text).isoformat() == text
     except ValueError:
         return False
+
+
+# -- files ------------------------------------------------------------------------------------
+
+
+def to_uploads(reply: Reply) -> list[dict[str, Any]]:
+    """files_upload_v2's `file_uploads`: one entry per file of the reply."""
+    return [{"content": f.data, "filename": f.name, "title": f.name} for f in reply.files]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -364,3 +365,20 @@ def _input(field: FormField, value: str | None) -> dict[str, Any]:
     if not field.required:
         del element["errorMessage"]  # shown only when a required input is left empty
     return element
+
+
+# -- files ------------------------------------------------------------------------------------
+
+
+def to_file_attachments(reply: Reply) -> list[dict[str, str]]:
+    """The reply's files as inline attachments (data URIs): Teams shows an image inline in
+    the message. Other files ride the same way; a real file in a personal chat needs Teams'
+    file-consent flow, which is not built yet."""
+    return [
+        {
+            "contentType": f.media_type,
+            "contentUrl": f"data:{f.media_type};base64,{base64.b64encode(f.data).decode('ascii')}",
+            "name": f.name,
+        }
+        for f in reply.files
+    ]

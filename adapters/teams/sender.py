@@ -26,6 +26,7 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import (
     Activity,
+    Attachment,
     ChannelAccount,
     ConversationAccount,
     ConversationReference,
@@ -62,6 +63,16 @@ def to_activity(reply: Reply, *, shared_with: str | None = None) -> Activity:
         card = render.to_card(reply, shared_with=shared_with)
     activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
     activity.summary = render.summary(reply)
+    if reply.files:  # a report's chart shows inline; see render.to_file_attachments
+        activity.attachments = [
+            *activity.attachments,
+            *(
+                Attachment(
+                    content_type=a["contentType"], content_url=a["contentUrl"], name=a["name"]
+                )
+                for a in render.to_file_attachments(reply)
+            ),
+        ]
     return activity
 
 
