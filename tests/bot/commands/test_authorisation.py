@@ -56,12 +56,17 @@ def test_someone_added_to_the_settings_later_becomes_a_coordinator(f: Flow) -> N
 def test_a_participant_is_refused_every_coordinator_verb(f: Flow, verb: str, example: str) -> None:
     before = snapshot(f.db)
     text = refused(f.command("sam", example, attachment="user_id,role,level\nzoe,mentee,5\n"))
-    assert text.startswith(
-        f"`{verb.removesuffix(' --csv')}` is for programme coordinators. "
-        "If you need something from yours, send them a private note with "
-        "`help <your note>`."
+    verb = verb.removesuffix(" --csv")
+    whose = (
+        f"Naming a pair or programme after `{verb}` is for programme coordinators; "
+        f"`{verb}` on its own is about your own pair."
+        if verb in COORDINATOR_FORMS
+        else f"`{verb}` is for programme coordinators."
     )
-    assert text.endswith(grammar.usage(coordinator=False))
+    assert text == (
+        whose + " If you need something from yours, send them a private note with "
+        "`help <your note>`."
+    )  # and no usage list: none of those commands is theirs
     assert_unchanged(f.db, before)
 
 
@@ -101,4 +106,7 @@ def test_participants_are_never_shown_coordinator_verbs(f: Flow) -> None:
         assert f"/tandem {spec.label} " not in text
     unknown = refused(f.command("sam", "frobnicate"), "I don't know the command 'frobnicate'.")
     assert "programme create" not in unknown
-    assert "programme create" in refused(f.command("hana", "frobnicate"))
+    refused(f.command("sam", "progamme create X"), "`/tandem help` lists what I can do.")
+    assert refused(f.command("hana", "progamme create X")).endswith(
+        "Did you mean `programme`?\n\n" + grammar.usage_for("programme", coordinator=True)
+    )

@@ -16,8 +16,11 @@ from bot.commands.grammar import (
     Parsed,
     UsageError,
     Verb,
+    is_for_coordinators,
+    is_verb,
     parse,
     usage,
+    usage_for,
 )
 
 # --- happy paths ---------------------------------------------------------------------------
@@ -207,16 +210,26 @@ def _error(text: str, *, coordinator: bool = False) -> UsageError:
     return caught.value
 
 
-def test_unknown_verb_names_it_and_shows_the_general_list() -> None:
-    error = _error("frobnicate now")
-    assert error.message == "I don't know the command 'frobnicate'."
-    assert error.verb is None
-    assert "/tandem goals add <goal>" in error.usage
-    assert "programme create" not in error.usage  # participants see their own list
+def test_an_unknown_verb_is_named_and_points_to_help_not_the_whole_list() -> None:
+    for coordinator in (False, True):
+        error = _error("frobnicate now", coordinator=coordinator)
+        assert error.message == "I don't know the command 'frobnicate'."
+        assert error.verb is None
+        assert error.usage == "`/tandem help` lists what I can do."
 
 
-def test_unknown_verb_shows_coordinators_their_list() -> None:
-    assert "/tandem programme create" in _error("frobnicate", coordinator=True).usage
+def test_an_unknown_verb_close_to_one_gets_that_verbs_usage() -> None:
+    error = _error("gaols add x")
+    assert error.message == "I don't know the command 'gaols'. Did you mean `goals`?"
+    assert error.verb == "goals"
+    assert error.usage == "\n".join(
+        usage_for(spec.full, coordinator=False) for spec in VERBS if spec.name == "goals"
+    )
+
+
+def test_participants_are_never_pointed_to_a_coordinator_verb() -> None:
+    assert _error("mach R", coordinator=True).verb == "match"
+    assert _error("mach R").verb is None
 
 
 @pytest.mark.parametrize(
@@ -284,7 +297,9 @@ def test_unknown_verb_shows_coordinators_their_list() -> None:
         ("goals met", "goals met", ["needs <n>"]),
         ("goals ad Lead", "goals", ["add or met", "'ad'"]),
         ("programme", "programme", ["create or list"]),
-        ("coordinator remove x", "coordinator add", ["coordinator needs add"]),
+        ("programme delete x", "programme", ["programme needs create"]),
+        ("goals --done", "goals", ["goals has no option --done"]),
+        ("goals --help", "goals", ["how goals works"]),
         ("checkin now please", "checkin", ["takes no other words", "'now please'"]),
         ("forget-me --yes", "forget-me", ["--confirm"]),
         ("enrol --help", "enrol", ["how enrol works"]),
@@ -298,8 +313,61 @@ def test_mistakes_are_explained_with_that_verbs_usage(
     for fragment in says:
         assert fragment in error.message
     assert error.verb == verb
-    assert f"/tandem {verb}" in error.usage
-    assert "Example: /tandem " in error.usage
+    assert all(line.startswith(f"/tandem {verb}") for line in error.usage.split("\n\n"))
+    if "--help" in text:  # asked for: each form's line, summary and example
+        assert "Example: /tandem " in error.usage
+    else:  # a mistake: only the line of the form it is about, never the whole list
+        assert "Example:" not in error.usage
+        assert all(line.startswith(f"/tandem {verb}") for line in error.usage.splitlines())
+
+
+def _bad_form(spec: Verb) -> str | None:
+    """A mistake in this one form of a verb; None when any words at all are valid (help)."""
+    if not spec.rest:
+        return f"{spec.label} --no-such-option"
+    if spec.rest_optional and all(p.optional for p in spec.args):
+        return None
+    return spec.label  # its <pair>, <goal> or <note> left out
+
+
+@pytest.mark.parametrize("spec", VERBS, ids=lambda spec: spec.label)
+@pytest.mark.parametrize("coordinator", [False, True], ids=["participant", "coordinator"])
+def test_a_bad_form_of_each_verb_answers_with_exactly_its_usage_line(
+    spec: Verb, coordinator: bool
+) -> None:
+    bad = _bad_form(spec)
+    if bad is None:
+        assert spec.name == "help", f"{spec.label} accepts anything: give it a bad form here"
+        return
+    error = _error(bad, coordinator=coordinator)
+    assert error.verb == spec.full
+    assert error.usage == usage_for(spec.label, coordinator=coordinator)
+    assert error.usage.count("/tandem ") == 1 and "\n" not in error.usage
+    assert error.usage.startswith(f"/tandem {spec.label}")
+
+
+def test_usage_for_a_form_a_verb_and_a_family() -> None:
+    assert usage_for("goals met", coordinator=False) == "/tandem goals met <n>"
+    assert usage_for("enrol --csv", coordinator=True) == "/tandem enrol --csv --programme <name>"
+    assert usage_for("enrol", coordinator=True).startswith("/tandem enrol <person> --programme")
+    assert "\n" not in usage_for("enrol", coordinator=True)
+    assert usage_for("goals", coordinator=False) == "/tandem goals"  # the verb, not the family
+    assert usage_for("programme", coordinator=True).splitlines() == [  # no verb: the family
+        usage_for("programme create", coordinator=True),
+        "/tandem programme list",
+    ]
+    assert usage_for("pause", coordinator=True) == "/tandem pause [pair]"
+    assert usage_for("pause", coordinator=False) == "/tandem pause"  # their own pair is implied
+    with pytest.raises(ValueError):
+        usage_for("dance", coordinator=True)
+
+
+def test_which_words_are_verbs_and_whose_they_are() -> None:
+    assert all(is_verb(spec.label) and is_verb(spec.name) for spec in VERBS)
+    assert not is_verb("We keep missing sessions")
+    assert is_for_coordinators("programme") and is_for_coordinators("enrol --csv")
+    assert not is_for_coordinators("goals") and not is_for_coordinators("pause")
+    assert not is_for_coordinators("dance")
 
 
 def test_too_long_input_is_refused() -> None:

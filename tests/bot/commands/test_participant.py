@@ -60,6 +60,19 @@ def test_status_without_a_pair(f: Flow) -> None:
     assert ok(f.command("sam", "")) == ok(f.command("sam", "/tandem"))
 
 
+def test_a_coordinators_status_opens_with_their_programmes(f: Flow) -> None:
+    assert ok(f.command(COORDINATOR, "status")) == (
+        '*Coordinator*: no programmes yet. Start with `programme create "Name" --kind reverse`.'
+    )
+    proposed(f, mentor=COORDINATOR)
+    text = ok(f.command(COORDINATOR, ""))
+    assert text.startswith(f'*Programmes*\n- "{PROGRAMME}": 1 proposed\n')
+    assert "not in a mentoring pair" not in text
+    assert text.endswith(
+        f"*Pair #1* in {PROGRAMME}: you are the mentor, with Sam. Stage: proposed."
+    )
+
+
 def test_status_shows_my_pair_my_role_the_next_session_and_what_is_open(f: Flow) -> None:
     pair_id = active(f)
     assert ok(f.command("sam", "status")) == (
@@ -298,6 +311,10 @@ def test_swap_after_the_planned_swap_hands_the_lead_back(f: Flow) -> None:
 def test_help_with_a_command_name_explains_the_command(f: Flow) -> None:
     read_all(f, "hana")
     assert ok(f.command("sam", "help goals add")) == grammar.usage("goals add", coordinator=False)
+    # A form or a family is a command too, whichever verbs the grammar has.
+    csv = grammar.usage("enrol --csv", coordinator=False)
+    assert ok(f.command("sam", "help enrol --csv")) == csv
+    assert ok(f.command("sam", "help Programme")) == grammar.usage("programme", coordinator=False)
     assert texts(f, "hana") == []  # not a note for the coordinator
 
 
