@@ -56,17 +56,16 @@ ANYONE: dict[str, Handler] = {
 
 
 def run(turn: Turn, person: Person, text: str, *, attachment: str | None) -> Reply:
+    # A refusal says what was wrong and the one usage line that applies; only `help` lists all.
     try:
         parsed = grammar.parse(text, coordinator=person.is_coordinator)
     except grammar.UsageError as error:
+        if error.verb and not person.is_coordinator and grammar.is_for_coordinators(error.verb):
+            raise Refusal(_for_coordinators(error.verb)) from None
         raise Refusal(error.message + "\n\n" + error.usage) from None
     if parsed.verb in COORDINATOR_ONLY or _names_a_pair_or_programme(parsed):
         if not person.is_coordinator:
-            raise Refusal(
-                f"`{parsed.verb}` is for programme coordinators. If you need something from "
-                "yours, send them a private note with `help <your note>`.\n\n"
-                + grammar.usage(coordinator=False)
-            )
+            raise Refusal(_for_coordinators(parsed.verb, own_form=parsed.verb in ANYONE))
         handler = COORDINATOR_ONLY.get(parsed.verb) or COORDINATOR_FORMS[parsed.verb]
         with audit.changes(turn.session) as changed:
             reply = handler(turn, person, parsed, attachment)
@@ -75,8 +74,22 @@ def run(turn: Turn, person: Person, text: str, *, attachment: str | None) -> Rep
         return reply
     anyone = ANYONE.get(parsed.verb)
     if anyone is None:  # the grammar knows a verb the engine doesn't: a bug, said plainly
-        raise Refusal(grammar.usage(coordinator=person.is_coordinator))
+        raise Refusal(f"I know `{parsed.verb}` but can't do it yet. `help` lists what I can do.")
     return anyone(turn, person, parsed, attachment)
+
+
+def _for_coordinators(verb: str, *, own_form: bool = False) -> str:
+    """A participant's answer to a coordinator verb: whose it is and how to reach yours."""
+    whose = (
+        f"Naming a pair or programme after `{verb}` is for programme coordinators; "
+        f"`{verb}` on its own is about your own pair."
+        if own_form  # `pause 12`: the bare verb is the participant's own
+        else f"`{verb}` is for programme coordinators."
+    )
+    return (
+        whose
+        + " If you need something from yours, send them a private note with `help <your note>`."
+    )
 
 
 def _names_a_pair_or_programme(parsed: Parsed) -> bool:

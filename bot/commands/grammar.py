@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import shlex
 import unicodedata
@@ -37,7 +38,11 @@ class Parsed:
 
 
 class UsageError(Exception):
-    """A malformed command: `message` says what is wrong, `usage` shows how to get it right."""
+    """A malformed command: `message` says what is wrong, `usage` shows how to get it right.
+
+    `verb` is the verb or family the mistake is about ("goals met", "goals"); `usage` is then
+    its line(s) from `usage_for`, or its full help after `--help`. None means no verb applies.
+    """
 
     def __init__(self, message: str, usage: str, verb: str | None = None) -> None:
         super().__init__(message)
@@ -336,11 +341,22 @@ _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 
 class _Problem(Exception):
-    """Raised deep in parsing; `parse` adds the usage of the verb(s) it concerns."""
+    """Raised deep in parsing; `parse` adds the usage of the verb(s) it concerns.
 
-    def __init__(self, message: str, *specs: Verb) -> None:
+    `detailed`: the person asked (`--help`), so they get the summary and example too.
+    """
+
+    def __init__(self, message: str, *specs: Verb, detailed: bool = False) -> None:
         super().__init__(message)
-        self.message, self.specs = message, specs
+        self.message, self.specs, self.detailed = message, specs, detailed
+
+
+class _Unknown(_Problem):
+    """A first word that is no verb; `parse` looks for the verb it is closest to."""
+
+    def __init__(self, word: str) -> None:
+        super().__init__("I don't know the command " + _show(word) + ".")
+        self.word = word
 
 
 def _show(text: str) -> Text:
@@ -465,7 +481,7 @@ def _read(spec: Verb, tokens: list[str]) -> Parsed:
         name, value = named
         key = name.replace("-", "_")
         if name == "help":
-            raise _Problem(f"Here is how {spec.label} works.", spec)
+            raise _Problem(f"Here is how {spec.label} works.", spec, detailed=True)
         if name not in by_name and name not in spec.flags:
             known = tuple(f"--{n}" for n in (*by_name, *spec.flags) if n != spec.form)
             takes = f" It takes {_either(known)}." if known else ""
@@ -515,12 +531,18 @@ def parse(text: str, *, coordinator: bool = False) -> Parsed:
     """
     try:
         return _parse(text)
+    except _Unknown as unknown:
+        raise _unknown_verb(unknown, coordinator=coordinator) from None
     except _Problem as problem:
         specs = problem.specs
         if not specs:
-            raise UsageError(problem.message, usage(coordinator=coordinator)) from None
+            raise UsageError(problem.message, _HELP_HINT) from None
         verb = specs[0].full if len(specs) == 1 else specs[0].name
-        raise UsageError(problem.message, _usage_of(specs, coordinator=coordinator), verb) from None
+        if problem.detailed:
+            shown = _usage_of(specs, coordinator=coordinator)
+        else:
+            shown = _lines(specs, coordinator=coordinator)
+        raise UsageError(problem.message, shown, verb) from None
 
 
 def _parse(text: str) -> Parsed:
@@ -540,7 +562,7 @@ def _parse(text: str) -> Parsed:
     name = _ALIASES.get(first.group(1).lower(), first.group(1).lower())
     family = tuple(s for s in VERBS if s.name == name)
     if not family:
-        raise _Problem("I don't know the command " + _show(first.group(1)) + ".")
+        raise _Unknown(first.group(1))
     end, second = first.end(), _WORD.match(text, first.end())
     subs = tuple(s.sub for s in family if s.sub)
     specs = [s for s in family if s.sub and second and s.sub == second.group(1).lower()]
@@ -550,7 +572,10 @@ def _parse(text: str) -> Parsed:
         specs = [s for s in family if not s.sub]
         if not specs:
             raise _Problem(f"{name} needs {_either(subs)} after it.", *family)
-        if subs and second and not specs[0].args:  # `goals ad x`: a mistyped subcommand
+        if subs and second and second.group(1).lower() == "--help":  # the whole family
+            raise _Problem(f"Here is how {name} works.", *family, detailed=True)
+        if subs and second and not specs[0].args and _option(second.group(1)) is None:
+            # `goals ad x`: a mistyped subcommand (`goals --x` is an option goals lacks)
             raise _Problem(
                 f"After {name} I expect {_either(subs)}, not " + _show(second.group(1)) + ".",
                 *family,
@@ -562,7 +587,7 @@ def _parse(text: str) -> Parsed:
         return _read(form[0], tokens)
     spec = specs[0]  # free text: fixed words first, then the untouched remainder
     if text[end:].strip().lower() == "--help":
-        raise _Problem(f"Here is how {spec.full} works.", spec)
+        raise _Problem(f"Here is how {spec.full} works.", spec, detailed=True)
     words = []
     for _ in spec.args:
         if (word := _WORD.match(text, end)) is not None:
@@ -604,8 +629,7 @@ def usage(verb: str | None = None, *, coordinator: bool) -> str:
     that name, a family ("programme" shows programme create and programme list).
     """
     if verb is not None:
-        wanted = " ".join(verb.lower().split())
-        specs = [s for s in VERBS if s.full == wanted] or [s for s in VERBS if s.name == wanted]
+        specs = _specs_of(verb)
         if not specs:
             raise ValueError(f"no such verb: {verb!r}")
         return _usage_of(specs, coordinator=coordinator)
@@ -615,3 +639,62 @@ def usage(verb: str | None = None, *, coordinator: bool) -> str:
     example = "enrol" if coordinator else "goals met"
     lines.append(f"\nAdd --help to a command for its details, like {PREFIX} {example} --help.")
     return "\n".join(lines)
+
+
+# --- the usage a refusal shows: the line(s) of the one verb it is about ----------------------
+
+_HELP_HINT = f"`{PREFIX} help` lists what I can do."
+
+
+def _specs_of(verb: str) -> list[Verb]:
+    """Forms named `verb`: a verb ("goals add", "enrol": both forms), a form ("enrol --csv"),
+    else a family ("programme": programme create and programme list)."""
+    wanted = " ".join(verb.lower().split())
+    return (
+        [s for s in VERBS if s.full == wanted]
+        or [s for s in VERBS if s.label == wanted]
+        or [s for s in VERBS if s.name == wanted]
+    )
+
+
+def _lines(specs: Sequence[Verb], *, coordinator: bool) -> str:
+    return "\n".join(_line(s, coordinator=coordinator) for s in specs)
+
+
+def usage_for(verb: str, *, coordinator: bool) -> str:
+    """The one usage line of a verb or form ("goals met", "enrol --csv"; "enrol" is the form
+    without --csv), or of each verb in a family ("goals": goals, goals add, goals met).
+
+    This is what a refusal shows; `usage(verb)` adds each form's summary and example for
+    `help <verb>` and `--help`. Both read VERBS, so a verb added there needs no wiring here.
+    """
+    wanted = " ".join(verb.lower().split())
+    specs = [s for s in VERBS if s.label == wanted] or _specs_of(verb)
+    if not specs:
+        raise ValueError(f"no such verb: {verb!r}")
+    return _lines(specs, coordinator=coordinator)
+
+
+def is_verb(words: str) -> bool:
+    """Do these words name a verb, one of its forms or a family (`help away` asks about it)?"""
+    return bool(_specs_of(words))
+
+
+def is_for_coordinators(verb: str) -> bool:
+    """Is every form of this verb (or family) a coordinator's? Unknown words are not."""
+    specs = _specs_of(verb)
+    return bool(specs) and all(s.audience == "coordinator" for s in specs)
+
+
+def _unknown_verb(unknown: _Unknown, *, coordinator: bool) -> UsageError:
+    """An unknown first word: the usage of the verb it looks like, else where the list is."""
+    known = sorted({s.name for s in VERBS if coordinator or s.audience != "coordinator"})
+    close = difflib.get_close_matches(unknown.word.lower(), known, n=1, cutoff=0.75)
+    if not close:
+        return UsageError(unknown.message, _HELP_HINT)
+    family = [s for s in VERBS if s.name == close[0]]
+    return UsageError(
+        unknown.message + f" Did you mean `{close[0]}`?",
+        _lines(family, coordinator=coordinator),
+        close[0],
+    )

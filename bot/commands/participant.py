@@ -23,10 +23,15 @@ from storage.models import MentoringSession, Person
 
 
 def status(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
-    parts = [reporting.my_pairs(turn, person, live_pairs_of(turn, person))]
-    if person.is_coordinator:
-        parts.append(reporting.overview(turn))
-    return Reply(text=Text.join((p for p in parts if p), "\n\n"))
+    pairs = live_pairs_of(turn, person)
+    if not person.is_coordinator:
+        return Reply(text=reporting.my_pairs(turn, person, pairs))
+    # A coordinator's status opens with their programmes; their own pairs follow if they have
+    # any, and "you are not in a pair" is no news to a coordinator, so it is left out.
+    parts = [reporting.overview(turn)]
+    if pairs:
+        parts.append(reporting.my_pairs(turn, person, pairs))
+    return Reply(text=Text.join(parts, "\n\n"))
 
 
 def checkin(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
@@ -193,7 +198,7 @@ def join(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
 def help_(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     if not parsed.rest.strip():
         return Reply(text=grammar.usage(coordinator=person.is_coordinator))
-    if parsed.rest.strip().lower() in grammar.VERB_NAMES | {"programme", "coordinator"}:
+    if grammar.is_verb(parsed.rest):
         # `help enrol` asks how a command works; it is not a note for the coordinator.
         return Reply(
             text=grammar.usage(parsed.rest.strip().lower(), coordinator=person.is_coordinator)
