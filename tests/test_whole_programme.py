@@ -174,6 +174,8 @@ def test_a_whole_reverse_programme(database: Database) -> None:
     # The last session is behind them: the next sweep starts the wrap-up.
     until(f, SESSIONS[5] + timedelta(hours=8))
     assert stage(database, pair_id) == "wrap_up"
+    # That was a Friday evening: the evaluation forms reach them on Monday at 09:00.
+    until(f, SESSIONS[5] + timedelta(days=2, hours=23))
     for who, goals_met, worked, keep in (
         ("maya", "4", "Setting the agenda in writing", "network"),
         ("sam", "5", "Seeing the app through customers", "network"),
