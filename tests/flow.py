@@ -130,6 +130,36 @@ class Flow:
         raise AssertionError(f"{who} has no {form_prefix} form button")
 
 
+def accept_invitations(engine: Engine, people: Iterable[Actor]) -> None:
+    """Each person accepts every invitation still waiting for them (bot.consent), pressing its
+    Accept button through the engine as they would; for tests that drive the engine directly."""
+    from sqlalchemy import select
+
+    from storage.models import Enrolment, Person, Tenant
+
+    for actor in people:
+        with engine.db.transaction() as session:
+            waiting = session.scalars(
+                select(Enrolment.id)
+                .join(Person, Person.id == Enrolment.person_id)
+                .join(Tenant, Tenant.id == Person.tenant_id)
+                .where(
+                    Tenant.platform == actor.platform,
+                    Tenant.external_id == actor.tenant,
+                    Person.platform_user_id == actor.user_id,
+                    Enrolment.invited_at.is_not(None),
+                    Enrolment.consent_at.is_(None),
+                    Enrolment.declined_at.is_(None),
+                    Enrolment.left_at.is_(None),
+                )
+            ).all()
+        for enrolment_id in waiting:
+            outcome = engine.handle(
+                Action(actor=actor, action="consent", value=wire.encode(enrolment_id, "accept"))
+            )
+            assert outcome.changed, outcome.answer
+
+
 def unversioned(value: str) -> str:
     """A button value's arguments without its wire version: `v1:checkin:3` -> `checkin:3`."""
     return ":".join(wire.decode(value)[1])

@@ -52,6 +52,7 @@ def active_pair(
             f'enrol {who} --programme "{programme}" --role {role} --level {level} '
             f"--name {name} --team {team}",
         )
+        flow.answer_invitation(who)  # they accept, as they would (bot.consent)
     ok(COORDINATOR, f'pair {MENTOR} {MENTEE} --programme "{programme}" --reason "a test pair"')
     for gate in ("intro", "chemistry"):
         for who in (MENTOR, MENTEE):

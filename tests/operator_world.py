@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flow import accept_invitations
 from sqlalchemy import func, select
 
 from bot.clock import FakeClock
@@ -35,6 +36,14 @@ def paired(engine: Engine, *, platform: str, tenant: str, people: tuple[str, str
         f"enrol {mentee} --programme P --role mentee --level 2",
         f"pair {mentor} {mentee} --programme P",
     ):
+        if text.startswith("pair"):  # both accept their invitations first (bot.consent)
+            accept_invitations(
+                engine,
+                [
+                    Actor(platform=platform, tenant=tenant, user_id=who, display_name=who)
+                    for who in (mentor, mentee)
+                ],
+            )
         outcome = engine.handle(Command(actor=actor, text=text))
         assert outcome.changed, (text, outcome.answer)
 

@@ -98,6 +98,9 @@ def get(world: SlackWorld, path: str) -> Answer:
 # -- a pair at each stage --------------------------------------------------------------------------
 
 
+ACCEPT = "Yes, I'd like to"  # the invitation's Accept button (bot/content/en/consent.yaml)
+
+
 def matched(
     world: SlackWorld, *, cadence: str = "weekly", mentor: str = MAYA, mentee: str = SAM
 ) -> int:
@@ -118,6 +121,8 @@ def matched(
         HANA,
         f'enrol <@{mentee}|s> --programme "{PROGRAMME}" --role mentee --level 9 --wants "tiktok"',
     )
+    for who in (mentor, mentee):  # each accepts the invitation, as they would (bot.consent)
+        press_ok(world, who, ACCEPT)
     assert ok_command(world, HANA, f'match "{PROGRAMME}"').startswith("Matched")
     return pair_of(world.db, mentor, mentee).id
 

@@ -14,7 +14,7 @@ from collections import Counter
 from datetime import datetime
 
 from scenario import pair_of, stage
-from teams_world import HANA, MAYA, SAM, Answer, TeamsUser, TeamsWorld, card_text
+from teams_world import HANA, MAYA, SAM, Answer, TeamsUser, TeamsWorld, _actions, card_text
 
 from bot.content import default_content
 
@@ -88,8 +88,18 @@ def installed(world: TeamsWorld, *people: TeamsUser) -> None:
         assert len(world.cards_to(user)) == before + 1, f"{user.name} was not greeted once"
 
 
-def enrolled(world: TeamsWorld, *, cadence: str = "weekly") -> None:
-    """A programme with Maya and Sam enrolled by their Entra (AAD) object ids."""
+ACCEPT = "Yes, I'd like to"  # the invitation's Accept button (bot/content/en/consent.yaml)
+
+
+def has_invitation(world: TeamsWorld, user: TeamsUser) -> bool:
+    return any(
+        action.get("title") == ACCEPT for card in world.cards_to(user) for action in _actions(card)
+    )
+
+
+def enrolled(world: TeamsWorld, *, cadence: str = "weekly", accept: bool = True) -> None:
+    """A programme with Maya and Sam enrolled by their Entra (AAD) object ids; each who has
+    the app installed accepts the invitation (unless not `accept`)."""
     created = command(
         world,
         HANA,
@@ -102,6 +112,8 @@ def enrolled(world: TeamsWorld, *, cadence: str = "weekly") -> None:
     ):
         answer = command(world, HANA, f'enrol {user.aad} --programme "{PROGRAMME}" {options}')
         assert answer.startswith("Enrolled"), answer
+        if accept and has_invitation(world, user):  # only delivered to those who installed
+            press_ok(world, user, ACCEPT)  # they accept, as they would (bot.consent)
 
 
 def matched(world: TeamsWorld, *, install: bool = True, cadence: str = "weekly") -> int:

@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.consent import ACTION
+from bot.content import default_content
 from bot.lifecycle.contracting import OPEN_FORM
 from tandem.demo.checks import Checks
 from tandem.demo.world import Person, World
 
 PROGRAMME = "Reverse Mentoring 2027"
+ACCEPT = str(default_content().text("consent.invitation.accept_button"))
 QUOTED = f'"{PROGRAMME}"'
 HANA = Person("hana", "Hana Sato", "HR, coordinates the mentoring programmes")
 MAYA = Person("maya", "Maya Lind", "support engineer in her second year")
@@ -68,7 +71,8 @@ SESSIONS = {
 
 
 def set_up(world: World, checks: Checks) -> tuple[int, int]:
-    """Hana creates the programme, enrols four people (three from a CSV file) and matches."""
+    """Hana creates the programme and enrols four people (three from a CSV file); each accepts
+    the invitation, and she matches."""
     world.at(world.local(0, 9))
     world.command(
         HANA, f"programme create {QUOTED} --kind reverse --sessions 6 --cadence fortnightly"
@@ -82,7 +86,24 @@ def set_up(world: World, checks: Checks) -> tuple[int, int]:
     )
     world.later(minutes=10)
     world.command(HANA, f"enrol --csv --programme {QUOTED}", attachment=PEOPLE_CSV)
+    checks.expect(
+        all(len(world.inbox(p)) == 1 for p in (SAM, MAYA, LEO, PRIYA)),
+        "each person enrolled gets one private invitation, to accept or decline",
+    )
     world.later(minutes=5)
+    early = world.command(HANA, f"match {QUOTED} --dry-run")
+    checks.expect(
+        early.answer is not None
+        and "Proposed matches" in early.answer.text
+        and "no answer yet" in early.answer.text
+        and "mentors" not in early.answer.text,
+        "nobody is matched before accepting; the coordinator sees who has not answered yet",
+    )
+    world.narrate("Over the morning, each of the four reads the invitation and says yes.")
+    for who, minutes in ((SAM, 20), (MAYA, 15), (LEO, 25), (PRIYA, 10)):
+        world.later(minutes=minutes)
+        world.press(who, ACTION, label=ACCEPT)
+    world.later(minutes=15)
     before = world.mark()
     dry = world.command(HANA, f"match {QUOTED} --dry-run")
     checks.expect(world.mark() == before, "a dry run sends nothing", world.received[before:])
@@ -94,7 +115,7 @@ def set_up(world: World, checks: Checks) -> tuple[int, int]:
         "matching pairs the support engineer with the COO (TikTok)",
     )
     checks.expect(
-        len(world.inbox(MAYA)) == 1 and len(world.inbox(SAM)) == 1,
+        len(world.inbox(MAYA, since=before)) == 1 and len(world.inbox(SAM, since=before)) == 1,
         "each matched person gets one private intro",
     )
     return maya_sam, leo_priya

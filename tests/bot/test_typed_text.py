@@ -109,6 +109,7 @@ def run(db: Database, typed: Typed) -> Run:
             )
         )
         f.command(who, "status")  # first contact: the platform's display name is stored
+        ok(f.answer_invitation(who))
     ok(f.command(COORDINATOR, f'pair {MENTOR} {MENTEE} --programme {quoted} --reason "data"'))
     pair_id = pair_of(db, MENTOR, MENTEE).id
     for who in (MENTOR, MENTEE):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from flow import START, RecordingSender
+from flow import START, RecordingSender, accept_invitations
 
 from bot.clock import FakeClock
 from bot.events import Actor, Command
@@ -27,10 +27,18 @@ def test_only_the_leader_sweeps_and_delivers_until_its_lease_lapses(tmp_path: Pa
     first.engine.handle(Command(actor=hana, text="programme create P --kind classic"))
     first.engine.handle(Command(actor=hana, text="enrol ola --programme P --role mentor --level 8"))
     first.engine.handle(Command(actor=hana, text="enrol bo --programme P --role mentee --level 2"))
+    accept_invitations(
+        first.engine,
+        [
+            Actor(platform="console", tenant="t", user_id=who, display_name=who)
+            for who in ("ola", "bo")
+        ],
+    )
     first.engine.handle(Command(actor=hana, text="pair ola bo --programme P"))
     one, two = RecordingSender(), RecordingSender()
 
-    assert first.due_work(one)() == (0, 2)  # the two intros go out through the leader
+    # The two invitations and the two intros go out through the leader.
+    assert first.due_work(one)() == (0, 4)
     assert second.due_work(two)() is None and two.deliveries == []
     clock.advance(timedelta(seconds=3 * first.settings.sweep_seconds + 1))
     assert second.due_work(two)() == (0, 0)  # the first worker went quiet: the second leads

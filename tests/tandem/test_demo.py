@@ -30,6 +30,10 @@ def test_the_demo_runs_and_tells_the_whole_story(tmp_path: Path) -> None:
         # Hana sets up, enrols from a CSV file and by hand, and matches.
         'Hana Sato › /tandem enrol --csv --programme "Reverse Mentoring 2027"',
         'Enrolled 3 people in "Reverse Mentoring 2027" from the CSV file.',
+        # Each is invited privately and matched only after saying yes.
+        "[1] Yes, I'd like to   [2] No, thank you",
+        "Invited, no answer yet (not matched until they accept): Sam Berg, Maya",
+        "Priya Shah presses [Yes, I'd like to]",
         "Proposed matches (dry run, nothing sent)",
         "#1 Maya Lind mentors Sam Berg",
         "→ to Maya Lind (private)",

@@ -15,6 +15,7 @@ import pytest
 from db_snapshot import assert_unchanged, snapshot
 from scenario import rows, stage
 from slack_steps import (
+    ACCEPT,
     CONTRACT,
     HANA,
     MAYA,
@@ -72,11 +73,13 @@ def test_a_pair_from_match_to_nudge_in_slack(tmp_path: Path, database_url: str |
         slack = world.slack
         pair_id = matched(world)
 
-        # Each gets an intro in a DM the bot opened, with the buttons to answer it.
+        # Each gets an invitation to accept, then an intro, in a DM the bot opened once, each
+        # with the buttons to answer it.
         assert [c.params["users"] for c in slack.calls("conversations.open")] == [MAYA, SAM]
         for who in (MAYA, SAM):
-            [intro] = slack.messages_to(who)
-            assert intro.channel == slack.dm_channel(who)
+            invitation, intro = slack.messages_to(who)
+            assert invitation.channel == intro.channel == slack.dm_channel(who)
+            assert ACCEPT in [b["text"]["text"] for b in invitation.blocks[-1]["elements"]]
             assert "Yes, happy to meet" in [b["text"]["text"] for b in intro.blocks[-1]["elements"]]
 
         # Intro and chemistry: the pair's messages land in one group DM, opened once.

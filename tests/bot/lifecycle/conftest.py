@@ -99,10 +99,12 @@ class Journey:
 
     def enrol(self, who: str, role: str, level: int, *extra: str) -> None:
         # The name Flow's actors carry, so it reads the same before and after they first speak.
-        self.ok(
+        answer = self.ok(
             f'enrol {who} --programme "{PROGRAMME}" --role {role} --level {level} '
             f"--name {who.capitalize()} " + " ".join(extra)
         )
+        if "invitation" in answer.text:  # they accept, as they would (bot.consent)
+            assert self.flow.answer_invitation(who).changed
 
     def propose(self) -> Journey:
         self.ok(f'pair {MENTOR} {MENTEE} --programme "{PROGRAMME}" --reason "{REASON}"')
