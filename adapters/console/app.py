@@ -54,8 +54,9 @@ HELP = """\
   :csv <file>                 attach a CSV file to your next `enrol --csv` command
   :help                       this list          :quit   leave
 [bold]Buttons[/bold]: type the number shown, like [green]\\[1][/green], to press it.
-[bold]Commands[/bold]: anything else goes to Tandem (the /tandem prefix is optional);
-  `help` lists them. `enrol --csv --programme "X" < people.csv` attaches a file too."""
+[bold]Commands[/bold]: anything else goes to Tandem exactly as typed (the /tandem prefix is
+  optional); `help` lists them. `enrol --csv --programme "X" < people.csv` attaches a file
+  too; after any other command `<` is just text, as in a note ending in <3."""
 
 
 class ConsoleIO(Protocol):
@@ -269,8 +270,12 @@ class ConsoleApp:
     def _command(self, line: str) -> None:
         text, path = split_redirect(line)
         attachment = None
-        if path is not None:
-            attachment = _read(Path(path))
+        if path is not None and not Path(path).expanduser().is_file():
+            # Only an existing file is attached; otherwise the `<` is text, sent as typed.
+            self.io.show(f"[dim]There is no file {escape(path)}, so `<` goes as typed.[/dim]")
+            text, path = line, None
+        if path is not None:  # only after `enrol --csv`: elsewhere `<` is part of what was typed
+            attachment = _read(Path(path).expanduser())
         elif wants_attachment(text) and self.attachment is not None:
             attachment = self.attachment[1]
             self.attachment = None

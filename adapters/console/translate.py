@@ -2,7 +2,9 @@
 
 A line is one of: a `:directive` the console handles itself (`:as maya`, `:wait 3d`), a number
 that presses the Nth button of the newest message with buttons, or a command (`/tandem` is
-optional). `enrol --csv ... < people.csv` attaches a file; so does `:csv people.csv` before it.
+optional), sent exactly as typed. Files are attached only to `enrol --csv`: by `:csv people.csv`
+before it, or by `enrol --csv ... < people.csv`. Nowhere else does `<` mean a file, so a note
+ending in `<3` or holding a `<https://…|link>` reaches the engine as typed.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.commands import grammar
 from bot.events import Action, Actor, Command
 from bot.replies import Button, FieldKind, FormField
 
@@ -23,7 +26,6 @@ MAX_WAIT = timedelta(days=400)
 
 _DURATION = re.compile(r"(\d{1,4})\s*([wdhm])")
 _REDIRECT = re.compile(r"\s<\s*(\S+)\s*$")
-_CSV_FLAG = re.compile(r"(?:^|\s)--csv(?:\s|$)", re.IGNORECASE)
 
 
 class ConsoleInputError(ValueError):
@@ -89,19 +91,32 @@ def strip_prefix(text: str) -> str:
 
 
 def split_redirect(text: str) -> tuple[str, str | None]:
-    """`enrol --csv --programme X < people.csv` -> (the command, "people.csv").
+    """`enrol --csv --programme X < people.csv` -> (the command, "people.csv"); any other line
+    -> (the line as typed, None).
 
-    A `<` inside quotes is part of the text, not a redirect.
+    Only `enrol --csv` takes a file, so only after it can `<` name one; a `<` inside quotes is
+    part of the text. Whether the file exists is the app's question (this stays pure).
     """
     match = _REDIRECT.search(text)
     if match is None or text[: match.start()].count('"') % 2:
         return text, None
-    return text[: match.start()].rstrip(), match.group(1)
+    command = text[: match.start()].rstrip()
+    if not wants_attachment(command):
+        return text, None
+    return command, match.group(1)
 
 
 def wants_attachment(text: str) -> bool:
-    """Does this command take an attached file (`enrol --csv`)?"""
-    return bool(_CSV_FLAG.search(text))
+    """Is this a well-formed `enrol --csv` command, the one command that takes a file?
+
+    The engine's own grammar decides, so `goals add learn --csv` or a note naming `--csv`
+    never takes (or uses up) a file.
+    """
+    try:
+        parsed = grammar.parse(strip_prefix(text.strip()))
+    except grammar.UsageError:
+        return False
+    return parsed.verb == "enrol" and parsed.options.get("csv") is True
 
 
 def to_duration(text: str) -> timedelta:

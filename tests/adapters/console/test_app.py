@@ -56,6 +56,9 @@ def console_for(
     return ConsoleApp(engine=engine, deliver=deliver, clock=clock, io=scripted, user=user), scripted
 
 
+# Enrolling invites: each person accepts with the invitation's first button.
+ACCEPT_BOTH = [":as maya", "1", ":as sam", "1", ":as hana"]
+
 CONTRACT_ANSWERS = [
     "30",  # sessions: refused by the console itself, asked again at once
     "",  # sessions: the default, 6
@@ -85,6 +88,7 @@ def test_a_whole_start_of_a_pair_in_the_console(sqlite_db: Database) -> None:
             '--name "Maya Lind"',
             'enrol sam --programme "Reverse 2027" --role mentee --level 9 --wants TikTok '
             '--name "Sam Berg"',
+            *ACCEPT_BOTH,
             '/tandem pair maya sam --programme "Reverse 2027"',
             ":as maya",
             "1",  # Yes, happy to meet
@@ -175,7 +179,7 @@ def test_a_refusal_a_bad_line_and_cancelling_a_form(sqlite_db: Database) -> None
     assert "I don't know :teleport." in screen
     assert "Say how long to wait" in screen
     assert "You have no pair that is active or wrap up right now." in screen
-    assert "I don't know who 'maya' is here." in screen
+    assert "No one here has the id 'maya'." in screen
     assert "`programme create` is for programme coordinators." in screen
     assert "Here's what I can do:" in screen
 
@@ -221,6 +225,7 @@ def test_a_form_can_be_cancelled_and_the_inbox_shown_again(sqlite_db: Database) 
             'programme create "R" --kind reverse',
             'enrol maya --programme "R" --role mentor --level 2',
             'enrol sam --programme "R" --role mentee --level 9',
+            *ACCEPT_BOTH,
             'pair maya sam --programme "R"',
             ":as sam",
             "1",
@@ -243,3 +248,35 @@ def test_a_form_can_be_cancelled_and_the_inbox_shown_again(sqlite_db: Database) 
     assert screen.count("Hi sam. In R you'll be learning from maya") == 2  # once more by :inbox
     with sqlite_db.transaction() as db:
         assert db.scalar(select(Contract)) is None
+
+
+def test_a_less_than_sign_is_sent_as_typed_and_only_enrol_csv_takes_a_file(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text("user_id,role,level\nmaya,mentor,2\n", encoding="utf-8")
+    app, scripted = console_for(
+        sqlite_db,
+        [
+            'programme create "R" --kind reverse',
+            f":csv {people}",
+            ":as sam",
+            "help We keep missing sessions <3",
+            "help The plan is in <https://example.com/plan?a=1&b=2|our plan>",
+            f"help see < {people}",  # a file that exists, but help takes no file: text
+            ":as hana",
+            'enrol --csv --programme "R" < no-such-people.csv',
+            'enrol --csv --programme "R"',  # the :csv file waited for a real enrol --csv
+        ],
+    )
+
+    app.run()
+
+    screen = scripted.screen
+    assert "│ We keep missing sessions <3" in screen
+    assert "│ The plan is in <https://example.com/plan?a=1&b=2|our plan>" in screen
+    assert f"│ see < {people}" in screen
+    assert "There is no file no-such-people.csv, so `<` goes as typed." in screen
+    assert "enrol --csv takes no other words, but I got '< no-such-people.csv'." in screen
+    assert 'Enrolled 1 person in "R" from the CSV file.' in screen
+    assert "Can't read" not in screen

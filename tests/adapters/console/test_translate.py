@@ -96,14 +96,44 @@ def test_a_redirect_names_the_file_unless_it_is_inside_quotes() -> None:
         'enrol --csv --programme "R 27"',
         "people.csv",
     )
-    assert split_redirect('nudge 3 "keep < going"') == ('nudge 3 "keep < going"', None)
-    assert split_redirect('help "a < b') == ('help "a < b', None)
+    assert split_redirect("/tandem enrol --csv --programme R <people.csv") == (
+        "/tandem enrol --csv --programme R",
+        "people.csv",
+    )
+    assert split_redirect('enrol --csv --programme "R < 27"') == (
+        'enrol --csv --programme "R < 27"',
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "help We keep missing sessions <3",
+        "nudge 3 Great start <3",
+        "help The plan is in <https://example.com/plan?a=1&b=2|our plan>",
+        "goals add Read <https://example.com/x>",
+        "actions add compare a < b",
+        "goals add learn --csv < notes.txt",  # --csv in a goal is words, not enrol's switch
+        'nudge 3 "keep < going"',
+        'help "a < b',
+        "enrol maya --programme R --role mentor --level 2 < people.csv",  # not the --csv form
+    ],
+)
+def test_after_any_other_command_a_less_than_sign_is_text(line: str) -> None:
+    assert split_redirect(line) == (line, None)
+    event = to_event(line, actor=MAYA)
+    assert isinstance(event, Command) and event.text == line and event.attachment is None
 
 
 def test_only_enrol_csv_wants_an_attachment() -> None:
     assert wants_attachment('enrol --csv --programme "R"')
+    assert wants_attachment("/tandem enroll --programme R --csv")
     assert not wants_attachment('enrol maya --programme "R" --role mentor --level 2')
     assert not wants_attachment("goals add learn --csvkit")
+    assert not wants_attachment("goals add learn --csv")
+    assert not wants_attachment("help enrol --csv")
+    assert not wants_attachment("enrol --csv")  # malformed: the engine explains, the file waits
 
 
 # Waiting
