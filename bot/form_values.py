@@ -12,7 +12,16 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
+# Stated limits on what people type. A note, a contract field or an evaluation answer: MAX_TEXT
+# characters. A goal or an action: MAX_ITEM characters, at most MAX_ITEMS in one field (one a
+# line). A pair holds at most MAX_GOALS goals and MAX_OPEN_ACTIONS open actions, so a reminder
+# listing them all stays far under Slack's 40,000 characters a message (and a section's 3,000
+# per item).
 MAX_TEXT = 2000
+MAX_ITEM = 300
+MAX_ITEMS = 10
+MAX_GOALS = 20
+MAX_OPEN_ACTIONS = 20
 E = TypeVar("E", bound=StrEnum)
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII only: str.isdigit() accepts "²", int() doesn't
 
@@ -81,6 +90,13 @@ class FormValues:
             self.fail(name, "Please give a date as YYYY-MM-DD, for example 2027-03-01.")
             return None
 
-    def lines(self, name: str) -> list[str]:
-        """A long text typed one item per line, bullets and blank lines dropped."""
-        return [line.strip("-• \t") for line in self.text(name).splitlines() if line.strip("-• \t")]
+    def lines(self, name: str, *, required: bool = False) -> list[str]:
+        """A long text typed one item per line, bullets and blank lines dropped; at most
+        MAX_ITEMS lines of at most MAX_ITEM characters each."""
+        text = self.text(name, required=required)
+        items = [line.strip("-• \t") for line in text.splitlines() if line.strip("-• \t")]
+        if len(items) > MAX_ITEMS:
+            self.fail(name, f"Please list at most {MAX_ITEMS}, one a line; this has {len(items)}.")
+        elif any(len(item) > MAX_ITEM for item in items):
+            self.fail(name, f"Please keep each line under {MAX_ITEM} characters.")
+        return items

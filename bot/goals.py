@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from bot.form_values import MAX_TEXT
+from bot.form_values import MAX_GOALS, MAX_ITEM, MAX_OPEN_ACTIONS
 from bot.identity import name_of
 from bot.text import Text, compose, typed
 from bot.turn import Refusal, Turn
@@ -33,10 +33,17 @@ def add_goal(turn: Turn, pair: Pair, owner_id: int, text: str) -> Goal:
         raise Refusal(
             "Say what the goal is, for example: `goals add Run one meeting with no slides`."
         )
+    if len(text) > MAX_ITEM:
+        raise Refusal(f"Please keep a goal under {MAX_ITEM} characters; this one has {len(text)}.")
+    if len([g for g in goals_of(turn, pair) if g.status != "dropped"]) >= MAX_GOALS:
+        raise Refusal(
+            f"Your pair already has {MAX_GOALS} goals, the most Tandem keeps; "
+            "mark some met with `goals met <n>` first."
+        )
     goal = Goal(
         pair_id=pair.id,
         owner_id=owner_id,
-        text=text[:MAX_TEXT],
+        text=text,
         status="open",
         created_at=turn.now,
         updated_at=turn.now,
@@ -82,11 +89,21 @@ def numbered(items: Sequence[Goal | ActionItem], names: dict[int, Text]) -> Text
 def add_action(
     turn: Turn, pair: Pair, owner_id: int, text: str, *, session_id: int | None = None
 ) -> ActionItem:
+    text = text.strip()
+    if len(text) > MAX_ITEM:
+        raise Refusal(
+            f"Please keep an action under {MAX_ITEM} characters; this one has {len(text)}."
+        )
+    if len(actions_of(turn, pair, open_only=True)) >= MAX_OPEN_ACTIONS:
+        raise Refusal(
+            f"Your pair already has {MAX_OPEN_ACTIONS} open actions, the most Tandem keeps; "
+            "mark some done with `actions done <n>` first."
+        )
     action = ActionItem(
         pair_id=pair.id,
         session_id=session_id,
         owner_id=owner_id,
-        text=text.strip()[:MAX_TEXT],
+        text=text,
         status="open",
         created_at=turn.now,
     )

@@ -144,7 +144,7 @@ INVISIBLE = frozenset(
 _ANSI = re.compile(
     r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"
     r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
-    r"|\x1b[\s\S]?",
+    r"|\x1b[^\x1b\x9b\x9d]?",  # an ESC before another escape is alone: the next one starts
 )
 
 

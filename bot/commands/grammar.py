@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import re
 import shlex
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,6 +14,7 @@ from typing import Literal
 from zoneinfo import available_timezones
 
 from bot.hours import parse_days
+from bot.identity import clean_text
 from bot.text import Text
 from bot.text import typed as typed_span
 
@@ -330,7 +330,6 @@ VERB_NAMES: frozenset[str] = frozenset(v.full for v in VERBS)
 
 # Words people reach for instead of ours: US spelling, a hyphen, a question mark.
 _ALIASES = {"program": "programme", "enroll": "enrol", "check-in": "checkin", "?": "help"}
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))  # zero-width junk pasted from chat
 _WORD = re.compile(r"\s*(\S+)")
 # Phones and macOS turn `--` into a dash and straight quotes into curly ones; accept both.
 _OPTION = re.compile(r"(?:--|\u2014|\u2013)([A-Za-z][\w-]*)(?:=(.*))?", re.DOTALL)
@@ -548,13 +547,10 @@ def parse(text: str, *, coordinator: bool = False) -> Parsed:
 def _parse(text: str) -> Parsed:
     if len(text) > MAX_LENGTH:
         raise _Problem(f"That command is too long: keep it under {MAX_LENGTH} characters.")
-    # Control characters never mean anything here; keep only newlines and tabs for notes. Lone
-    # surrogates (from a malformed JSON escape) go too: no database can store them in a note.
-    text = "".join(
-        c
-        for c in text.translate(_INVISIBLE)
-        if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs")
-    )
+    # The one normaliser of text from outside (bot.identity.clean_text): control characters,
+    # whole ANSI sequences, bidirectional and zero-width characters go; NFC; newlines and tabs
+    # stay for notes.
+    text = clean_text(text)
     text = re.sub(rf"^\s*{PREFIX}(?=\s|$)", "", text, flags=re.IGNORECASE)
     first = _WORD.match(text)
     if first is None:

@@ -161,6 +161,10 @@ def validate(
     def text(name: str, *, required: bool = True) -> str:
         return form.text(name, required=required)
 
+    def goals(name: str) -> str:
+        form.lines(name, required=True)  # each line becomes a goal: the same limits apply
+        return form.raw(name)
+
     sessions = integer("sessions", *SESSIONS)
     length = integer("length_minutes", *LENGTH_MINUTES)
     cadence = choice("cadence", Cadence)
@@ -203,8 +207,8 @@ def validate(
         medium=medium,
         start_date=start,
         end_date=end,
-        mentor_goals=text("mentor_goals"),
-        mentee_goals=text("mentee_goals"),
+        mentor_goals=goals("mentor_goals"),
+        mentee_goals=goals("mentee_goals"),
         mentor_motivation=text("mentor_motivation"),
         agenda_owner=choice("agenda_owner", AgendaOwner),
         waits_until_end=text("waits_until_end", required=False),

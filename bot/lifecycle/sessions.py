@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from bot import wire
-from bot.form_values import FormValues
-from bot.goals import add_action, open_goals_text, words_of
+from bot.form_values import MAX_OPEN_ACTIONS, FormValues
+from bot.goals import actions_of, add_action, open_goals_text, words_of
 from bot.identity import name_of
 from bot.lifecycle import contracting
 from bot.lifecycle.planning import describe_when
@@ -215,6 +215,16 @@ def handle_submission(
             ActionItem.status == "open",
         )
     )
+    turn.session.flush()
+    room = MAX_OPEN_ACTIONS - len(actions_of(turn, pair, open_only=True))
+    if len(actions) > room:
+        raise Refusal(
+            "Some answers need another look; nothing was saved.",
+            field_errors={
+                "actions": f"Your pair can have {MAX_OPEN_ACTIONS} open actions and has "
+                f"room for {max(room, 0)} more; mark some done first, or list fewer."
+            },
+        )
     for text in actions:
         add_action(turn, pair, person.id, text, session_id=session.id)
     # Parking only makes sense while the contract runs; in wrap-up the topic is open anyway.

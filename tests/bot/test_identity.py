@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from flow import Flow
+from hypothesis import given
+from hypothesis import strategies as st
 from scenario import COORDINATOR, enrol, ok, person, programme
 
 from bot.events import Actor, Command
+from bot.identity import INVISIBLE, clean_name, clean_text
 from storage.db import Database
 
 
@@ -27,3 +31,38 @@ def test_the_platforms_time_zone_replaces_the_enrolment_default(sqlite_db: Datab
     act(f, None)
     assert person(sqlite_db, "maya").timezone == "America/Los_Angeles"
     assert person(sqlite_db, COORDINATOR).timezone == "UTC"
+
+
+# -- clean_text: the one normaliser of text from outside -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Night\x1b[31mOwls\x1b[0m", "NightOwls"),  # issue 8: "Night[31mOwls[0m" before
+        ("x\x1b]0;title\x07y", "xy"),
+        ("x\x1b]8;;http://e\x1b\\link\x1b]8;;\x1b\\y", "xlinky"),
+        ("a\x1b\x1b[2Jb", "ab"),
+        ("n\x1b", "n"),
+        ("Sam\u202eevil\u2066x\u2069", "Samevilx"),  # issue 8: bidi overrides passed
+        ("Sa\u200dm\u200b\u200c\u2060\ufeff\u200e\u200f\u061c", "Sam"),
+        ("Zoe\u0308", "Zo\u00eb"),
+        ("a\r\nb\rc\x00d\td", "a\nb\ncd\td"),
+        ("\ud800x", "x"),
+    ],
+)
+def test_clean_text_removes_what_issue_8_found(raw: str, clean: str) -> None:
+    assert clean_text(raw) == clean
+
+
+def test_clean_name_is_one_line() -> None:
+    assert clean_name("  Maya \n\t Lind\x1b[1m ") == "Maya Lind"
+
+
+@given(st.text(st.characters(exclude_categories=())))
+def test_clean_text_is_idempotent_and_leaves_nothing_it_removes(raw: str) -> None:
+    once = clean_text(raw)
+    assert clean_text(once) == once
+    assert "\x1b" not in once and not (set(once) & INVISIBLE)
+    assert all(c in "\n\t" or ord(c) >= 0x20 and not 0x7F <= ord(c) <= 0x9F for c in once)
+    assert clean_name(clean_name(raw)) == clean_name(raw)

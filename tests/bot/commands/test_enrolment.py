@@ -341,3 +341,58 @@ def test_control_characters_in_a_file_are_dropped_on_every_database(database: Da
         )
     )
     assert person(f.db, "sam").display_name == "Sam Berg"
+
+
+def test_an_unclosed_quote_refuses_the_whole_file_naming_its_line(f: Flow) -> None:
+    """Issue 8: an unclosed quote enrolled one person whose name swallowed the next line and
+    silently dropped the person on that line."""
+    before = snapshot(f.db)
+    for attachment, says in (
+        (
+            'user_id,role,level,name\nzoe,mentee,5,"Zoe\nyan,mentee,9,Yan\n',
+            "line 2: unclosed quote",
+        ),
+        (
+            'user_id,role,level,name\nzoe,mentee,5,"Zoe\nyan,mentee,9,Yan"\nbo,mentee,3,\n',
+            "line 2: a quoted value runs on to line 3",
+        ),
+        ('user_id,role,level,name\nzoe,mentee,5,"Zo"e\nyan,mentee,9,Yan\n', "line 2: a quote in"),
+        ("user_id,role,level\nzoe,mentee,5,extra\n", "line 2: 4 values, but the header has 3"),
+        ("user_id,role,level,role\nzoe,mentee,5,mentee\n", "columns given twice: 'role'"),
+        ("user_id,role,level,bogus\nzoe,mentee,5,x\n", "unknown columns: 'bogus'"),
+        ("user_id,role,level\n" + "zoe,mentee,5\n" * 90_000, "That file is over 1000 KB"),
+    ):
+        refused(f.command(COORDINATOR, CSV, attachment=attachment), says)
+        assert_unchanged(f.db, before)
+
+
+def test_every_bad_line_of_a_file_is_named(f: Flow) -> None:
+    before = snapshot(f.db)
+    text = refused(
+        f.command(
+            COORDINATOR,
+            CSV,
+            attachment='user_id,role,level\nzoe,mentee,5\n"yan,mentee,9\n',
+        ),
+        "line 3: unclosed quote",
+    )
+    assert "1 line(s) need fixing" in text
+    text = refused(
+        f.command(COORDINATOR, CSV, attachment="user_id,role,level\nzoe,mentee,x\nyan,boss,9\n"),
+        "line 2: level must be a whole number",
+        "line 3: role must be mentor or mentee",
+    )
+    assert_unchanged(f.db, before)
+
+
+def test_cells_are_stored_as_clean_text_says(f: Flow) -> None:
+    ok(
+        f.command(
+            COORDINATOR,
+            CSV,
+            attachment="user_id,role,level,name,team\n"
+            "zoe,mentee,5,Night\x1b[31mOwls\x1b[0m \u202eZoe\u0308,Sup\u200bport\n",
+        )
+    )
+    zoe = person(f.db, "zoe")
+    assert (zoe.display_name, zoe.team) == ("NightOwls Zo\u00eb", "Support")

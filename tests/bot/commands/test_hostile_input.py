@@ -12,12 +12,15 @@ from db_snapshot import assert_unchanged, snapshot
 from flow import Flow
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from scenario import COORDINATOR, PROGRAMME, active, enrol, jump, ok, proposed
+from scenario import COORDINATOR, PROGRAMME, active, enrol, jump, ok, proposed, rows
 
 from bot.commands.grammar import VERBS
 from bot.engine import SORRY
-from bot.events import Action, Command, Event, Message, Submission
+from bot.events import Action, Actor, Command, Event, Message, Submission
+from bot.form_values import MAX_GOALS, MAX_ITEM, MAX_OPEN_ACTIONS, MAX_TEXT
+from bot.identity import MAX_NAME, clean_name, clean_text
 from storage.db import Database
+from storage.models import ActionItem, CheckIn, CoordinatorAction, Goal, Person
 
 HOSTILE = settings(
     max_examples=80,
@@ -30,10 +33,10 @@ LARGEST_ID = 2**31 - 1  # see test_engine.py: a larger reference is a known engi
 
 
 @pytest.fixture
-def world(sqlite_db: Database) -> Flow:
+def world(database: Database) -> Flow:
     """An active reverse pair (#1) just after its first session, a proposed reciprocal pair
     (#2), someone enrolled without a pair, and a coordinator; everyone has been seen before."""
-    f = Flow(sqlite_db)
+    f = Flow(database)
     active(f)
     proposed(f, kind="reciprocal", mentor="ola", mentee="bo", name="Swap 2027")
     enrol(f, "tom", role="mentee", level=9)
@@ -51,9 +54,38 @@ def check(f: Flow, event: Event) -> None:
     assert answer.text != SORRY, f"unhandled error for {event!r}"
     if outcome.changed:
         assert answer.text.strip() or answer.form is not None
+        assert_stored_as_normalised(f.db)
     else:
         assert answer.text.strip() or outcome.field_errors
         assert_unchanged(f.db, before)
+    if not _is_coordinator(f, event.actor.user_id):
+        # A participant's coordinator verb is refused and changes nothing at all.
+        assert not rows(f.db, CoordinatorAction, actor_id=_id_of(f, event.actor.user_id))
+
+
+def _is_coordinator(f: Flow, user_id: str) -> bool:
+    found = rows(f.db, Person, platform_user_id=user_id)
+    return bool(found) and found[0].is_coordinator
+
+
+def _id_of(f: Flow, user_id: str) -> int:
+    found = rows(f.db, Person, platform_user_id=user_id)
+    return found[0].id if found else -1
+
+
+def assert_stored_as_normalised(db: Database) -> None:
+    """Accepted input is stored exactly as clean_text says, and never over the limits."""
+    for who in rows(db, Person):
+        assert who.display_name == clean_name(who.display_name), who.display_name
+        assert 0 < len(who.display_name) <= MAX_NAME
+    for item in [*rows(db, Goal), *rows(db, ActionItem)]:
+        assert item.text == clean_text(item.text) and 0 < len(item.text) <= MAX_ITEM
+    for checkin in rows(db, CheckIn):
+        assert checkin.note == clean_text(checkin.note) and len(checkin.note) <= MAX_TEXT
+    for pair_id in {g.pair_id for g in rows(db, Goal)}:
+        assert len(rows(db, Goal, pair_id=pair_id)) <= MAX_GOALS
+    for pair_id in {a.pair_id for a in rows(db, ActionItem)}:
+        assert len(rows(db, ActionItem, pair_id=pair_id, status="open")) <= MAX_OPEN_ACTIONS
 
 
 # -- strategies --------------------------------------------------------------------------------
@@ -328,3 +360,49 @@ def test_the_strategies_reach_the_interesting_places() -> None:
     assert {"programme", "create", "forget-me", "goals", "met"} <= set(WORDS)
     assert {"--programme", "--csv", "--dry-run", "--confirm", "--tz"} <= set(OPTIONS)
     assert set(string.digits[:3]) <= set("".join(VALUES))
+
+
+# -- who is speaking: hostile display names and platform ids ------------------------------------
+
+HOSTILE_TEXT = st.one_of(
+    st.text(ANY_CHARACTER, max_size=40),
+    st.sampled_from(
+        [
+            "Night\x1b[31mOwls\x1b[0m",
+            "\u202eevil\u2066",
+            "Sa\u200dm",
+            "Zoe\u0308",
+            "x\x1b]0;title\x07y",
+            "Sam",
+            "hana",
+            "=HYPERLINK(1)",
+            "a" * 300,
+        ]
+    ),
+)
+PLATFORM_ID = st.one_of(
+    st.sampled_from([*PEOPLE, "Sam", "HANA", "forgotten:1", "<@sam>", "@tom", "a" * 129]),
+    st.text(ANY_CHARACTER, min_size=0, max_size=20),
+)
+
+
+@HOSTILE
+@given(user_id=PLATFORM_ID, name=HOSTILE_TEXT, text=COMMAND_TEXT)
+@example(user_id="sam", name="Night\x1b[31mOwls\x1b[0m \u202eevil", text="status")
+@example(user_id="Sam", name="Sam", text="coordinator add Sam")
+def test_anyone_with_any_name_and_id_gets_a_clear_answer(
+    world: Flow, user_id: str, name: str, text: str
+) -> None:
+    actor = Actor(platform="console", tenant="test", user_id=user_id, display_name=name)
+    check(world, Command(actor=actor, text=text))
+
+
+@HOSTILE
+@given(name=HOSTILE_TEXT, ref=PLATFORM_ID)
+def test_enrol_finds_people_by_id_only(world: Flow, name: str, ref: str) -> None:
+    """A name that matches someone else never merges, renames or re-enrols them."""
+    sam = rows(world.db, Person, platform_user_id="sam")[0]
+    text = f'enrol "{ref}" --programme "{PROGRAMME}" --role mentor --level 2 --name "{name}"'
+    check(world, Command(actor=Flow.actor(COORDINATOR), text=text))
+    after = rows(world.db, Person, platform_user_id="sam")[0]
+    assert after.display_name == sam.display_name

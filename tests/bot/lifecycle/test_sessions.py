@@ -395,3 +395,18 @@ def test_no_reminder_or_check_in_outside_the_active_stage(journey) -> None:
         assert [t for t in j.new_texts(who) if "evaluation is the last step" not in t] == []
     assert j.session(1).reminded_at is None and j.session(1).checkin_sent_at is None
     assert j.count(MentoringSession, MentoringSession.status != "planned") == 0
+
+
+def test_a_check_in_listing_too_many_actions_is_refused_and_saves_nothing(journey) -> None:
+    """Issue 8: one check-in with 1,000 lines in its actions field created 1,000 rows."""
+    j = journey(sessions=4).to(Stage.ACTIVE)
+    j.at(j.session_time(1) + 2 * HOUR)
+    ref = str(j.session(1).id)
+    outcome = j.flow.submit("sam", "checkin", ref, happened="yes", actions="a\n" * 1000)
+    assert outcome.field_errors == {"actions": "Please list at most 10, one a line; this has 1000."}
+    too_long = j.flow.submit("sam", "checkin", ref, happened="yes", actions="x" * 301)
+    assert too_long.field_errors == {"actions": "Please keep each line under 300 characters."}
+    assert j.rows(ActionItem) == []
+    ok_ = j.flow.submit("sam", "checkin", ref, happened="yes", actions="a\n" * 10)
+    assert not ok_.field_errors
+    assert len(j.rows(ActionItem)) == 10
