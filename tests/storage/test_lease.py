@@ -162,3 +162,47 @@ def test_a_lease_needs_a_holder_a_name_and_a_ttl(
 
     with pytest.raises(ValueError):
         LeaderLease(db=database, clock=clock, **arguments)  # type: ignore[arg-type]
+
+
+# -- the fence the sweep checks before each pair commits ------------------------------------------
+
+
+def fenced(db: Database, contender: LeaderLease) -> bool:
+    with db.transaction() as session:
+        return contender.fence(session)
+
+
+def test_the_fence_passes_only_for_the_live_holder(
+    db: Database, clock: FakeClock, name: str
+) -> None:
+    first, second = lease(db, clock, name, "web-1"), lease(db, clock, name, "web-2")
+    assert first.try_acquire()
+
+    assert fenced(db, first)
+    assert not fenced(db, second)
+    clock.advance(TTL)  # expired, though nobody took it yet: the holder must stop too
+    assert not fenced(db, first)
+    assert second.try_acquire()
+    assert not fenced(db, first)
+    assert fenced(db, second)
+
+
+def test_a_takeover_waits_for_the_fenced_transaction_to_commit(
+    postgresql_db: Database, clock: FakeClock, name: str
+) -> None:
+    first, second = (
+        lease(postgresql_db, clock, name, "web-1"),
+        lease(postgresql_db, clock, name, "web-2"),
+    )
+    assert first.try_acquire()
+    taken: list[bool] = []
+    with postgresql_db.transaction() as session:
+        assert first.fence(session)  # FOR SHARE: held until this transaction ends
+        clock.advance(TTL)
+        contender = threading.Thread(target=lambda: taken.append(second.try_acquire()))
+        contender.start()
+        contender.join(timeout=1)
+        assert contender.is_alive()  # waiting for the fenced pair's commit
+    contender.join(timeout=10)
+    assert taken == [True]
+    assert not fenced(postgresql_db, first)
