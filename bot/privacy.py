@@ -35,6 +35,7 @@ from storage.models import (
     Pair,
     Person,
     StageTransition,
+    Waypoint,
 )
 
 REMOVED = "(removed at the owner's request)"
@@ -103,6 +104,10 @@ def forget(turn: Turn, person: Person) -> Erased:
     )
     erased.actions = _count(
         db.execute(update(ActionItem).where(ActionItem.owner_id == person.id).values(text=REMOVED))
+    )
+    # A sponsorship's waypoints are steps towards a goal: they count with the goals.
+    erased.goals += _count(
+        db.execute(update(Waypoint).where(Waypoint.author_id == person.id).values(text=REMOVED))
     )
     for pair in pairs:
         erased.contract_terms += _forget_in_contracts(turn, pair, person)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot import goals as tracking
+from bot import waypoints
 from bot.identity import name_of
 from bot.lifecycle import planning
 from bot.lifecycle.planning import describe_when
@@ -71,6 +72,7 @@ def my_pairs(turn: Turn, person: Person, pairs: list[Pair]) -> Text:
                 f"{len(open_goals)} open goals, {len(open_actions)} open actions "
                 "(`goals`, `actions`)."
             )
+        lines += waypoints.status_lines(turn, pair)  # the route or the parked list, for both
         blocks.append(Text.join(lines))
     return Text.join(blocks, "\n\n")
 

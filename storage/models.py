@@ -330,6 +330,19 @@ class ParkedItem(Base):
     handed_back_at: Mapped[datetime | None]
 
 
+class Waypoint(Base):
+    """A step on a sponsorship's route to the protégé's destination (bot/waypoints.py)."""
+
+    __tablename__ = "waypoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))  # whose words the text is
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    reached_at: Mapped[datetime | None]
+
+
 class NudgeSent(Base):
     """Every nudge sent, so cool-downs and escalations are decided from stored facts."""
 

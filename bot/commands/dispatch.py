@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.commands import audit, availability, coordinator, enrolment, grammar, participant
+from bot.commands import (
+    audit,
+    availability,
+    coordinator,
+    enrolment,
+    grammar,
+    participant,
+    route,
+)
 from bot.commands.grammar import Parsed
 from bot.replies import Reply
 from bot.turn import Refusal, Turn
@@ -45,6 +53,10 @@ ANYONE: dict[str, Handler] = {
     "pause": participant.pause,
     "resume": participant.resume,
     "swap": participant.swap,
+    "waypoints": route.waypoints_,
+    "waypoints add": route.waypoints_add,
+    "waypoints reached": route.waypoints_reached,
+    "parked": route.parked,
     "help": participant.help_,
     "forget-me": participant.forget_me,
     "leave": participant.leave,

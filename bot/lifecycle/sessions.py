@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from bot import wire
+from bot import waypoints, wire
 from bot.form_values import MAX_OPEN_ACTIONS, FormValues
 from bot.goals import actions_of, add_action, open_goals_text, words_of
 from bot.identity import name_of
@@ -68,6 +68,7 @@ def remind(turn: Turn, pair: Pair, session: MentoringSession) -> None:
         if open_actions:
             bullets = Text.join("- " + words_of(a) for a in open_actions)
             parts += ["", turn.text("sessions.actions_carried", actions=bullets)]
+        parts += waypoints.reminder_lines(turn, pair, person)  # sponsorship: the route, and act
         # Held for working hours (or an absence) past the session's start, it would be noise.
         turn.to_person(person, Reply(text=Text.join(parts)), expires_at=session.planned_at)
     session.reminded_at = turn.now

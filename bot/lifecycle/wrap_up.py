@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot import wire
+from bot import waypoints, wire
 from bot.form_values import FormValues
 from bot.identity import name_of
 from bot.lifecycle.contracting import OPEN_FORM
@@ -47,6 +47,7 @@ def start(
             ),
         )
     hand_back_parked(turn, pair)
+    waypoints.show_at_wrap_up(turn, pair)
 
 
 def evaluation_button(turn: Turn, pair: Pair) -> Button:

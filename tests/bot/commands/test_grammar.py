@@ -114,6 +114,13 @@ HAPPY = [
         Parsed("help", rest="I'm stuck and \"he\" won't listen"),
     ),
     ("swap", Parsed("swap")),
+    ("waypoints", Parsed("waypoints")),
+    (
+        "waypoints add Lead the *spring* planning",
+        Parsed("waypoints add", rest="Lead the *spring* planning"),
+    ),
+    ("waypoints reached #2", Parsed("waypoints reached", ("2",))),
+    ("parked", Parsed("parked")),
     ("forget-me", Parsed("forget-me")),
     ("forget-me --confirm", Parsed("forget-me", (), {"confirm": True})),
     ("hours", Parsed("hours")),
