@@ -211,12 +211,20 @@ def schedules(db: Session, pairs: Collection[Pair], *, fresh: bool = False) -> d
         .execution_options(**options)
     ):
         found[contract.pair_id].contract = contract  # the newest agreed version wins
+    for pair_id, sent in sent_of(db, ids).items():
+        found[pair_id].sent = sent
+    return found
+
+
+def sent_of(db: Session, ids: Collection[int]) -> dict[int, list[tuple[str, int, int, datetime]]]:
+    """The nudges (and waiting reminders) each pair was sent: (nudge, level, about, sent_at)."""
+    found: dict[int, list[tuple[str, int, int, datetime]]] = {pair_id: [] for pair_id in ids}
     for row in db.execute(
         select(
             NudgeSent.pair_id, NudgeSent.nudge, NudgeSent.level, NudgeSent.about, NudgeSent.sent_at
-        ).where(NudgeSent.pair_id.in_(ids))
+        ).where(NudgeSent.pair_id.in_(list(ids)))
     ):
-        found[row.pair_id].sent.append((row.nudge, row.level, row.about, row.sent_at))
+        found[row.pair_id].append((row.nudge, row.level, row.about, row.sent_at))
     return found
 
 
@@ -244,7 +252,7 @@ def due_pairs(
 # -- doing what is due ----------------------------------------------------------------------
 
 
-def run(turn: Turn, pair: Pair) -> int:
+def run(turn: Turn, pair: Pair, schedule: Schedule | None = None) -> int:
     """Do everything of this pair that is due now; return how many items were done.
 
     Coalesced, so a worker back after days away sends each pair at most one message per kind
@@ -252,7 +260,8 @@ def run(turn: Turn, pair: Pair) -> int:
     check-in (for the latest session; older ones never asked are given up as unreported), and
     one run of the nudges, each of which fires at most once for the same evidence.
     """
-    schedule = schedules(turn.session, [pair])[pair.id]
+    if schedule is None:
+        schedule = schedules(turn.session, [pair])[pair.id]
     # The wakes from the due_at this sweep came for on are due (a second early covers rounding).
     came_for = pair.due_at - JUST_AFTER if pair.due_at is not None else turn.now
     due = [i for i in moments(schedule, turn.now, wakes_after=came_for) if i.at <= turn.now]

@@ -48,6 +48,19 @@ def touch(session: Session, pair_id: int, *, nudges: bool = False) -> None:
     pending[pair_id] = pending.get(pair_id, False) or nudges
 
 
+def settle(session: Session, schedule: due.Schedule, now: datetime) -> None:
+    """The sweep's shortcut: it holds the pair locked and has its schedule in hand (the rows
+    its handlers changed in place), so due_at is set from that, without reading it all again."""
+    pair = schedule.pair
+    # What was sent may have grown (a waiting reminder, a nudge): read it again, flushing.
+    schedule.sent = due.sent_of(session, [pair.id])[pair.id]
+    session.info.get(PENDING, {}).pop(pair.id, None)
+    value = due.next_due(schedule, now)
+    table = cast(Table, Pair.__table__)
+    session.connection().execute(update(table).where(table.c.id == pair.id).values(due_at=value))
+    set_committed_value(pair, "due_at", value)
+
+
 def recompute(session: Session, pending: dict[int, bool], now: datetime) -> None:
     """Set due_at of these pairs from their stored rows: five statements for any number."""
     if not pending:

@@ -278,10 +278,11 @@ class Engine:
                     return 0
                 now = self.clock.now()
                 turn = Turn(session=session, now=now, content=self.content, tenant=tenant)
-                done = due.run(turn, pair)
-                due_at.touch(session, pair.id)  # moved on even when nothing was left to do
+                schedule = due.schedules(session, [pair])[pair.id]
+                done = due.run(turn, pair, schedule)
                 if fence is not None and not fence(session):
                     raise _LeaseLost
+                due_at.settle(session, schedule, now)  # moved on, even when nothing was done
                 return done
         except _LeaseLost:
             return None
