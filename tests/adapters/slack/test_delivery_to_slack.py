@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 from scenario import rows
 from slack_sdk.http_retry import async_handler, builtin_async_handlers
-from slack_steps import HANA, MAYA, PROGRAMME, SAM, ok_command, said_to, say
+from slack_steps import ACCEPT, HANA, MAYA, PROGRAMME, SAM, ok_command, press_ok, said_to, say
 from slack_world import SlackWorld, slack_world
 
 from bot.text import plain
@@ -57,6 +57,9 @@ def enrolled(world: SlackWorld) -> None:
         world, HANA, f'enrol {MAYA} --programme "{PROGRAMME}" --role mentor --level 2 --hours 7-15'
     )  # 15:00 to 23:00 in London: two hours of Sam's day
     ok_command(world, HANA, f'enrol {SAM} --programme "{PROGRAMME}" --role mentee --level 9')
+    for who in (MAYA, SAM):  # each accepts the invitation (bot.consent); the tests start after
+        press_ok(world, who, ACCEPT)
+    world.slack.reset()
 
 
 def match(world: SlackWorld) -> None:
@@ -64,7 +67,8 @@ def match(world: SlackWorld) -> None:
 
 
 def intros(world: SlackWorld) -> dict[str, list[str]]:
-    return {who: said_to(world, who) for who in (MAYA, SAM)}
+    """What each read after their invitation."""
+    return {who: said_to(world, who)[1:] for who in (MAYA, SAM)}
 
 
 def assert_one_intro_each(world: SlackWorld) -> None:
@@ -78,6 +82,7 @@ def outbox(world: SlackWorld) -> list[tuple[bool, bool, int]]:
     return [
         (m.delivered_at is not None, m.quarantined_at is not None, m.attempts)
         for m in rows(world.db, OutboxMessage)
+        if not any(b["action"] == "consent" for b in m.payload.get("buttons", []))
     ]
 
 
@@ -121,10 +126,15 @@ def test_an_inactive_account_is_given_up_at_once_and_the_coordinator_told(
     match(world)
     world.advance(hours=24)  # nothing is retried, however long we wait
 
-    assert said_to(world, MAYA)[0].startswith("Hi maya!")
-    naming_sam = [c for c in world.slack.calls() if SAM in str(c.params)]
+    assert intros(world)[MAYA][0].startswith("Hi maya!")
+    # Sam's DM was opened for the invitation; the intro into it is refused once, for good.
+    naming_sam = [
+        c
+        for c in world.slack.calls()
+        if SAM in str(c.params) or world.slack.dm_channel(SAM) in str(c.params)
+    ]
     assert [(c.method, c.response and c.response["error"]) for c in naming_sam] == [
-        ("conversations.open", "account_inactive")
+        ("chat.postMessage", "account_inactive")
     ]
     assert not waits
     maya, sam, report_to_hana = outbox(world)
