@@ -170,8 +170,10 @@ def test_a_pair_from_match_to_nudge_in_slack(tmp_path: Path, database_url: str |
 def test_the_intro_greets_each_person_by_their_slack_name(tmp_path: Path) -> None:
     with slack_world(tmp_path) as world:
         matched(world)
-        assert said_to(world, MAYA)[0].startswith("Hi maya!")
-        assert said_to(world, SAM)[0].startswith("Hi sam.")
+        # The invitation first, then the intro: each greets them by their Slack name.
+        assert said_to(world, MAYA)[0].startswith("Hi maya, hana would like to invite you")
+        assert said_to(world, MAYA)[1].startswith("Hi maya!")
+        assert said_to(world, SAM)[1].startswith("Hi sam.")
 
 
 def test_pressing_a_button_twice_takes_effect_once(tmp_path: Path) -> None:

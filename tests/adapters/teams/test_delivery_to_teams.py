@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from scenario import person, rows
 from teams_steps import (
+    ACCEPT,
     CONTENT,
     accepted,
     command,
@@ -109,7 +110,11 @@ def test_a_403_is_permanent_quarantined_at_once_and_the_coordinator_is_told(
         command(world, HANA, PROGRAMME_MATCH)
         assert statuses_to(world, SAM)[-1:] == [403]
         assert statuses_to(world, SAM).count(403) == 1 and waits == []  # never tried again
-        [intro] = [m for m in outbox(world) if m.person_id == person(world.db, SAM.aad).id]
+        # The invitation went before the block; the intro after it is given up at once.
+        invitation, intro = [
+            m for m in outbox(world) if m.person_id == person(world.db, SAM.aad).id
+        ]
+        assert invitation.delivered_at is not None
         assert intro.quarantined_at is not None and intro.delivered_at is None
         assert address_of(world, SAM).unreachable_at is not None
         [report] = reports_to_hana(world, "I could not deliver a message to Sam Whitfield")
@@ -123,24 +128,29 @@ def test_someone_who_never_installed_the_app_gets_their_messages_once_they_do(
 ) -> None:
     with teams_world(tmp_path) as world:
         installed(world, HANA, MAYA)
-        enrolled(world)
-        command(world, HANA, PROGRAMME_MATCH)
+        enrolled(world)  # Maya accepts her invitation; Sam's cannot reach him yet
         assert statuses_to(world, SAM) == []  # no reference: nothing can even be tried
-        assert card_text(world.cards_to(MAYA)[-1]).startswith("Hi Maya Lind!")
         name = person(world.db, SAM.aad).display_name
         notice = plain(CONTENT.text("delivery.install.teams", name=name))
         assert reports_to_hana(world, "has not installed Tandem") == [notice]
         world.advance(hours=3)  # tried again every hour; the coordinators are told only once
         assert reports_to_hana(world, "has not installed Tandem") == [notice]
-        [intro] = [m for m in outbox(world) if m.person_id == person(world.db, SAM.aad).id]
-        assert intro.delivered_at is None and intro.quarantined_at is None and intro.attempts == 0
+        [invitation] = [m for m in outbox(world) if m.person_id == person(world.db, SAM.aad).id]
+        assert invitation.delivered_at is None and invitation.quarantined_at is None
+        assert invitation.attempts == 0
+        command(world, HANA, PROGRAMME_MATCH)  # Sam has not accepted: nobody is matched
+        assert card_text(world.cards_to(MAYA)[-1]).startswith("Thank you, you're in")
 
         accepted(world.install(SAM))
         # Written when Sam was only an enrolled id: it names them by it (see the report).
-        intros = [t for t in world.texts_to(SAM) if t.startswith(f"Hi {name}. In Reverse 2027")]
-        assert len(intros) == 1
+        invitations = [t for t in world.texts_to(SAM) if t.startswith(f"Hi {name}, ")]
+        assert len(invitations) == 1 and "would like to invite you" in invitations[0]
         assert all(m.delivered_at is not None for m in outbox(world))
         assert address_of(world, SAM).unreachable_at is None
+        press_ok(world, SAM, ACCEPT)
+        command(world, HANA, PROGRAMME_MATCH)
+        assert card_text(world.cards_to(MAYA)[-1]).startswith("Hi Maya Lind!")
+        assert len([t for t in world.texts_to(SAM) if " In Reverse 2027" in t]) == 1
 
 
 def test_an_uninstall_marks_them_unreachable(tmp_path: Path, waits: list[float]) -> None:
