@@ -108,6 +108,10 @@ def test_a_whole_reverse_programme(database: Database) -> None:
         f'enrol sam --programme "{PROGRAMME}" --role mentee --level 9 --wants "tiktok" '
         "--team Board --name Sam"
     )
+    # Each reads the invitation and says yes; only then can they be matched.
+    for who in ("maya", "sam"):
+        assert "you're in" in ok(f.answer_invitation(who))
+    invitations = len(f.sender.deliveries)
     reason = (
         "Maya offers TikTok, which Sam wants to learn; they work in different teams; "
         "their working days overlap by 8 hours"
@@ -116,7 +120,7 @@ def test_a_whole_reverse_programme(database: Database) -> None:
         f'*Proposed matches (dry run, nothing sent)* for "{PROGRAMME}"\n'
         f"- Maya mentors Sam: {reason}"
     )
-    assert f.sender.deliveries == []
+    assert len(f.sender.deliveries) == invitations  # the dry run sent nothing
     assert hana(f'match "{PROGRAMME}"') == (
         f'*Matched* for "{PROGRAMME}"\n- #1 Maya mentors Sam: {reason}'
     )
@@ -219,6 +223,7 @@ def test_a_whole_reverse_programme(database: Database) -> None:
         ]
         session = [[reminder(role, name, partner, n), prompt[n]] for n in range(1, 7)]
         return [
+            StartsWith(f"Hi {name}, Hana would like to invite you to *{PROGRAMME}*"),
             StartsWith(
                 say(
                     "intro.body",
