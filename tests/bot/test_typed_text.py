@@ -24,6 +24,7 @@ from scenario import COORDINATOR, contract_values, ok, pair_of, person
 from adapters.console.render import to_reply
 from bot.commands.grammar import VERB_NAMES
 from bot.events import Actor
+from bot.identity import clean_name, clean_text
 from bot.replies import Reply
 from storage.db import Database
 
@@ -37,10 +38,12 @@ def _keeps(char: str) -> bool:
 
 
 typed_chars = st.characters(blacklist_categories=("Cs",)).filter(_keeps)
-raw = st.text(typed_chars, min_size=1, max_size=24)
+# Text from outside is normalised once (bot.identity.clean_text): only what it leaves alone is
+# stored "as typed", so the strategy draws exactly that.
+raw = st.text(typed_chars, min_size=1, max_size=24).filter(lambda s: clean_text(s) == s)
 
 # Each strategy yields only what the engine stores unchanged, so "as typed" is well defined.
-names = raw.filter(lambda s: s == s.strip() and bool(s))
+names = raw.filter(lambda s: bool(s) and clean_name(s) == s)  # a name is one clean line
 one_line = raw.filter(lambda s: "\n" not in s)
 goals = one_line.filter(lambda s: bool(s) and s == s.strip() == s.strip("-• \t"))
 said = raw.filter(

@@ -228,12 +228,22 @@ def test_other_kinds_ignore_a_swap() -> None:
 
 @pytest.mark.parametrize(
     "field",
-    ["mentor_goals", "mentee_goals", "mentor_motivation", "waits_until_end", "confidentiality"],
+    ["mentor_motivation", "waits_until_end", "confidentiality"],
 )
 def test_text_is_kept_under_the_limit(field: str) -> None:
     assert errors_for(**{field: "x" * MAX_TEXT}) == set()
     _, errors = check(**{field: "x" * (MAX_TEXT + 1)})
     assert set(errors) == {field} and str(MAX_TEXT) in errors[field]
+
+
+@pytest.mark.parametrize("field", ["mentor_goals", "mentee_goals"])
+def test_goals_are_at_most_ten_lines_of_300_characters(field: str) -> None:
+    # Each line becomes a goal (bot.goals): the limits of a goal apply to each.
+    assert errors_for(**{field: "\n".join(["x" * 300] * 6)}) == set()
+    _, errors = check(**{field: "x" * 301})
+    assert errors == {field: "Please keep each line under 300 characters."}
+    _, errors = check(**{field: "goal\n" * 11})
+    assert errors == {field: "Please list at most 10, one a line; this has 11."}
 
 
 def test_a_long_destination_is_refused_too() -> None:
