@@ -1,96 +1,210 @@
-"""How long the scheduler's sweep and the outbox delivery take as a programme grows.
+"""How long a sweep takes, and how many SQL statements it sends, as the active pairs grow while
+the due work stays the same: the sweep should cost what is due, not what exists.
 
-Prints figures; asserts nothing. Run: .venv/bin/python bench/sweep.py [pairs ...]
+Each size gets a fresh database holding that many active pairs (written in bulk with SQL, not
+through the engine: a million pairs through the engine would take hours), each with a planned
+session months ahead, and `--due` of them with a session reminder due now. Three such groups
+are due at three moments; each moment is swept once and the median is printed.
+
+Prints figures; asserts nothing. Run:
+    .venv/bin/python bench/sweep.py --backend sqlite 10000 100000 1000000 --due 5
+    .venv/bin/python bench/sweep.py --backend postgresql 10000 100000 1000000 --due 1000
+PostgreSQL needs TANDEM_TEST_DATABASE_URL (a schema is created and dropped per size).
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import statistics
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.clock import FakeClock
-from bot.content import default_content
-from bot.delivery import deliver_pending
-from bot.engine import Engine
-from bot.events import Action, Actor, Command, Submission
-from storage.db import Database
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import event, make_url, text  # noqa: E402
+
+from bot.clock import FakeClock  # noqa: E402
+from bot.content import default_content  # noqa: E402
+from bot.engine import Engine  # noqa: E402
+from storage.db import Database, normalise_url  # noqa: E402
+
+START = datetime(2027, 1, 4, 8, tzinfo=UTC)
+ROUNDS = 3  # groups of due pairs, each due at its own moment, each swept once
+ROUND_GAP = timedelta(hours=1)
+FAR = timedelta(days=200)  # when the pairs with nothing due next have something
 
 
-class NullSender:
-    def send(self, delivery: object) -> None:
-        pass
+def stamp(db: Database, moment: datetime) -> object:
+    """A bulk-insert parameter for a UTC moment, as the UTCDateTime column stores it."""
+    if db.dialect == "sqlite":
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return moment
 
 
-def actor(user: str) -> Actor:
-    return Actor(platform="console", tenant="bench", user_id=user, display_name=user)
+def numbers(db: Database, count: int) -> str:
+    """A row source `g` of 1..count in SQL."""
+    if db.dialect == "postgresql":
+        return f"(SELECT generate_series(1, {count}) AS g) AS s"
+    return f"(WITH RECURSIVE n(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM n WHERE g < {count}) SELECT g FROM n) AS s"  # noqa: E501
 
 
-def build(pairs: int, folder: Path) -> tuple[Engine, Database, FakeClock]:
-    db = Database(url=f"sqlite:///{folder / 'bench.db'}")
-    db.migrate()
-    clock = FakeClock(datetime(2027, 1, 4, 8, tzinfo=UTC))
-    engine = Engine(db=db, clock=clock, content=default_content(), coordinators={"hr"})
-    engine.handle(Command(actor=actor("hr"), text="programme create Bench --kind reverse"))
-    for n in range(pairs):
-        for user, role, level in ((f"m{n}", "mentor", 2), (f"e{n}", "mentee", 9)):
-            engine.handle(
-                Command(
-                    actor=actor("hr"),
-                    text=f"enrol {user} --programme Bench --role {role} --level {level}",
-                )
-            )
-        engine.handle(
-            Command(actor=actor("hr"), text=f"pair m{n} e{n} --programme Bench --reason bench")
+def build(db: Database, pairs: int, due: int) -> float:
+    """`pairs` active pairs, `ROUNDS` groups of `due` of them due at their round's moment;
+    returns the seconds it took."""
+    started = time.perf_counter()
+    step = max(1, pairs // (due * ROUNDS))  # due pairs spread through the table, not clustered
+    with db.transaction() as session:
+        run = session.execute
+        run(
+            text(
+                "INSERT INTO tenants (platform, external_id, name, created_at) "
+                "VALUES ('console', 'bench', 'Bench', :now)"
+            ),
+            {"now": stamp(db, START)},
         )
-        pair_id = str(n + 1)
-        for user in (f"m{n}", f"e{n}"):
-            engine.handle(Action(actor=actor(user), action="intro", value=f"{pair_id}:yes"))
-        for user in (f"m{n}", f"e{n}"):
-            engine.handle(Action(actor=actor(user), action="chemistry", value=f"{pair_id}:go"))
-        form = engine.handle(
-            Action(actor=actor(f"m{n}"), action="open_form", value=f"contract:{pair_id}")
+        run(
+            text(
+                "INSERT INTO programmes (tenant_id, name, kind, default_sessions, "
+                "default_cadence, default_length_minutes, focus_topics, created_at) "
+                "VALUES (1, 'Bench', 'classic', 6, 'monthly', 60, '[]', :now)"
+            ),
+            {"now": stamp(db, START)},
         )
-        assert form.answer and form.answer.form
-        values = {f.name: f.initial or "x" for f in form.answer.form.fields}
-        values.update(medium="video")
-        engine.handle(
-            Submission(actor=actor(f"m{n}"), form_id="contract", context=pair_id, values=values)
+        run(
+            text(
+                "INSERT INTO people (tenant_id, platform_user_id, display_name, timezone, "
+                "work_start_hour, work_end_hour, work_days, is_coordinator, created_at) "
+                "SELECT 1, 'u' || g, 'Person ' || g, 'UTC', 0, 24, '1234567', false, :now "
+                f"FROM {numbers(db, 2 * pairs)}"
+            ),
+            {"now": stamp(db, START)},
         )
-        for user in (f"m{n}", f"e{n}"):
-            engine.handle(
-                Action(actor=actor(user), action="contract", value=f"{pair_id}:1:confirm")
-            )
-    deliver_pending(db=db, clock=clock, sender=NullSender(), limit=100_000)
-    return engine, db, clock
+        # Pair g: people 2g-1 and 2g. Due pairs (every `step`-th, for ROUNDS * due of them)
+        # fall due at START + round * ROUND_GAP; the others in FAR.
+        due_rule = f"(g % {step} = 0 AND g / {step} <= {due * ROUNDS})"
+        round_of = f"((g / {step} - 1) / {due})"
+        if db.dialect == "postgresql":
+            due_at = f"CASE WHEN {due_rule} THEN :start + {round_of} * interval '1 hour' ELSE :far END"  # noqa: E501
+            planned = f"CASE WHEN {due_rule} THEN :start + {round_of} * interval '1 hour' + interval '12 hours' ELSE :far_session END"  # noqa: E501
+        else:
+            due_at = f"CASE WHEN {due_rule} THEN strftime('%Y-%m-%d %H:%M:%f', :start, '+' || {round_of} || ' hours') || '000' ELSE :far END"  # noqa: E501
+            planned = f"CASE WHEN {due_rule} THEN strftime('%Y-%m-%d %H:%M:%f', :start, '+' || ({round_of} + 12) || ' hours') || '000' ELSE :far_session END"  # noqa: E501
+        params = {
+            "now": stamp(db, START),
+            "start": stamp(db, START) if db.dialect == "postgresql" else START.strftime("%Y-%m-%d %H:%M:%S"),
+            "far": stamp(db, START + FAR),
+            "far_session": stamp(db, START + FAR + timedelta(days=1)),
+        }
+        run(
+            text(
+                "INSERT INTO pairs (programme_id, mentor_id, mentee_id, stage, stage_changed_at, "
+                "created_at, version, match_reason, due_at) "
+                f"SELECT 1, 2 * g - 1, 2 * g, 'active', :now, :now, 1, '', {due_at} "
+                f"FROM {numbers(db, pairs)}"
+            ),
+            params,
+        )
+        run(
+            text(
+                "INSERT INTO sessions (pair_id, number, planned_at, checkin_due_at, status) "
+                f"SELECT g, 1, {planned}, :far_session, 'planned' FROM {numbers(db, pairs)}"
+            ),
+            params,
+        )
+    if db.dialect == "postgresql":
+        with db.engine.connect() as connection:
+            connection.execute(text("ANALYZE"))
+            connection.commit()
+    else:
+        with db.engine.connect() as connection:
+            connection.execute(text("ANALYZE"))
+    return time.perf_counter() - started
 
 
-def main(sizes: list[int]) -> None:
-    print(
-        f"{'pairs':>6} {'sweeps':>7} {'sweep ms (mean)':>16} {'ticks':>7} "
-        f"{'delivered':>10} {'deliver ms':>11}"
-    )
-    for pairs in sizes:
+@contextmanager
+def counting(db: Database) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+@contextmanager
+def database(backend: str) -> Iterator[Database]:
+    if backend == "sqlite":
         with tempfile.TemporaryDirectory() as folder:
-            engine, db, clock = build(pairs, Path(folder))
-            sweeps, ticks, sweep_time, delivered, deliver_time = 0, 0, 0.0, 0, 0.0
-            for _ in range(24 * 14):  # two simulated weeks, one sweep an hour
-                clock.advance(timedelta(hours=1))
-                started = time.perf_counter()
-                ticks += engine.sweep()
-                sweep_time += time.perf_counter() - started
-                sweeps += 1
-                started = time.perf_counter()
-                delivered += deliver_pending(db=db, clock=clock, sender=NullSender())
-                deliver_time += time.perf_counter() - started
-            print(
-                f"{pairs:>6} {sweeps:>7} {1000 * sweep_time / sweeps:>16.2f} {ticks:>7} "
-                f"{delivered:>10} {1000 * deliver_time:>11.1f}"
-            )
+            db = Database(url=f"sqlite:///{Path(folder) / 'bench.db'}")
+            db.migrate()
+            yield db
             db.dispose()
+        return
+    url = os.environ.get("TANDEM_TEST_DATABASE_URL")
+    if not url:
+        raise SystemExit("set TANDEM_TEST_DATABASE_URL for the PostgreSQL run")
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = Database(url=url)
+    with admin.engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    scoped = make_url(normalise_url(url)).update_query_dict({"options": f"-csearch_path={schema}"})
+    db = Database(url=scoped.render_as_string(hide_password=False))
+    try:
+        db.migrate()
+        yield db
+    finally:
+        db.dispose()
+        with admin.engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def measure(backend: str, pairs: int, due: int) -> None:
+    with database(backend) as db:
+        built = build(db, pairs, due)
+        clock = FakeClock(START - timedelta(minutes=1))
+        engine = Engine(db=db, clock=clock, content=default_content())
+        engine.sweep()  # nothing due yet: connections and caches warm
+        times, statements, done = [], [], []
+        for n in range(ROUNDS):
+            clock.set(START + n * ROUND_GAP)
+            with counting(db) as sent:
+                started = time.perf_counter()
+                done.append(engine.sweep())
+                times.append(time.perf_counter() - started)
+            statements.append(len(sent))
+        print(
+            f"{backend:>10} {pairs:>9,} {due:>5} {statistics.median(times) * 1000:>10.1f} "
+            f"{statistics.median(statements):>10.0f} {statistics.median(statements) / due:>9.1f} "
+            f"{min(done):>5} {built:>8.1f}",
+            flush=True,
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--due", type=int, default=5)
+    arguments = parser.parse_args()
+    print(
+        f"{'backend':>10} {'pairs':>9} {'due':>5} {'sweep ms':>10} {'statements':>10} "
+        f"{'per due':>9} {'done':>5} {'build s':>8}"
+    )
+    for size in arguments.sizes:
+        measure(arguments.backend, size, arguments.due)
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [10, 50])
+    main()
