@@ -91,14 +91,18 @@ def build(db: Database, pairs: int, due: int) -> float:
         due_rule = f"(g % {step} = 0 AND g / {step} <= {due * ROUNDS})"
         round_of = f"((g / {step} - 1) / {due})"
         if db.dialect == "postgresql":
-            due_at = f"CASE WHEN {due_rule} THEN :start + {round_of} * interval '1 hour' ELSE :far END"  # noqa: E501
+            due_at = (
+                f"CASE WHEN {due_rule} THEN :start + {round_of} * interval '1 hour' ELSE :far END"  # noqa: E501
+            )
             planned = f"CASE WHEN {due_rule} THEN :start + {round_of} * interval '1 hour' + interval '12 hours' ELSE :far_session END"  # noqa: E501
         else:
             due_at = f"CASE WHEN {due_rule} THEN strftime('%Y-%m-%d %H:%M:%f', :start, '+' || {round_of} || ' hours') || '000' ELSE :far END"  # noqa: E501
             planned = f"CASE WHEN {due_rule} THEN strftime('%Y-%m-%d %H:%M:%f', :start, '+' || ({round_of} + 12) || ' hours') || '000' ELSE :far_session END"  # noqa: E501
         params = {
             "now": stamp(db, START),
-            "start": stamp(db, START) if db.dialect == "postgresql" else START.strftime("%Y-%m-%d %H:%M:%S"),
+            "start": stamp(db, START)
+            if db.dialect == "postgresql"
+            else START.strftime("%Y-%m-%d %H:%M:%S"),
             "far": stamp(db, START + FAR),
             "far_session": stamp(db, START + FAR + timedelta(days=1)),
         }
