@@ -108,12 +108,27 @@ class Flow:
         raise AssertionError(f"{who} has no button for {action!r}")
 
     def invitation(self, who: str, answer: str = "accept") -> Button:
-        """The newest invitation button (bot.consent) `who` received: accept or decline."""
-        for reply in reversed(self.received(who)):
+        """The newest invitation button (bot.consent) `who` received: accept or decline; where
+        a test holds delivery back, the one waiting for them in the outbox."""
+        for reply in reversed([*self.received(who), *self._waiting_for(who)]):
             for button in reply.buttons:
                 if button.action == "consent" and unversioned(button.value).endswith(":" + answer):
                     return button
         raise AssertionError(f"{who} has no invitation to {answer}")
+
+    def _waiting_for(self, who: str) -> list[Reply]:
+        from sqlalchemy import select
+
+        from storage.models import OutboxMessage, Person
+
+        with self.db.transaction() as session:
+            payloads = session.scalars(
+                select(OutboxMessage.payload)
+                .join(Person, Person.id == OutboxMessage.person_id)
+                .where(Person.platform_user_id == who, OutboxMessage.delivered_at.is_(None))
+                .order_by(OutboxMessage.id)
+            ).all()
+        return [Reply.from_dict(payload) for payload in payloads]
 
     def answer_invitation(self, who: str, answer: str = "accept") -> Outcome:
         """Press Accept (or Decline) on `who`'s newest invitation, as they would."""

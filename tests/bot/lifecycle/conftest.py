@@ -105,6 +105,7 @@ class Journey:
         )
         if "invitation" in answer.text:  # they accept, as they would (bot.consent)
             assert self.flow.answer_invitation(who).changed
+            self.flow.new(who)  # set-up: the tests read what comes after
 
     def propose(self) -> Journey:
         self.ok(f'pair {MENTOR} {MENTEE} --programme "{PROGRAMME}" --reason "{REASON}"')

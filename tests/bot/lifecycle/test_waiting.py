@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flow import Flow
-from scenario import COORDINATOR, accept_intros, active, go_ahead, ok, person, proposed, rows, stage
+from scenario import COORDINATOR, accept_intros, active, go_ahead, ok, proposed, rows, stage
 
 from bot import wire
 from bot.lifecycle.waiting import ALERT_AFTER, REMIND_AFTER
@@ -70,14 +70,14 @@ def test_a_pair_that_moves_on_is_not_reminded(sqlite_db: Database) -> None:
     assert f.new("maya") == [] and f.new("sam") == []
 
 
-def test_saying_yes_to_the_intro_records_consent(sqlite_db: Database) -> None:
+def test_consent_is_given_at_the_invitation_and_the_intro_keeps_it(sqlite_db: Database) -> None:
     f = Flow(sqlite_db)
-    pair_id = proposed(f)
-    assert all(e.consent_at is None for e in rows(sqlite_db, Enrolment))
+    pair_id = proposed(f)  # both accepted their invitations (bot.consent) at the start
+    accepted = {e.person_id: e.consent_at for e in rows(sqlite_db, Enrolment)}
+    assert all(at is not None for at in accepted.values())
+    f.advance(days=1)
     ok(f.press("maya", "intro", f"{pair_id}:yes"))
-    maya, sam = person(sqlite_db, "maya"), person(sqlite_db, "sam")
-    consent = {e.person_id: e.consent_at for e in rows(sqlite_db, Enrolment)}
-    assert consent[maya.id] == f.clock.now() and consent[sam.id] is None
+    assert {e.person_id: e.consent_at for e in rows(sqlite_db, Enrolment)} == accepted
 
 
 def test_an_evaluation_that_does_not_come_is_asked_for_then_flagged(sqlite_db: Database) -> None:
