@@ -123,6 +123,8 @@ HAPPY = [
     ("parked", Parsed("parked")),
     ("forget-me", Parsed("forget-me")),
     ("forget-me --confirm", Parsed("forget-me", (), {"confirm": True})),
+    ('leave "Reverse 2026"', Parsed("leave", ("Reverse 2026",))),
+    ("join Pilot", Parsed("join", ("Pilot",))),
     ("hours", Parsed("hours")),
     ("hours 8-16", Parsed("hours", ("8-16",))),
     ("hours 08-16", Parsed("hours", ("8-16",))),
