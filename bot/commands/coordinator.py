@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot import consent, matching, reporting, rights
+from bot import consent, matching, report_files, reporting, rights
 from bot.commands import audit
 from bot.commands.grammar import Parsed
 from bot.commands.lookup import find_programme, pair_numbered, person_named, programme_named
@@ -215,7 +215,11 @@ def status(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
 
 
 def report(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
-    return Reply(text=reporting.evaluation(turn, programme_named(turn, parsed.args[0])))
+    programme = programme_named(turn, parsed.args[0])
+    return Reply(
+        text=reporting.evaluation(turn, programme),
+        files=report_files.files(turn, programme),  # the CSV and the chart (bot.report_files)
+    )
 
 
 def nudge(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:

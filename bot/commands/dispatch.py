@@ -59,6 +59,7 @@ ANYONE: dict[str, Handler] = {
     "parked": route.parked,
     "help": participant.help_,
     "forget-me": participant.forget_me,
+    "my-data": participant.my_data,
     "leave": participant.leave,
     "join": participant.join,
     "hours": availability.hours_,

@@ -347,6 +347,12 @@ VERBS: tuple[Verb, ...] = (
         example="help We keep missing sessions",
     ),
     Verb(
+        "my-data",
+        "Receive, privately, everything Tandem stores about you.",
+        "anyone",
+        example="my-data",
+    ),
+    Verb(
         "forget-me",
         "Delete everything Tandem stores about you.",
         "anyone",

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot import goals as tracking
 from bot import consent, privacy, reporting
+from bot import goals as tracking
+from bot import my_data as my_data_export
 from bot.commands import grammar
 from bot.commands.grammar import Parsed
 from bot.commands.lookup import find_programme, live_pairs_of, my_pair
@@ -238,5 +239,8 @@ def forget_me(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Repl
             move(turn, pair, Trigger.EVALUATED, actor=person, reason=reason)
         else:
             dissolve(turn, pair, actor=person, reason=reason)
-    privacy.forget(turn, person)
-    return Reply(text="Done. Tandem has forgotten you; if you message it again you start afresh.")
+    return Reply(text=privacy.summary(privacy.forget(turn, person)))
+
+
+def my_data(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    return my_data_export.reply(turn, person)
