@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
@@ -33,7 +33,14 @@ from bot.content import Content, default_content
 from bot.replies import Audience, Reply
 from bot.text import Text, typed
 from storage.db import Database
-from storage.models import ConversationAddress, OutboxMessage, Pair, Person, Tenant
+from storage.models import (
+    ConversationAddress,
+    OutboxMessage,
+    Pair,
+    Person,
+    ProcessedEvent,
+    Tenant,
+)
 from storage.outbox import MAX_ATTEMPTS, claim_pending
 
 log = logging.getLogger(__name__)
@@ -526,3 +533,31 @@ def _recipient_names(session: Session, row: OutboxMessage) -> Text:
 def _describe(error: BaseException) -> str:
     text = str(error).strip()
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+# -- retention ------------------------------------------------------------------------------
+
+
+def prune(*, db: Database, clock: Clock, retention: timedelta, batch: int = 5_000) -> int:
+    """Delete delivered outbox rows and processed event ids older than `retention`.
+
+    Delivered messages live on in Slack or Teams; keeping Tandem's copy for ever would only
+    keep people's words longer than needed. Quarantined and waiting rows are never pruned.
+    Deletes go in batches, so a first prune of a large backlog holds no long lock.
+    """
+    cutoff = clock.now() - retention
+    removed = 0
+    for key, stamp in (
+        (OutboxMessage.id, OutboxMessage.delivered_at),
+        (ProcessedEvent.event_id, ProcessedEvent.processed_at),
+    ):
+        table = key.class_
+        while True:
+            with db.transaction() as session:
+                doomed = select(key).where(stamp.is_not(None), stamp < cutoff).limit(batch)
+                done = session.execute(delete(table).where(key.in_(doomed.scalar_subquery())))
+                count = int(getattr(done, "rowcount", 0) or 0)
+            removed += count
+            if count < batch:
+                break
+    return removed

@@ -326,3 +326,25 @@ def test_two_workers_never_send_the_same_row(postgresql_db: Database) -> None:
     sent_twice = set(first_sent) & {d.message_id for d in second.deliveries}
     assert not sent_twice
     assert len(first_sent) + len(second.deliveries) == waiting
+
+
+def test_prune_removes_only_what_was_delivered_or_processed_before_the_retention(
+    sqlite_db: Database,
+) -> None:
+    from bot.delivery import prune
+    from storage.models import ProcessedEvent
+
+    f = Flow(sqlite_db)
+    proposed(f)  # delivered at once by the flow
+    quiet(f)
+    f.clock.advance(timedelta(days=31))
+    f.command("hana", "nudge 1 still waiting")  # pending: never pruned
+    with sqlite_db.transaction() as session:
+        session.add(ProcessedEvent(event_id="old", processed_at=f.clock.now() - timedelta(days=40)))
+        session.add(ProcessedEvent(event_id="new", processed_at=f.clock.now()))
+    delivered_before = [r.id for r in rows(sqlite_db, OutboxMessage) if r.delivered_at is not None]
+    removed = prune(db=sqlite_db, clock=f.clock, retention=timedelta(days=30), batch=2)
+    left = rows(sqlite_db, OutboxMessage)
+    assert removed == len(delivered_before) + 1
+    assert all(row.delivered_at is None for row in left) and left  # the pending one stays
+    assert [e.event_id for e in rows(sqlite_db, ProcessedEvent)] == ["new"]
