@@ -157,8 +157,9 @@ def _nudge_wakes(schedule: Schedule) -> Iterable[datetime]:
 
 
 def _steam_thresholds(schedule: Schedule) -> Iterable[datetime]:
-    """Running out of steam: quiet for the cadence plus grace (the pair), then two cadences
-    (the coordinator); only once a session is known not to have happened."""
+    """Running out of steam: quiet for the cadence plus grace (the pair), then the pair's answer
+    window after their own nudge (the coordinator); only once a session is known not to have
+    happened. Mirrors bot/nudges/running_out_of_steam.py's `check`."""
     by_number = sorted(schedule.sessions, key=lambda s: s.number)
     if not by_number:
         return
@@ -168,15 +169,14 @@ def _steam_thresholds(schedule: Schedule) -> Iterable[datetime]:
     about = held[-1].number if held else 0
     if not any(s.number > about and s.status in ("missed", "unreported") for s in by_number):
         return
-    grace = running_out_of_steam.GRACE
-    yield anchor + gap + grace + JUST_AFTER
+    yield anchor + gap + running_out_of_steam.GRACE + JUST_AFTER
     told = [
         at
         for nudge, level, a, at in schedule.sent
         if nudge == running_out_of_steam.RULE.key and level == 1 and a == about
     ]
     if told:
-        yield max(max(told) + grace, anchor + 2 * gap + grace + JUST_AFTER)
+        yield max(told) + running_out_of_steam.answer_window(gap)
 
 
 # -- reading the rows -----------------------------------------------------------------------
