@@ -49,8 +49,8 @@ def parse_grants(entries: Iterable[str]) -> Grants:
     for entry in (e.strip() for e in entries):
         if not entry:
             continue
-        if ":" not in entry:
-            plain.add(entry)
+        if ":" not in entry or entry.split(":", 1)[0] not in PLATFORMS:
+            plain.add(entry)  # a plain id, which may hold a colon (Bot Framework's `29:...`)
             continue
         # The user id is the last part; a Teams tenant or user id never holds a colon.
         parts = entry.split(":")

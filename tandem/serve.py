@@ -15,7 +15,7 @@ import os
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -23,7 +23,7 @@ from aiohttp import web
 from sqlalchemy import make_url, text
 
 from bot.clock import Clock
-from bot.delivery import AsyncSender, deliver_pending_async
+from bot.delivery import AsyncSender, deliver_pending_async, prune
 from scheduler.worker import Worker
 from storage.lease import LeaderLease
 from tandem import bootstrap
@@ -32,6 +32,7 @@ from tandem.settings import ConfigError, Settings
 log = logging.getLogger(__name__)
 
 UNAUTHENTICATED = "UNAUTHENTICATED: local testing only (MICROSOFT_APP_ID is not set)"
+PRUNE_EVERY = timedelta(hours=1)
 HEALTH_TIMEOUT = 3.0  # seconds the database may take to answer /healthz
 SHUTDOWN_TIMEOUT = 30.0  # seconds in-flight requests get to finish
 
@@ -142,7 +143,7 @@ def build_server(settings: Settings, *, clock: Clock) -> Server:
             ),
             # Only the workspaces this server can deliver to: the console sweeps its own.
             # (read when it runs: `senders` is filled in below, after the worker is built)
-            sweep=lambda **fence: built.engine.sweep(platforms=tuple(senders), **fence),
+            sweep=_sweeping(built, clock, senders),
             deliver=lambda stop: deliver_pending_async(
                 db=built.db, clock=clock, senders=senders, stop=stop
             ),
@@ -157,6 +158,26 @@ def build_server(settings: Settings, *, clock: Clock) -> Server:
     _add_teams(server, senders)  # DESIGN.md section 9: Teams is always served
     web_app.router.add_get("/healthz", _healthz(server))
     return server
+
+
+def _sweeping(
+    built: bootstrap.App, clock: Clock, senders: dict[str, AsyncSender]
+) -> Callable[..., int]:
+    """The leader's sweep, with the retention prune once an hour beside it."""
+    retention = timedelta(days=built.settings.retention_days)
+    pruned: list[datetime] = []
+
+    def sweep(**fence: Any) -> int:
+        handled = built.engine.sweep(platforms=tuple(senders), **fence)
+        now = clock.now()
+        if not pruned or now - pruned[-1] >= PRUNE_EVERY:
+            removed = prune(db=built.db, clock=clock, retention=retention)
+            if removed:
+                log.info("pruned %s delivered messages and event ids past retention", removed)
+            pruned[:] = [now]
+        return handled
+
+    return sweep
 
 
 def _add_slack(server: Server, senders: dict[str, AsyncSender]) -> None:

@@ -56,6 +56,7 @@ class Settings(BaseSettings):
 
         parse_grants(value.split(","))  # ValueError names the bad entry
         return value
+
     port: int = Field(default=3000, ge=1, le=65535, validation_alias="PORT")
     # All interfaces by default (a container's port is published from outside it).
     host: str = Field(default="0.0.0.0", min_length=1, validation_alias="TANDEM_HOST")  # noqa: S104
@@ -107,6 +108,9 @@ class Settings(BaseSettings):
         return match[0]
 
     sweep_seconds: int = Field(default=60, ge=5, validation_alias="TANDEM_SWEEP_SECONDS")
+    # How long delivered messages and processed event ids are kept (they live on in Slack or
+    # Teams; Tandem's copy only keeps people's words longer than needed).
+    retention_days: int = Field(default=30, ge=1, validation_alias="TANDEM_RETENTION_DAYS")
     language: str = Field(default="en", min_length=1, validation_alias="TANDEM_LANGUAGE")
     worker_id: str = Field(
         default_factory=_default_worker_id, min_length=1, validation_alias="TANDEM_WORKER_ID"
