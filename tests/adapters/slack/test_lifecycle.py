@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from db_snapshot import assert_unchanged, snapshot
 from scenario import rows, stage
 from slack_steps import (
