@@ -265,11 +265,13 @@ def test_a_whole_reverse_programme(database: Database) -> None:
 
     assert_received(f, "maya", story("mentor", "Maya", "Sam"))
     assert_received(f, "sam", story("mentee", "Sam", "Maya"))
-    # One missed session, then back on track within the rhythm: not one for the coordinator.
+    # One missed session and a reminder to the pair that went unanswered for two weeks: the
+    # coordinator hears (before the pair meets again), then the closing note.
     assert_received(
         f,
         COORDINATOR,
         [
+            StartsWith(f"Pair {pair_id} in *{PROGRAMME}* (Maya and Sam) hasn't met for 52 days"),
             Exactly(
                 say(
                     "wrap_up.closed_coordinator",
@@ -308,6 +310,7 @@ def test_a_whole_reverse_programme(database: Database) -> None:
         ("mentor_leading", 1, 3),
         ("park_it", 1, 4),
         ("steam", 1, 4),
+        ("steam", 2, 4),  # the coordinator's own message, two weeks later
     ]
     [parked] = rows(database, ParkedItem)
     assert (parked.topic, parked.handed_back_at is not None) == ("career_advice", True)
@@ -322,18 +325,18 @@ def test_a_whole_reverse_programme(database: Database) -> None:
 
     # -- the coordinator's report: aggregate, and no names ---------------------------------------
     report = hana(f'report "{PROGRAMME}"')
-    network = CONTENT.text("wrap_up.choices.continue_as.network")
     assert report == "\n".join(
         [
             f"*Evaluation of {PROGRAMME}* (reverse)",
             "Pairs: 1 (1 closed, 0 dissolved without blame, 0 still running)",
             "Sessions: 5 held, 1 missed or unreported",
-            "Goals met (1-5): average 4.5 from 2 evaluations",
-            f"What next: 2 × {network}",
-            "Written answers appear once at least 3 people have evaluated, so that none can "
-            "be traced to its author.",
-            "Nudges sent: mentor_leading × 1, park_it × 1, steam × 1",
-            "Parked items handed back at wrap-up: 1",
+            # Two people and one pair are too few to hide anyone: every aggregate is withheld.
+            "Evaluations (2 people so far): withheld until at least 3 people are counted, so "
+            "that no answer can be traced to one person.",
+            "Nudges sent (1 pair so far): withheld until at least 3 pairs are counted, so that "
+            "no answer can be traced to one person.",
+            "Parked items (1 pair so far): withheld until at least 3 pairs are counted, so that "
+            "no answer can be traced to one person.",
         ]
     )
     assert not re.search(r"\b(Maya|Sam)\b", report)

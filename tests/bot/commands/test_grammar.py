@@ -121,6 +121,7 @@ HAPPY = [
     ),
     ("waypoints reached #2", Parsed("waypoints reached", ("2",))),
     ("parked", Parsed("parked")),
+    ("my-data", Parsed("my-data")),
     ("forget-me", Parsed("forget-me")),
     ("forget-me --confirm", Parsed("forget-me", (), {"confirm": True})),
     ('leave "Reverse 2026"', Parsed("leave", ("Reverse 2026",))),
