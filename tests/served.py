@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from bot.clock import FakeClock
@@ -45,3 +46,26 @@ def serving(settings: Settings, *, clock: FakeClock) -> Iterator[Served]:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
         loop.close()
+
+
+class ServedWorld:
+    """What every e2e world does with its running server: time passing, background work."""
+
+    server: Server
+    loop: asyncio.AbstractEventLoop
+    clock: FakeClock
+
+    def advance(self, *, days: int = 0, hours: int = 0) -> None:
+        """Let time pass as production does: the scheduler's job once per simulated hour."""
+        end = self.clock.now() + timedelta(days=days, hours=hours)
+        while self.clock.now() < end:
+            self.clock.advance(min(timedelta(hours=1), end - self.clock.now()))
+            self.run(self.server.worker.run_due_work())
+        self.settle()
+
+    def run(self, work: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(work, self.loop).result(timeout=120)
+
+    def settle(self) -> None:
+        """Wait until every answer being sent and every delivery run has finished."""
+        self.run(self.server.settle())

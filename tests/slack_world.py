@@ -8,7 +8,6 @@ AsyncWebClient calls the fake Web API. Time is a FakeClock; the scheduler's work
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import time
@@ -17,12 +16,12 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from flow import START
-from served import serving
+from served import ServedWorld, serving
 from slack_fake import FakeSlack
 from slack_signing import (
     TEAM_ID,
@@ -51,7 +50,7 @@ class Answer:
         return json.loads(self.body) if self.body else None
 
 
-class SlackWorld:
+class SlackWorld(ServedWorld):
     """A running `tandem serve` with Slack enabled, talking to a FakeSlack."""
 
     def __init__(self, slack: FakeSlack, server: Server, clock: FakeClock, port: int, loop: Any):
@@ -176,20 +175,6 @@ class SlackWorld:
         return self.post(body, content_type="application/x-www-form-urlencoded")
 
     # -- time ------------------------------------------------------------------------------
-
-    def advance(self, *, days: int = 0, hours: int = 0) -> None:
-        """Let time pass as production does: the scheduler's job once per simulated hour."""
-        end = self.clock.now() + timedelta(days=days, hours=hours)
-        while self.clock.now() < end:
-            self.clock.advance(min(timedelta(hours=1), end - self.clock.now()))
-            self.run(self.server.worker.run_due_work())
-        self.settle()
-
-    def run(self, work: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(work, self.loop).result(timeout=60)
-
-    def settle(self) -> None:
-        self.run(self.server.settle())
 
     # -- reading what Slack received -------------------------------------------------------
 

@@ -8,7 +8,6 @@ FakeClock and the scheduler's work is run by hand (`advance`), as in the Slack h
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import os
@@ -17,12 +16,12 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from flow import START
-from served import serving
+from served import ServedWorld, serving
 from teams_fake import FakeBotFramework
 from teams_identity import bearer
 
@@ -58,7 +57,7 @@ class Answer:
     body: str
 
 
-class TeamsWorld:
+class TeamsWorld(ServedWorld):
     def __init__(
         self, fake: FakeBotFramework, server: Server, clock: FakeClock, port: int, loop: Any
     ):
@@ -150,19 +149,6 @@ class TeamsWorld:
 
     def texts_to(self, user: TeamsUser) -> list[str]:
         return [card_text(card) for card in self.cards_to(user)]
-
-    def advance(self, *, days: int = 0, hours: int = 0) -> None:
-        end = self.clock.now() + timedelta(days=days, hours=hours)
-        while self.clock.now() < end:
-            self.clock.advance(min(timedelta(hours=1), end - self.clock.now()))
-            self.run(self.server.worker.run_due_work())
-        self.settle()
-
-    def run(self, work: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(work, self.loop).result(timeout=120)
-
-    def settle(self) -> None:
-        self.run(self.server.settle())
 
 
 def card_text(card: dict[str, Any]) -> str:
