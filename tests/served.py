@@ -7,7 +7,10 @@ the same way: built once from settings, started on port 0, stopped in order at t
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,12 +51,24 @@ def serving(settings: Settings, *, clock: FakeClock) -> Iterator[Served]:
         loop.close()
 
 
+@dataclass(frozen=True)
+class Answer:
+    """An HTTP answer from `tandem serve`."""
+
+    status: int
+    body: str
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
 class ServedWorld:
     """What every e2e world does with its running server: time passing, background work."""
 
     server: Server
     loop: asyncio.AbstractEventLoop
     clock: FakeClock
+    port: int
 
     def advance(self, *, days: int = 0, hours: int = 0) -> None:
         """Let time pass as production does: the scheduler's job once per simulated hour."""
@@ -65,6 +80,24 @@ class ServedWorld:
 
     def run(self, work: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(work, self.loop).result(timeout=120)
+
+    def http(
+        self, path: str, *, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> Answer:
+        """A GET (no body) or POST to the server, exactly as given; background work settled."""
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}",
+            data=body,
+            headers=headers or {},
+            method="GET" if body is None else "POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - local
+                answer = Answer(response.status, response.read().decode())
+        except urllib.error.HTTPError as error:
+            answer = Answer(error.code, error.read().decode())
+        self.settle()
+        return answer
 
     def settle(self) -> None:
         """Wait until every answer being sent and every delivery run has finished."""

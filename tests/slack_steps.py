@@ -9,8 +9,6 @@ record of what the app sent back.
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -71,28 +69,11 @@ def wait_for(world: SlackWorld, arrived: Callable[[], bool], *, hours: int = 72)
 
 def raw_post(world: SlackWorld, body: str, headers: dict[str, str]) -> Answer:
     """A request exactly as given: no signature added (forgeries, stale and broken requests)."""
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{world.port}/slack/events",
-        data=body.encode(),
-        headers=headers,
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - 127.0.0.1
-            answer = Answer(response.status, response.read().decode())
-    except urllib.error.HTTPError as error:
-        answer = Answer(error.code, error.read().decode())
-    world.settle()
-    return answer
+    return world.http("/slack/events", body=body.encode(), headers=headers)
 
 
 def get(world: SlackWorld, path: str) -> Answer:
-    try:
-        url = f"http://127.0.0.1:{world.port}{path}"
-        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - 127.0.0.1
-            return Answer(response.status, response.read().decode())
-    except urllib.error.HTTPError as error:
-        return Answer(error.code, error.read().decode())
+    return world.http(path)
 
 
 # -- a pair at each stage --------------------------------------------------------------------------

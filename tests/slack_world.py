@@ -9,19 +9,15 @@ AsyncWebClient calls the fake Web API. Time is a FakeClock; the scheduler's work
 from __future__ import annotations
 
 import itertools
-import json
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from flow import START
-from served import ServedWorld, serving
+from served import Answer, ServedWorld, serving
 from slack_fake import FakeSlack
 from slack_signing import (
     TEAM_ID,
@@ -39,15 +35,6 @@ from tandem.settings import load_settings
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TOKEN = "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy"
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    body: str
-
-    def json(self) -> Any:
-        return json.loads(self.body) if self.body else None
 
 
 class SlackWorld(ServedWorld):
@@ -81,19 +68,7 @@ class SlackWorld(ServedWorld):
             **signed_headers(body, secret=secret, timestamp=timestamp or int(time.time())),
             **(headers or {}),
         }
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/slack/events",
-            data=body.encode(),
-            headers=sent,
-            method="POST",
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - 127.0.0.1
-                answer = Answer(response.status, response.read().decode())
-        except urllib.error.HTTPError as error:
-            answer = Answer(error.code, error.read().decode())
-        self.settle()
-        return answer
+        return self.http("/slack/events", body=body.encode(), headers=sent)
 
     def command(self, user: str, text: str, *, team_id: str = TEAM_ID) -> Answer:
         body = slash_command(

@@ -8,8 +8,6 @@ fake Bot Connector's record of what the bot sent back (turn replies and proactiv
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from collections import Counter
 from datetime import datetime
 
@@ -63,12 +61,7 @@ def jump(world: TeamsWorld, moment: datetime) -> None:
 
 
 def get(world: TeamsWorld, path: str) -> Answer:
-    try:
-        url = f"http://127.0.0.1:{world.port}{path}"
-        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - 127.0.0.1
-            return Answer(response.status, response.read().decode())
-    except urllib.error.HTTPError as error:
-        return Answer(error.code, error.read().decode())
+    return world.http(path)
 
 
 def health(world: TeamsWorld) -> dict[str, object]:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from flow import START
-from served import ServedWorld, serving
+from served import Answer, ServedWorld, serving
 from teams_fake import FakeBotFramework
 from teams_identity import bearer
 
@@ -49,12 +47,6 @@ class TeamsUser:
 HANA = TeamsUser("aad-hana", "29:hana", "Hana Sato", "Asia/Tokyo")
 MAYA = TeamsUser("aad-maya", "29:maya", "Maya Lind", "Europe/London")
 SAM = TeamsUser("aad-sam", "29:sam", "Sam Whitfield", "America/New_York")
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    body: str
 
 
 class TeamsWorld(ServedWorld):
@@ -97,19 +89,7 @@ class TeamsWorld(ServedWorld):
             token = self.fake.issuer.token(app_id=APP_ID, service_url=self.fake.service_url)
         if isinstance(token, str):
             headers.update(bearer(token))
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/api/messages",
-            data=json.dumps(activity).encode(),
-            headers=headers,
-            method="POST",
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - local
-                answer = Answer(response.status, response.read().decode())
-        except urllib.error.HTTPError as error:
-            answer = Answer(error.code, error.read().decode())
-        self.settle()
-        return answer
+        return self.http("/api/messages", body=json.dumps(activity).encode(), headers=headers)
 
     def install(self, user: TeamsUser) -> Answer:
         return self.post(self.activity(user, type="installationUpdate", action="add", text=None))
