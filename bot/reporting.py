@@ -285,6 +285,9 @@ def _recent_flags(turn: Turn, pair: Pair) -> list[str]:
         select(NudgeSent.nudge).where(
             NudgeSent.pair_id == pair.id,
             NudgeSent.nudge.not_in(("manual", "midpoint_review")),
+            # Only what a rule escalated to the coordinator: a level-1 nudge went to the pair
+            # alone, and naming it here would tell the coordinator one person's check-in.
+            NudgeSent.level >= 2,
             NudgeSent.sent_at >= turn.now - _RECENT,
         )
     ).all()

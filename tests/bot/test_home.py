@@ -452,3 +452,68 @@ def test_the_coordinator_view_reads_a_fixed_number_of_statements(f: Flow) -> Non
     assert large_text.count("stopped meeting") == 4
     assert len(large) == len(small), "\n".join(large)
     assert len(small) <= 12
+
+
+# -- k >= 3 (issue 8, item 3) -------------------------------------------------------------------
+
+
+def test_the_coordinator_home_shows_no_aggregate_of_answers_below_or_above_k(f: Flow) -> None:
+    """Home has no averages, tallies or written answers at all (those are `report`'s, under
+    k >= 3), and of the nudges only what a rule escalated to the coordinator about one pair: a
+    signal to act on. A nudge that went to the pair alone, from their check-ins, is not named."""
+    first = active(f)
+    check_in(f, first, 1, happened="yes", challenge="1", breadth="1", note="Private worry")
+    enrol(f, "ola", role="mentor", level=2)
+    enrol(f, "tom", role="mentee", level=8)
+    ok(f.command(COORDINATOR, f'pair ola tom --programme "{PROGRAMME}"'))
+    second = pair_of(f.db, "ola", "tom").id
+    accept_intros(f, second, ("ola", "tom"))
+    go_ahead(f, second, ("ola", "tom"))
+    agree_contract(f, second, "ola", "tom")
+    now = f.clock.now()
+    with f.db.transaction() as session:
+        session.add_all(
+            [
+                NudgeSent(pair_id=first, nudge="too_polite", level=1, about=1, sent_at=now),
+                NudgeSent(pair_id=first, nudge="mentor_leading", level=1, about=1, sent_at=now),
+                NudgeSent(pair_id=second, nudge="mentor_leading", level=2, about=1, sent_at=now),
+            ]
+        )
+    ok(f.command(COORDINATOR, f"end {first}"))
+    for who, score in (("maya", "5"), ("sam", "1")):
+        ok(
+            f.submit(
+                who,
+                "evaluation",
+                str(first),
+                goals_met=score,
+                what_worked=f"{who}'s evaluation words",
+                continue_as="network",
+            )
+        )
+
+    def private(text: str) -> list[str]:
+        words = ("Private worry", "evaluation words", "average", "Goals met", "withheld")
+        return [w for w in (*words, "too_polite", "polite", "network") if w in text]
+
+    two = shown(f, COORDINATOR)
+    assert private(two) == [], two
+    # The escalated nudge of the one pair that has it: shown, about that pair.
+    assert f"Pair {second}: Ola and Tom, active\n• the mentor has stopped leading" in two
+    assert "escalated to you on" in two
+    assert f"Pair {first}:" not in two  # its nudges went to the pair alone: nothing to act on
+
+    ok(f.command(COORDINATOR, f"end {second}"))
+    ok(
+        f.submit(
+            "tom",
+            "evaluation",
+            str(second),
+            goals_met="3",
+            what_worked="tom's evaluation words",
+            continue_as="network",
+        )
+    )
+    three = shown(f, COORDINATOR)
+    assert private(three) == [], three  # three people now, but Home never aggregates
+    assert "Goals met (1-5): average 3.0" in ok(f.command(COORDINATOR, f'report "{PROGRAMME}"'))

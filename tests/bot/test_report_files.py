@@ -10,14 +10,29 @@ import sys
 import pytest
 from flow import Flow
 from PIL import Image
-from scenario import COORDINATOR, PROGRAMME, active, ok, programme
+from scenario import (
+    COORDINATOR,
+    PROGRAMME,
+    accept_intros,
+    active,
+    agree_contract,
+    enrol,
+    go_ahead,
+    jump,
+    ok,
+    pair_of,
+    programme,
+    rows,
+)
 from sqlalchemy import select
 
+from bot import report_files
 from bot.commands import coordinator
 from bot.replies import Reply
 from bot.report_files import CHART_SIZE, CSV_COLUMNS, escape_cell
+from bot.turn import Turn
 from storage.db import Database
-from storage.models import Person
+from storage.models import MentoringSession, NudgeSent, ParkedItem, Person, Programme, Tenant
 
 
 @pytest.fixture
@@ -111,3 +126,91 @@ def test_matplotlib_is_not_loaded_until_a_report_is_asked_for() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# -- k >= 3 (issue 8, item 3): the files carry no answers, below k or above it -----------------
+
+
+def chart_inputs(f: Flow) -> tuple[object, ...]:
+    """What the chart is drawn from: pairs per stage over time, sessions held per month."""
+    with f.db.transaction() as db:
+        tenant = db.scalars(select(Tenant)).one()
+        turn = Turn(session=db, now=f.clock.now(), content=f.engine.content, tenant=tenant)
+        found = db.scalars(select(Programme).filter_by(name=PROGRAMME)).one()
+        return (
+            report_files._stages_over_time(turn, found),
+            report_files._held_per_month(turn, found),
+        )
+
+
+def looked_at(f: Flow) -> tuple[str, bytes, tuple[object, ...]]:
+    files = {file.media_type: file for file in report(f).files}
+    return files["text/csv"].data.decode("utf-8-sig"), files["image/png"].data, chart_inputs(f)
+
+
+def test_the_files_hold_no_answers_whether_two_or_three_people_answered(f: Flow) -> None:
+    first = active(f, mentor="maya", mentee="sam")
+    enrol(f, "ola", role="mentor", level=2)
+    enrol(f, "tom", role="mentee", level=8)
+    ok(f.command(COORDINATOR, f'pair ola tom --programme "{PROGRAMME}"'))
+    second = pair_of(f.db, "ola", "tom").id
+    accept_intros(f, second, ("ola", "tom"))
+    go_ahead(f, second, ("ola", "tom"))
+    agree_contract(f, second, "ola", "tom")
+    [session] = [s for s in rows(f.db, MentoringSession, pair_id=first) if s.number == 1]
+    jump(f, session.checkin_due_at)
+    for who, note in (("maya", "Maya's private note"), ("sam", "Sam's private note")):
+        ok(
+            f.submit(
+                who,
+                "checkin",
+                str(session.id),
+                happened="yes",
+                challenge="1",
+                breadth="1",
+                note=note,
+            )
+        )
+    ok(f.command(COORDINATOR, f"end {first}"))
+    ok(f.command(COORDINATOR, f"end {second}"))
+    before = looked_at(f)  # every pair's stage and sessions, no answers yet
+
+    # Below k: two people evaluated, one or two pairs nudged or parking something.
+    now = f.clock.now()
+    with f.db.transaction() as db:
+        db.add_all(
+            [
+                NudgeSent(pair_id=first, nudge="too_polite", level=1, about=1, sent_at=now),
+                NudgeSent(pair_id=second, nudge="mentor_leading", level=2, about=1, sent_at=now),
+                ParkedItem(
+                    pair_id=first, topic="career_advice", note="Parked words", raised_at=now
+                ),
+            ]
+        )
+    evaluate(f, "maya", first, goals_met="5", what_worked="Maya's words", continue_as="network")
+    evaluate(f, "sam", first, goals_met="1", what_worked="Sam's words", continue_as="reciprocal")
+    below = looked_at(f)
+    # At k: a third person.
+    evaluate(f, "tom", second, goals_met="3", what_worked="Tom's words", continue_as="network")
+    at_k = looked_at(f)
+    assert "Goals met (1-5): average 3.0" in report(f).text  # the text shows them now
+
+    # Answers, nudges and notes change neither file; the two evaluations closed the first
+    # pair, a fact about the pair that the stage column and the chart show to anyone.
+    assert below == at_k
+    assert before[0].replace(f"{first},Maya,Sam,wrap_up", f"{first},Maya,Sam,closed") == below[0]
+    assert before[2][1] == below[2][1]  # sessions held per month
+    csv_text = at_k[0]
+    assert [row[0] for row in csv.reader(io.StringIO(csv_text))][1:] == [str(first), str(second)]
+    for word in (
+        "words",
+        "private note",
+        "Parked",
+        "too_polite",
+        "mentor_leading",
+        "network",
+        "reciprocal",
+        "goals_met",
+        "challenge",
+    ):
+        assert word not in csv_text, word

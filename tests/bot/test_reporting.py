@@ -63,9 +63,9 @@ def mark(db: Database, pair_id: int, *statuses: str) -> None:
             ).one().status = status
 
 
-def nudge(pair_id: int, key: str, *, days_ago: int = 0) -> NudgeSent:
+def nudge(pair_id: int, key: str, *, days_ago: int = 0, level: int = 1) -> NudgeSent:
     return NudgeSent(
-        pair_id=pair_id, nudge=key, level=1, about=0, sent_at=START - timedelta(days=days_ago)
+        pair_id=pair_id, nudge=key, level=level, about=0, sent_at=START - timedelta(days=days_ago)
     )
 
 
@@ -124,13 +124,15 @@ def test_health_counts_sessions_and_flags_recent_nudges_of_live_pairs_only(f: Fl
     add(
         f.db,
         *sessions(first, "held", "missed", "unreported", "held", "planned"),
-        nudge(first, "steam", days_ago=3),
-        nudge(first, "mentor_leading", days_ago=10),
-        nudge(first, "steam", days_ago=1),
-        nudge(first, "manual"),
-        nudge(first, "midpoint_review"),
-        nudge(first, "too_polite", days_ago=46),
-        nudge(second, "see_differently", days_ago=60),
+        nudge(first, "steam", days_ago=3, level=2),
+        nudge(first, "mentor_leading", days_ago=10, level=2),
+        nudge(first, "steam", days_ago=1, level=2),
+        nudge(first, "manual", level=2),
+        nudge(first, "midpoint_review", level=2),
+        nudge(first, "too_polite", days_ago=46, level=2),
+        nudge(second, "see_differently", days_ago=60, level=2),
+        # Sent to the pair alone: the coordinator is not told of it here either (k >= 3).
+        nudge(second, "too_polite", days_ago=2),
     )
     assert ok(f.command(COORDINATOR, f'status "{PROGRAMME}"')) == (
         f"*{PROGRAMME}* (reverse): 2 proposed, 1 dissolved\n"
@@ -249,3 +251,149 @@ def test_the_report_of_a_programme_without_pairs(f: Flow) -> None:
         "Sessions: 0 held, 0 missed or unreported\n"
         "No evaluations yet: they arrive as pairs reach wrap-up."
     )
+
+
+# -- k >= 3 in status and report (issue 8, item 3) -----------------------------------------
+
+WITHHELD_BECAUSE = "so that no answer can be traced to one person"
+
+
+def pair_up(f: Flow, mentor: str, mentee: str, *, contract: bool = False) -> int:
+    """Another pair in the programme: proposed, or (with `contract`) active."""
+    enrol(f, mentor, role="mentor", level=2)
+    enrol(f, mentee, role="mentee", level=8)
+    ok(f.command(COORDINATOR, f'pair {mentor} {mentee} --programme "{PROGRAMME}"'))
+    pair_id = pair_of(f.db, mentor, mentee).id
+    if contract:
+        accept_intros(f, pair_id, (mentor, mentee))
+        go_ahead(f, pair_id, (mentor, mentee))
+        agree_contract(f, pair_id, mentor, mentee)
+    return pair_id
+
+
+def looks(f: Flow) -> tuple[str, str]:
+    """What the coordinator reads: `status <programme>` and `report <programme>`."""
+    return (
+        ok(f.command(COORDINATOR, f'status "{PROGRAMME}"')),
+        ok(f.command(COORDINATOR, f'report "{PROGRAMME}"')),
+    )
+
+
+def test_two_evaluations_are_withheld_everywhere_and_three_are_shown(f: Flow) -> None:
+    first = active(f)
+    ok(f.command(COORDINATOR, f"end {first}"))
+    evaluate(
+        f,
+        "maya",
+        first,
+        goals_met="5",
+        what_worked="Maya's own words",
+        what_to_change="Fewer slides",
+        take_back="Reverse mentoring for all",
+        continue_as="network",
+    )
+    evaluate(f, "sam", first, goals_met="2", what_worked="Sam's own words", continue_as="network")
+    second = pair_up(f, "ola", "tom", contract=True)
+    ok(f.command(COORDINATOR, f"end {second}"))
+    answers = ("Maya's own words", "Sam's own words", "Fewer slides", "Reverse mentoring")
+    network = CONTENT.text("wrap_up.choices.continue_as.network")
+
+    status, report = looks(f)
+    for text in (status, report):
+        assert "Goals met" not in text and "What next" not in text and "average" not in text
+        assert network not in text and "3.5" not in text
+        assert not [a for a in answers if a in text], text
+    assert (
+        "Evaluations (2 people so far): withheld until at least 3 people are counted, "
+        f"{WITHHELD_BECAUSE}." in report
+    )
+    assert "withheld" not in status  # status never aggregates answers: nothing to withhold
+
+    evaluate(f, "tom", second, goals_met="2", what_worked="Tom's own words", continue_as="network")
+    status, report = looks(f)
+    assert "withheld" not in report
+    assert "Goals met (1-5): average 3.0 from 3 evaluations" in report
+    assert f"What next: 3 × {network}" in report
+    assert "What worked:\n- Maya's own words\n- Sam's own words\n- Tom's own words" in report
+    assert "What to change:\n- Fewer slides" in report
+    assert "Goals met" not in status and "own words" not in status
+
+
+def test_one_person_evaluating_two_pairs_counts_once(f: Flow) -> None:
+    # Three evaluations, but only two people: the averages would still be theirs.
+    first = active(f, mentor="maya", mentee="sam")
+    ok(f.command(COORDINATOR, f"end {first}"))
+    enrol(f, "tom", role="mentee", level=9)
+    ok(
+        f.command(
+            COORDINATOR,
+            f'enrol maya --programme "{PROGRAMME}" --role mentor --level 2 --capacity 2',
+        )
+    )
+    ok(f.command(COORDINATOR, f'pair maya tom --programme "{PROGRAMME}"'))
+    second = pair_of(f.db, "maya", "tom").id
+    accept_intros(f, second, ("maya", "tom"))
+    go_ahead(f, second, ("maya", "tom"))
+    agree_contract(f, second, "maya", "tom")
+    ok(f.command(COORDINATOR, f"end {second}"))
+    evaluate(f, "maya", first, goals_met="5", what_worked="First words", continue_as="network")
+    evaluate(f, "maya", second, goals_met="4", what_worked="Second words", continue_as="network")
+    evaluate(f, "sam", first, goals_met="1", what_worked="Third words", continue_as="network")
+    _, report = looks(f)
+    assert "Evaluations (2 people so far): withheld" in report
+    assert "words" not in report and "Goals met" not in report
+
+
+def test_nudges_and_parked_items_are_withheld_until_three_pairs_have_them(f: Flow) -> None:
+    """A nudge follows from the pair's check-ins (a low score, who set the agenda): a tally
+    over one or two pairs, or a pair-only nudge named in `status`, points at the person."""
+    first = active(f)
+    second = pair_up(f, "ola", "tom")
+    third = pair_up(f, "ada", "bo")
+    add(
+        f.db,
+        nudge(first, "too_polite"),
+        nudge(first, "mentor_leading"),
+        ParkedItem(pair_id=first, topic="career_advice", note="Maya's career", raised_at=START),
+        nudge(second, "see_differently"),
+        ParkedItem(pair_id=second, topic="sponsorship", note="Tom's promotion", raised_at=START),
+    )
+    status, report = looks(f)
+    for key in ("too_polite", "mentor_leading", "see_differently", "watch"):
+        assert key not in status and key not in report, key
+    assert "career" not in report and "promotion" not in report
+    assert (
+        "Nudges sent (2 pairs so far): withheld until at least 3 pairs are counted, "
+        f"{WITHHELD_BECAUSE}." in report
+    )
+    assert (
+        "Parked items (2 pairs so far): withheld until at least 3 pairs are counted, "
+        f"{WITHHELD_BECAUSE}." in report
+    )
+    assert "Parked items handed back" not in report
+
+    add(
+        f.db,
+        nudge(third, "too_polite"),
+        ParkedItem(pair_id=third, topic="career_advice", note="Bo's move", raised_at=START),
+    )
+    status, report = looks(f)
+    assert "Nudges sent: mentor_leading × 1, see_differently × 1, too_polite × 2" in report
+    assert "Parked items handed back at wrap-up: 3" in report
+    assert "withheld" not in report
+    # Still pair-only nudges, so still not named per pair, however many pairs have them.
+    assert "watch" not in status and "too_polite" not in status
+    assert "Bo's move" not in report  # the count, never the notes
+
+
+def test_status_names_an_escalated_nudge_of_a_single_pair(f: Flow) -> None:
+    """An escalated nudge is the rule speaking to the coordinator about one pair (and the
+    coordinator was sent it already): a signal to act on, not an aggregate, so it shows below
+    k; the report's tally of the same nudge is still withheld."""
+    first = active(f)
+    add(f.db, nudge(first, "mentor_leading", level=2), nudge(first, "too_polite"))
+    status, report = looks(f)
+    assert f"- #{first} Maya & Sam: active, 0 held, 0 missed — watch: mentor_leading" in status
+    assert "too_polite" not in status
+    assert "Nudges sent (1 pair so far): withheld" in report
+    assert "mentor_leading" not in report
