@@ -27,8 +27,10 @@ from storage.models import (
     MentoringSession,
     OutboxMessage,
     Pair,
+    ParkedItem,
     Person,
     Programme,
+    Waypoint,
 )
 
 Section = list[dict[str, Any]]
@@ -143,6 +145,18 @@ def collect(turn: Turn, person: Person) -> dict[str, Section]:
             _row(a, "pair_id", "text", "status", "created_at")
             for a in db.scalars(
                 select(ActionItem).where(ActionItem.owner_id == person.id).order_by(ActionItem.id)
+            )
+        ],
+        "Parked items of your pairs": [
+            _row(p, "pair_id", "topic", "note", "raised_at", "handed_back_at")
+            for p in db.scalars(
+                select(ParkedItem).where(ParkedItem.pair_id.in_(pair_ids)).order_by(ParkedItem.id)
+            )
+        ],
+        "Waypoints of your pairs": [
+            _row(w, "pair_id", "text", "created_at", "reached_at")
+            for w in db.scalars(
+                select(Waypoint).where(Waypoint.pair_id.in_(pair_ids)).order_by(Waypoint.id)
             )
         ],
         "Your evaluations": [

@@ -168,11 +168,6 @@ def test_someone_with_nothing_stored_but_their_name_gets_that(f: Flow) -> None:
     assert "*Enrolments*: none" in answer.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/my_data.collect exports no parked items or waypoints of the person's pairs yet "
-    "(issue 8 item 2 asks for them)",
-)
 def test_my_data_has_the_parked_items_and_waypoints_of_my_pairs(f: Flow) -> None:
     the_pair(f)
     pair_id = proposed(f, kind="sponsorship", mentor="ola", mentee="sam", name="Sponsors")
