@@ -291,3 +291,7 @@ def _config_failed(error: ConfigError) -> NoReturn:
 def _fail(message: str) -> NoReturn:
     typer.echo(f"tandem: {message}", err=True)
     raise typer.Exit(CONFIG_ERROR)
+
+
+if __name__ == "__main__":  # python -m tandem.cli, as the benchmarks run it
+    app()
