@@ -10,6 +10,7 @@ from statistics import mean
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from bot import goals as tracking
 from bot import waypoints
@@ -97,7 +98,15 @@ def overview(turn: Turn) -> Text:
 
 
 def health(turn: Turn, programme: Programme) -> Text:
-    pairs = _pairs(turn, programme)
+    """Stage counts, then each live pair with its sessions and escalated signals.
+
+    A fixed number of queries however many pairs (people, sessions and nudges are read for
+    all the live pairs at once): a coordinator's status must not cost a query per pair.
+    """
+    live = [p for p in _pairs(turn, programme, with_people=True) if Stage(p.stage) not in TERMINAL]
+    ids = [pair.id for pair in live]
+    sessions = _session_counts(turn, ids)
+    flags = _recent_flags(turn, ids)
     lines = [
         compose("*{name}* ", name=programme.name)
         + f"({programme.kind}): "
@@ -106,12 +115,10 @@ def health(turn: Turn, programme: Programme) -> Text:
             or "no pairs yet"
         )
     ]
-    for pair in pairs:
-        if Stage(pair.stage) in TERMINAL:
-            continue
-        held, missed = _session_counts(turn, pair)
-        flags = _recent_flags(turn, pair)
-        flag_text = f" — watch: {', '.join(flags)}" if flags else ""
+    for pair in live:
+        held, missed = sessions.get(pair.id, (0, 0))
+        watch = flags.get(pair.id, [])
+        flag_text = f" — watch: {', '.join(watch)}" if watch else ""
         lines.append(
             compose(
                 "- #{id} {mentor} & {mentee}: ",
@@ -252,12 +259,11 @@ def _free_text(evaluations: Sequence[Evaluation]) -> list[str]:
     return lines
 
 
-def _pairs(turn: Turn, programme: Programme) -> list[Pair]:
-    return list(
-        turn.session.scalars(
-            select(Pair).where(Pair.programme_id == programme.id).order_by(Pair.id)
-        )
-    )
+def _pairs(turn: Turn, programme: Programme, *, with_people: bool = False) -> list[Pair]:
+    query = select(Pair).where(Pair.programme_id == programme.id).order_by(Pair.id)
+    if with_people:
+        query = query.options(selectinload(Pair.mentor), selectinload(Pair.mentee))
+    return list(turn.session.scalars(query))
 
 
 def _stage_counts(turn: Turn, programme: Programme) -> list[tuple[str, int]]:
@@ -269,26 +275,33 @@ def _stage_counts(turn: Turn, programme: Programme) -> list[tuple[str, int]]:
     return sorted(((stage, n) for stage, n in rows), key=lambda row: STAGE_ORDER.index(row[0]))
 
 
-def _session_counts(turn: Turn, pair: Pair) -> tuple[int, int]:
-    rows = dict(
-        turn.session.execute(
-            select(MentoringSession.status, func.count())
-            .where(MentoringSession.pair_id == pair.id)
-            .group_by(MentoringSession.status)
-        ).all()
-    )
-    return rows.get("held", 0), rows.get("missed", 0) + rows.get("unreported", 0)
+def _session_counts(turn: Turn, pair_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(held, missed or unreported) per pair, in one query."""
+    counts: dict[int, dict[str, int]] = {}
+    for pair_id, status, n in turn.session.execute(
+        select(MentoringSession.pair_id, MentoringSession.status, func.count())
+        .where(MentoringSession.pair_id.in_(pair_ids))
+        .group_by(MentoringSession.pair_id, MentoringSession.status)
+    ):
+        counts.setdefault(pair_id, {})[status] = n
+    return {
+        pair_id: (rows.get("held", 0), rows.get("missed", 0) + rows.get("unreported", 0))
+        for pair_id, rows in counts.items()
+    }
 
 
-def _recent_flags(turn: Turn, pair: Pair) -> list[str]:
-    recent = turn.session.scalars(
-        select(NudgeSent.nudge).where(
-            NudgeSent.pair_id == pair.id,
+def _recent_flags(turn: Turn, pair_ids: list[int]) -> dict[int, list[str]]:
+    """The nudges a rule escalated to the coordinator lately, per pair, in one query."""
+    found: dict[int, set[str]] = {}
+    for pair_id, nudge in turn.session.execute(
+        select(NudgeSent.pair_id, NudgeSent.nudge).where(
+            NudgeSent.pair_id.in_(pair_ids),
             NudgeSent.nudge.not_in(("manual", "midpoint_review")),
             # Only what a rule escalated to the coordinator: a level-1 nudge went to the pair
             # alone, and naming it here would tell the coordinator one person's check-in.
             NudgeSent.level >= 2,
             NudgeSent.sent_at >= turn.now - _RECENT,
         )
-    ).all()
-    return sorted(set(recent))
+    ):
+        found.setdefault(pair_id, set()).add(nudge)
+    return {pair_id: sorted(nudges) for pair_id, nudges in found.items()}

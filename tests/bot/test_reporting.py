@@ -397,3 +397,33 @@ def test_status_names_an_escalated_nudge_of_a_single_pair(f: Flow) -> None:
     assert "too_polite" not in status
     assert "Nudges sent (1 pair so far): withheld" in report
     assert "mentor_leading" not in report
+
+
+@pytest.mark.parametrize("extra_pairs", [1, 6])
+def test_a_programmes_status_costs_the_same_statements_for_any_number_of_pairs(
+    f: Flow, extra_pairs: int
+) -> None:
+    """Rule 9: the coordinator's `status <programme>` reads all pairs at once, not per pair."""
+    from sqlalchemy import event
+
+    pair_id = proposed(f)
+    add(f.db, *sessions(pair_id, "held", "missed"), nudge(pair_id, "steam", level=2))
+    for n in range(extra_pairs):
+        pair_up(f, f"mentor{n}", f"mentee{n}")
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(f.db.engine, "before_cursor_execute", count)
+    try:
+        answer = ok(f.command(COORDINATOR, f'status "{PROGRAMME}"'))
+    finally:
+        event.remove(f.db.engine, "before_cursor_execute", count)
+    assert f"#{pair_id} Maya & Sam: proposed, 1 held, 1 missed — watch: steam" in answer
+    assert answer.count("\n- #") == extra_pairs + 1  # every pair listed
+    # The same for 2 pairs as for 7 (the fixed cost of a command and the audit included).
+    assert len(statements) == EXPECTED_STATUS_STATEMENTS, statements
+
+
+EXPECTED_STATUS_STATEMENTS = 10  # whatever the number of pairs
