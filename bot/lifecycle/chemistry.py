@@ -80,7 +80,7 @@ def handle_answer(turn: Turn, pair: Pair, person: Person, answer: str) -> Reply:
         return Reply(
             text=compose(
                 "You and {partner} both want to go ahead: time to agree how "
-                "you'll work together. The contract is in your shared conversation.",
+                "you'll work together. The contract is on its way to you both.",
                 partner=name_of(partner),
             )
         )

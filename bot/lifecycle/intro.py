@@ -131,7 +131,7 @@ def handle_answer(turn: Turn, pair: Pair, person: Person, answer: str) -> Reply:
         return Reply(
             text=compose(
                 "You and {partner} both said yes: the chemistry "
-                "invitation is in your shared conversation.",
+                "invitation is on its way to you both.",
                 partner=name_of(partner),
             )
         )
