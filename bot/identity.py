@@ -89,9 +89,6 @@ def resolve_actor(
     return person
 
 
-_MENTION = re.compile(r"^<@([A-Za-z0-9_.:-]+)(?:\|[^>]*)?>$")
-
-
 def name_of(person: Person) -> Text:
     """The person's name as they (or their platform) typed it: a typed span that remembers
     whose name it is, so every renderer shows it as typed and erasure finds it by reference."""
@@ -99,17 +96,14 @@ def name_of(person: Person) -> Text:
 
 
 def normalise_ref(ref: str) -> str:
-    """`<@U123|maya>`, `@U123` and `U123` all name the same platform user."""
-    ref = ref.strip()
-    mention = _MENTION.match(ref)
-    if mention:
-        ref = mention.group(1)
-    return ref.removeprefix("@")
+    """`@U123` and `U123` name the same platform user. A platform's own mention syntax is
+    turned into the id by that platform's adapter (its translate step), never here."""
+    return ref.strip().removeprefix("@")
 
 
 def find_person(session: Session, tenant: Tenant, ref: str) -> Person | None:
-    """A person named in a command, by platform user id only: a mention (`<@U123|maya>`, which
-    Slack and Teams send as the id) or the id itself. Never by display name: anyone can call
+    """A person named in a command, by platform user id only: a mention (which the Slack and
+    Teams adapters hand over as the id) or the id itself. Never by display name: anyone can call
     themselves anything, and a name that matches someone else must never reach them."""
     ref = normalise_ref(ref)
     if not ref:

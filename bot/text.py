@@ -12,7 +12,7 @@ plain `str` in a reply counts as engine wording; so typed text goes through thes
 
 `lines()` parses the markup once, platform-neutrally, into styled runs; every renderer (Slack,
 Teams, console) escapes each run for its platform and applies the run's style, so a typed
-`*Eve* <!channel>` is shown exactly as typed everywhere.
+`*Eve*` (or a Slack broadcast, or a Teams mention) is shown exactly as typed everywhere.
 """
 
 from __future__ import annotations

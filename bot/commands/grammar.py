@@ -367,7 +367,6 @@ _ALIASES = {"program": "programme", "enroll": "enrol", "check-in": "checkin", "?
 _WORD = re.compile(r"\s*(\S+)")
 # Phones and macOS turn `--` into a dash and straight quotes into curly ones; accept both.
 _OPTION = re.compile(r"(?:--|\u2014|\u2013)([A-Za-z][\w-]*)(?:=(.*))?", re.DOTALL)
-_MENTION = re.compile(r"<@([A-Za-z0-9]+)(?:\|[^>]*)?>")
 _REF = re.compile(r"#?([0-9]{1,9})")
 _HOURS = re.compile(r"([0-9]{1,2})-([0-9]{1,2})")
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
@@ -434,8 +433,8 @@ def _convert(kind: Kind, value: str, label: str, spec: Verb, opt: Option | None 
     if not value:
         raise _Problem(f"{label} can't be empty.", spec)
     if kind == "person":
-        mention = _MENTION.fullmatch(value)  # Slack escapes a mention as <@U123|name>
-        return mention.group(1) if mention else value
+        # A platform id; each adapter has already turned its mentions into ids.
+        return value.removeprefix("@") or value
     if kind == "ref":  # a pair, a goal or an action, by the number the bot showed
         ref = _REF.fullmatch(value)
         if ref and int(ref.group(1)) > 0:

@@ -560,7 +560,7 @@ def test_coordinator_add_makes_someone_a_coordinator_and_tells_them(f: Flow) -> 
     ]
     assert ok(f.command("sam", "programme list")).startswith("No programmes yet.")
     outbox = len(rows(f.db, OutboxMessage))
-    assert ok(f.command(COORDINATOR, "coordinator add <@sam>")) == "Sam is already a coordinator."
+    assert ok(f.command(COORDINATOR, "coordinator add @sam")) == "Sam is already a coordinator."
     assert len(rows(f.db, OutboxMessage)) == outbox
 
 

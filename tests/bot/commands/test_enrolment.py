@@ -35,7 +35,7 @@ def test_enrol_stores_every_option(f: Flow) -> None:
     answer = ok(
         f.command(
             COORDINATOR,
-            f'enrol <@U42|maya> --programme "{PROGRAMME}" --role Mentor --level 2 '
+            f'enrol U42 --programme "{PROGRAMME}" --role Mentor --level 2 '
             '--offers "TikTok, AI" '
             '--wants "strategy" --capacity 2 --team Support --manager boss --tz europe/oslo '
             '--hours 8-16 --name "Maya Lind"',
@@ -220,7 +220,7 @@ def test_a_forgotten_person_can_never_be_enrolled_again_by_their_placeholder(f: 
 GOOD = (
     "\ufeffUser_ID , Name,role,LEVEL,offers,wants,capacity,team,manager,timezone,hours\r\n"
     'maya,"Lind, Maya",mentor,2,"TikTok; AI",,2,Support,boss,Europe/Oslo,8-16\r\n'
-    "<@U7|sam>,Sam Berg,mentee,8,,TikTok,,Board,,,\r\n"
+    "U7,Sam Berg,mentee,8,,TikTok,,Board,,,\r\n"
     "boss,Bo Ss,mentee,9,,,,,,,\r\n"
 )
 

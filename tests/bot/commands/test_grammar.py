@@ -53,8 +53,8 @@ HAPPY = [
     ),
     ("programme list", Parsed("programme list")),
     (
-        'enrol <@U123|maya> --programme "Reverse 2026" --role mentor --level 2 --offers "AI, data"'
-        ' --wants "strategy" --capacity 2 --team Data --manager <@U999> --tz Europe/London'
+        'enrol U123 --programme "Reverse 2026" --role mentor --level 2 --offers "AI, data"'
+        ' --wants "strategy" --capacity 2 --team Data --manager @U999 --tz Europe/London'
         ' --hours 9-17 --name "Maya Ó Súilleabháin"',
         Parsed(
             "enrol",
@@ -84,7 +84,7 @@ HAPPY = [
     ),
     ("enrol --programme P --csv", Parsed("enrol", (), {"csv": True, "programme": "P"})),
     (
-        'pair <@U1> <@U2|john> --programme P --reason "both love data"',
+        'pair @U1 U2 --programme P --reason "both love data"',
         Parsed("pair", ("U1", "U2"), {"programme": "P", "reason": "both love data"}),
     ),
     ('match "Reverse 2026"', Parsed("match", ("Reverse 2026",))),
@@ -100,7 +100,7 @@ HAPPY = [
     ("resume 3", Parsed("resume", ("3",))),
     ("end 12", Parsed("end", ("12",))),
     ("end #012", Parsed("end", ("12",))),
-    ("coordinator add <@U7|sam>", Parsed("coordinator add", ("U7",))),
+    ("coordinator add @U7", Parsed("coordinator add", ("U7",))),
     ("checkin", Parsed("checkin")),
     ("goals", Parsed("goals")),
     ("goals add Lead the team's retro", Parsed("goals add", rest="Lead the team's retro")),
@@ -132,7 +132,7 @@ HAPPY = [
     ("hours 8-16 Mon-Thu", Parsed("hours", ("8-16", "mon-thu"))),
     ("away until 2027-03-01", Parsed("away until", ("2027-03-01",))),
     ("away off", Parsed("away off")),
-    ("coordinator remove <@U1|sam>", Parsed("coordinator remove", ("U1",))),
+    ("coordinator remove U1", Parsed("coordinator remove", ("U1",))),
     ("coordinator list", Parsed("coordinator list")),
     ("coordinator list --log", Parsed("coordinator list", (), {"log": True})),
 ]
