@@ -64,7 +64,8 @@ def resolve_actor(
         person = Person(
             tenant_id=tenant.id,
             platform_user_id=actor.user_id,
-            display_name=display_name or actor.user_id,
+            # No name from the platform: the id stands in, normalised like any name.
+            display_name=display_name or clean_name(actor.user_id)[:MAX_NAME] or actor.user_id,
             timezone=actor.timezone if is_time_zone(actor.timezone) else "UTC",
             is_coordinator=False,
             created_at=now,

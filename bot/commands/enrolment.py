@@ -426,7 +426,7 @@ def _new_person(turn: Turn, row: Row) -> Person:
     person = Person(
         tenant_id=turn.tenant.id,
         platform_user_id=user_id,
-        display_name=row.name or user_id,
+        display_name=row.name or clean_name(user_id)[:MAX_NAME] or user_id,
         timezone="UTC",
         is_coordinator=False,
         work_start_hour=9,

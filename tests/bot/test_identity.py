@@ -66,3 +66,15 @@ def test_clean_text_is_idempotent_and_leaves_nothing_it_removes(raw: str) -> Non
     assert "\x1b" not in once and not (set(once) & INVISIBLE)
     assert all(c in "\n\t" or ord(c) >= 0x20 and not 0x7F <= ord(c) <= 0x9F for c in once)
     assert clean_name(clean_name(raw)) == clean_name(raw)
+
+
+def test_an_id_standing_in_for_a_missing_name_is_normalised_like_a_name(
+    sqlite_db: Database,
+) -> None:
+    # Found by the hostile-input property test: a platform id with a no-break space and no
+    # display name was stored as the name as it came, not as clean_name leaves it.
+    f = Flow(sqlite_db)
+    actor = Actor(platform="console", tenant="test", user_id="!g\xa0\xa4", display_name=None)
+    f.engine.handle(Command(actor=actor, text="status"))
+    stored = person(sqlite_db, "!g\xa0\xa4").display_name
+    assert stored == clean_name(stored) == "!g \xa4"
