@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from bot import consent
 from bot.commands.grammar import Parsed
@@ -405,18 +405,20 @@ def _new_person(turn: Turn, row: Row) -> Person:
     """Someone enrolled before they ever wrote: their platform id, and the name given for now
     (their platform's name replaces it when they first write)."""
     user_id = normalise_ref(row.user_id)
-    others = turn.session.scalars(
-        select(Person).where(Person.tenant_id == turn.tenant.id)
-    ).all()
-    if any(p.platform_user_id == user_id for p in others):
+    in_tenant = select(Person.id).where(Person.tenant_id == turn.tenant.id).limit(1)
+    if turn.session.scalar(in_tenant.where(Person.platform_user_id == user_id)) is not None:
         # Only a forgotten person's placeholder id gets here; it must never be reused.
         raise Refusal(f"{row.user_id!r} is not someone I can enrol.")
-    wanted = user_id.casefold()
-    if any(
-        p.forgotten_at is None
-        and wanted in (p.platform_user_id.casefold(), p.display_name.casefold())
-        for p in others
-    ):
+    # Asked of the database, not by loading everyone: an enrolment costs the same in a
+    # workspace of ten people or ten thousand. (SQLite's lower() folds ASCII letters only.)
+    wanted = user_id.lower()
+    lookalike = in_tenant.where(
+        Person.forgotten_at.is_(None),
+        or_(
+            func.lower(Person.platform_user_id) == wanted, func.lower(Person.display_name) == wanted
+        ),
+    )
+    if turn.session.scalar(lookalike) is not None:
         # `enrol Sam` when `sam` exists: a second person would be a mistake, and the first
         # must never be renamed or re-enrolled by a name that happens to match.
         raise Refusal(
