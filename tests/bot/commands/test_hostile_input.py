@@ -63,13 +63,19 @@ def check(f: Flow, event: Event) -> None:
         assert not rows(f.db, CoordinatorAction, actor_id=_id_of(f, event.actor.user_id))
 
 
+def _stored(f: Flow, user_id: str) -> list[Person]:
+    # Looked up in Python: a hostile id (a NUL byte, say) is one PostgreSQL refuses even to
+    # compare, and the engine refused it anyway, so nobody can be stored under it.
+    return [p for p in rows(f.db, Person) if p.platform_user_id == user_id]
+
+
 def _is_coordinator(f: Flow, user_id: str) -> bool:
-    found = rows(f.db, Person, platform_user_id=user_id)
+    found = _stored(f, user_id)
     return bool(found) and found[0].is_coordinator
 
 
 def _id_of(f: Flow, user_id: str) -> int:
-    found = rows(f.db, Person, platform_user_id=user_id)
+    found = _stored(f, user_id)
     return found[0].id if found else -1
 
 
@@ -390,6 +396,7 @@ PLATFORM_ID = st.one_of(
 @given(user_id=PLATFORM_ID, name=HOSTILE_TEXT, text=COMMAND_TEXT)
 @example(user_id="sam", name="Night\x1b[31mOwls\x1b[0m \u202eevil", text="status")
 @example(user_id="Sam", name="Sam", text="coordinator add Sam")
+@example(user_id="\x00", name="", text="")  # an id PostgreSQL cannot even compare
 def test_anyone_with_any_name_and_id_gets_a_clear_answer(
     world: Flow, user_id: str, name: str, text: str
 ) -> None:
