@@ -41,10 +41,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiohttp import web  # noqa: E402
-from sqlalchemy import func, insert, make_url, select, text  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
 from bot.replies import Audience, Reply  # noqa: E402
-from storage.db import Database, normalise_url  # noqa: E402
+from storage.db import Database, scratch_schema  # noqa: E402
 from storage.models import ConversationAddress, OutboxMessage, Person, Tenant  # noqa: E402
 
 TEAM = "T0BENCH"
@@ -145,20 +145,8 @@ def database(url: str | None, folder: Path) -> Iterator[Database]:
         finally:
             db.dispose()
         return
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = Database(url=url)
-    with admin.engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    scoped = make_url(normalise_url(url)).update_query_dict({"options": f"-csearch_path={schema}"})
-    db = Database(url=scoped.render_as_string(hide_password=False))
-    try:
-        db.migrate()
+    with scratch_schema(url, prefix="bench") as db:
         yield db
-    finally:
-        db.dispose()
-        with admin.engine.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def fill(db: Database, *, messages: int, people: int) -> None:

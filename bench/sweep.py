@@ -20,7 +20,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -28,12 +27,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import event, make_url, text  # noqa: E402
+from sqlalchemy import event, text  # noqa: E402
 
 from bot.clock import FakeClock  # noqa: E402
 from bot.content import default_content  # noqa: E402
 from bot.engine import Engine  # noqa: E402
-from storage.db import Database, normalise_url  # noqa: E402
+from storage.db import Database, scratch_schema  # noqa: E402
 
 START = datetime(2027, 1, 4, 8, tzinfo=UTC)
 ROUNDS = 3  # groups of due pairs, each due at its own moment, each swept once
@@ -158,20 +157,8 @@ def database(backend: str) -> Iterator[Database]:
     url = os.environ.get("TANDEM_TEST_DATABASE_URL")
     if not url:
         raise SystemExit("set TANDEM_TEST_DATABASE_URL for the PostgreSQL run")
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = Database(url=url)
-    with admin.engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    scoped = make_url(normalise_url(url)).update_query_dict({"options": f"-csearch_path={schema}"})
-    db = Database(url=scoped.render_as_string(hide_password=False))
-    try:
-        db.migrate()
+    with scratch_schema(url, prefix="bench") as db:
         yield db
-    finally:
-        db.dispose()
-        with admin.engine.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def measure(backend: str, pairs: int, due: int) -> None:

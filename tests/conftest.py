@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
-from sqlalchemy import make_url, text
 
-from storage.db import Database, normalise_url
+from storage.db import Database, scratch_schema
 
 POSTGRES_ENV = "TANDEM_TEST_DATABASE_URL"
 
@@ -50,20 +48,8 @@ def postgres_database() -> Iterator[Database]:
     url = os.environ.get(POSTGRES_ENV)
     if not url:
         pytest.skip(f"{POSTGRES_ENV} is not set: PostgreSQL variant not run")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = Database(url=url)
-    with admin.engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    scoped = make_url(normalise_url(url)).update_query_dict({"options": f"-csearch_path={schema}"})
-    database = Database(url=scoped.render_as_string(hide_password=False))
-    try:
-        database.migrate()
+    with scratch_schema(url, prefix="t") as database:
         yield database
-    finally:
-        database.dispose()
-        with admin.engine.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
