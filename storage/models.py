@@ -68,6 +68,9 @@ class Tenant(Base):
     external_id: Mapped[str] = mapped_column(String(128))
     name: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime]
+    # The language its people read Tandem in (a folder of bot/content); None: the operator's
+    # TANDEM_LANGUAGE.
+    language: Mapped[str | None] = mapped_column(String(16), default=None)
 
 
 class Person(Base):

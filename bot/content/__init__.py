@@ -6,22 +6,38 @@ kind (`reverse`, `reciprocal`, `classic`, `sponsorship`) and then by role (`ment
 `text("intro.body", kind="reverse", role="mentor")` finds `intro.body.reverse.mentor`, else
 `intro.body.reverse.default`, else `intro.body.default.mentor`, and so on. Placeholders are
 `{name}` fields filled from keyword arguments.
+
+A node may also be a plural map keyed by CLDR plural category (`zero`, `one`, `two`, `few`,
+`many`, `other`): `text(key, count=n)` picks the language's form for n (Babel knows the rules)
+and fills `{count}` with n written for the language. Dates, times and numbers are written by
+`date`, `when`, `day_month` and `number`, with patterns from the language's own `formats`
+section, so "Mon 04 Jan" in English is "Mo., 4. Jan." in German.
+
+One folder per language (`en`, `de`, ...); a workspace's language is `tenants.language`,
+else TANDEM_LANGUAGE.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 
 from bot.text import Text, compose, fields_of
 
 HERE = Path(__file__).parent
 KINDS = ("reverse", "reciprocal", "classic", "sponsorship")
 ROLES = ("mentor", "mentee", "senior", "junior", "coordinator")
+PLURALS = ("zero", "one", "two", "few", "many", "other")
+DEFAULT_LANGUAGE = "en"
 
 
 class ContentError(LookupError):
@@ -29,8 +45,13 @@ class ContentError(LookupError):
 
 
 class Content:
-    def __init__(self, tree: Mapping[str, Any]) -> None:
+    def __init__(self, tree: Mapping[str, Any], *, language: str = DEFAULT_LANGUAGE) -> None:
         self._tree = tree
+        self.language = language
+        try:
+            self.locale = Locale.parse(language)
+        except (UnknownLocaleError, ValueError) as error:
+            raise ContentError(f"{language!r} is not a language Babel knows") from error
 
     @classmethod
     def load(cls, *, language: str = "en", directory: Path | None = None) -> Content:
@@ -44,12 +65,18 @@ class Content:
             if overlap:
                 raise ContentError(f"{path.name} repeats top-level keys {sorted(overlap)}")
             tree.update(loaded)
-        return cls(tree)
+        return cls(tree, language=language)
+
+    @classmethod
+    def languages(cls, directory: Path | None = None) -> list[str]:
+        """The languages there is content for."""
+        root = directory or HERE
+        return sorted(p.name for p in root.iterdir() if p.is_dir() and any(p.glob("*.yaml")))
 
     def text(
         self, key: str, *, kind: str | None = None, role: str | None = None, **params: Any
     ) -> Text:
-        node = self._resolve(key, kind, role)
+        node = self._plural(key, self._resolve(key, kind, role), params)
         if not isinstance(node, str):
             raise ContentError(f"{key} is a list; use lines()")
         return _fill(key, node.strip(), params)
@@ -57,9 +84,41 @@ class Content:
     def lines(
         self, key: str, *, kind: str | None = None, role: str | None = None, **params: Any
     ) -> list[Text]:
-        node = self._resolve(key, kind, role)
+        node = self._plural(key, self._resolve(key, kind, role), params)
         items = [node] if isinstance(node, str) else list(node)
         return [_fill(key, str(item).strip(), params) for item in items]
+
+    # -- the language's way of writing numbers and moments --------------------------------------
+
+    def number(self, value: float) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def date(self, day: date) -> str:
+        """A calendar day, e.g. "Mon 04 Jan 2027" / "Mo., 4. Jan. 2027"."""
+        return format_date(day, self._format("date"), locale=self.locale)
+
+    def day_month(self, day: date) -> str:
+        """A day without its year, e.g. "04 Jan" / "4. Jan."."""
+        return format_date(day, self._format("day_month"), locale=self.locale)
+
+    def when(self, moment: datetime, zone: str) -> str:
+        """A moment in someone's zone, naming the zone: "Mon 04 Jan 2027, 10:00 (Europe/London)"."""
+        local = moment.astimezone(ZoneInfo(zone))
+        return f"{format_datetime(local, self._format('datetime'), locale=self.locale)} ({zone})"
+
+    def _format(self, name: str) -> str:
+        return str(self._resolve(f"formats.{name}", None, None))
+
+    def _plural(self, key: str, node: Any, params: dict[str, Any]) -> Any:
+        """The form of a plural map for params["count"], which is then written as a number."""
+        if not (isinstance(node, Mapping) and _is_plural_map(node)):
+            return node
+        if "count" not in params:
+            raise ContentError(f"{key!r} has plural forms: pass count=")
+        count = params["count"]
+        form = self.locale.plural_form(abs(count))
+        params["count"] = self.number(count)
+        return node.get(form, node["other"])
 
     def has(self, key: str, *, kind: str | None = None, role: str | None = None) -> bool:
         try:
@@ -73,7 +132,7 @@ class Content:
         found: list[str] = []
 
         def walk(node: Any, path: str) -> None:
-            if isinstance(node, Mapping) and not _is_variant_map(node):
+            if isinstance(node, Mapping) and not _is_variant_map(node) and not _is_plural_map(node):
                 for name, child in node.items():
                     walk(child, f"{path}.{name}" if path else str(name))
             else:
@@ -96,9 +155,14 @@ class Content:
                     node = node["default"]
                 else:
                     raise ContentError(f"{key!r} has no variant for {selector!r} and no default")
-        if isinstance(node, Mapping):
+        if isinstance(node, Mapping) and not _is_plural_map(node):
             raise ContentError(f"{key!r} is a section, not a text")
         return node
+
+
+def _is_plural_map(node: Mapping[str, Any]) -> bool:
+    """A leaf with a form per plural category; `other` is the one every language has."""
+    return "other" in node and set(node) <= set(PLURALS)
 
 
 def _is_variant_map(node: Mapping[str, Any]) -> bool:
@@ -115,5 +179,19 @@ def _fill(key: str, template: str, params: Mapping[str, Any]) -> Text:
 
 
 @cache
-def default_content() -> Content:
-    return Content.load()
+def default_content(language: str = DEFAULT_LANGUAGE) -> Content:
+    """The content of a language, loaded once per process."""
+    return Content.load(language=language)
+
+
+def content_for(tenant: Any, fallback: Content) -> Content:
+    """A workspace's content: its own language when it chose one, else `fallback` (the
+    operator's). A language whose folder has gone since it was chosen falls back too, rather
+    than leaving the workspace without words."""
+    language = getattr(tenant, "language", None)
+    if not language or language == fallback.language:
+        return fallback
+    try:
+        return default_content(language)
+    except ContentError:
+        return fallback
