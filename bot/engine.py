@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from bot import due, due_at, home, rights, routes
 from bot.clock import Clock
 from bot.commands import dispatch as commands
-from bot.content import Content
+from bot.content import Content, content_for
 from bot.delivery import mark_unreachable, release_waiting, save_address
 from bot.events import Action, Actor, Command, Event, Message, Submission
 from bot.identity import clean_text, resolve_actor, resolve_tenant
@@ -55,10 +55,14 @@ class Engine:
     ) -> None:
         self.db = db
         self.clock = clock
-        self.content = content
+        self.content = content  # the operator's language: workspaces that chose none read this
         # Parsed once (bot.rights); the settings object has already refused a malformed one.
         self.coordinators = rights.as_grants(coordinators)
         due_at.watch(db, clock)  # every write through this database keeps pairs.due_at in step
+
+    def content_for(self, tenant: Tenant) -> Content:
+        """The text of the workspace's language (loaded once per process per language)."""
+        return content_for(tenant, self.content)
 
     def apply_coordinator_setting(self) -> int:
         """At start: take back every coordinator right the setting gave and no longer does
@@ -105,7 +109,9 @@ class Engine:
         tenant = resolve_tenant(session, platform=actor.platform, external_id=actor.tenant, now=now)
         person = resolve_actor(session, tenant, actor, now=now, coordinators=self.coordinators)
         # Immediate: an answer to what someone just did goes at once, whatever the hour.
-        turn = Turn(session=session, now=now, content=self.content, tenant=tenant, immediate=True)
+        turn = Turn(
+            session=session, now=now, content=self.content_for(tenant), tenant=tenant, immediate=True
+        )
         return turn, person
 
     def _route(self, turn: Turn, person: Person, event: Event) -> Reply | None:
@@ -277,7 +283,9 @@ class Engine:
                 if tenant is None:
                     return 0
                 now = self.clock.now()
-                turn = Turn(session=session, now=now, content=self.content, tenant=tenant)
+                turn = Turn(
+                    session=session, now=now, content=self.content_for(tenant), tenant=tenant
+                )
                 schedule = due.schedules(session, [pair])[pair.id]
                 done = due.run(turn, pair, schedule)
                 if fence is not None and not fence(session):
