@@ -46,10 +46,16 @@ def demo(
     hourly: Annotated[
         bool, typer.Option("--hourly", help="Sweep every simulated hour, as the tests do (slower).")
     ] = False,
+    language: Annotated[
+        str, typer.Option("--language", help="What Tandem speaks: a folder of bot/content (en, de).")
+    ] = "en",
 ) -> None:
     """Run a whole reverse-mentoring programme in simulated time and print what everyone gets."""
+    from bot.content import Content
     from tandem.demo import StorylineError, run
 
+    if language not in Content.languages():
+        _fail(f"--language {language!r}: Tandem speaks {', '.join(Content.languages())}.")
     if database is None:
         database = Path(tempfile.mkdtemp(prefix="tandem-demo-")) / "demo.db"
     elif database.exists():
@@ -58,7 +64,7 @@ def demo(
         _fail(f"{database.parent} is not a folder; --database needs a file in an existing one.")
     console = Console(highlight=False, color_system=None) if plain else Console(highlight=False)
     try:
-        run(database=database, console=console, hourly=hourly)
+        run(database=database, console=console, hourly=hourly, language=language)
     except ConfigError as error:
         _config_failed(error)
     except StorylineError as error:

@@ -28,11 +28,18 @@ ZONE = ZoneInfo("Europe/London")
 START = datetime(2027, 1, 4, 8, 0, tzinfo=ZONE)  # a Monday morning
 
 
-def run(*, database: Path, console: Console, hourly: bool = False) -> Checks:
-    """Run the storyline on a new SQLite file at `database`; return the checks that passed."""
+def run(
+    *, database: Path, console: Console, hourly: bool = False, language: str = "en"
+) -> Checks:
+    """Run the storyline on a new SQLite file at `database`, with Tandem speaking `language`;
+    return the checks that passed."""
     # Only what the demo needs: the process environment (a bad PORT, say) plays no part.
     settings = load_settings(
-        {"DATABASE_URL": f"sqlite:///{database}", "TANDEM_COORDINATORS": story.HANA.user_id}
+        {
+            "DATABASE_URL": f"sqlite:///{database}",
+            "TANDEM_COORDINATORS": story.HANA.user_id,
+            "TANDEM_LANGUAGE": language,
+        }
     )
     clock = FakeClock(START)
     app = bootstrap.build(settings, clock=clock)

@@ -10,13 +10,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.consent import ACTION
-from bot.content import default_content
 from bot.lifecycle.contracting import OPEN_FORM
 from tandem.demo.checks import Checks
 from tandem.demo.world import Person, World
 
 PROGRAMME = "Reverse Mentoring 2027"
-ACCEPT = str(default_content().text("consent.invitation.accept_button"))
 QUOTED = f'"{PROGRAMME}"'
 HANA = Person("hana", "Hana Sato", "HR, coordinates the mentoring programmes")
 MAYA = Person("maya", "Maya Lind", "support engineer in her second year")
@@ -102,7 +100,7 @@ def set_up(world: World, checks: Checks) -> tuple[int, int]:
     world.narrate("Over the morning, each of the four reads the invitation and says yes.")
     for who, minutes in ((SAM, 20), (MAYA, 15), (LEO, 25), (PRIYA, 10)):
         world.later(minutes=minutes)
-        world.press(who, ACTION, label=ACCEPT)
+        world.press(who, ACTION, label=world.words("consent.invitation.accept_button"))
     world.later(minutes=15)
     before = world.mark()
     dry = world.command(HANA, f"match {QUOTED} --dry-run")
@@ -159,9 +157,9 @@ def intros_and_chemistry(world: World, checks: Checks, maya_sam: int, leo_priya:
     )
     checks.expect(checks.stage(leo_priya) == "dissolved", "Leo and Priya's pair is dissolved")
     world.later(minutes=25)
-    world.press(MAYA, "chemistry", label="Let's go ahead")
+    world.press(MAYA, "chemistry", label=world.words("chemistry.go_button"))
     world.later(minutes=95)
-    world.press(SAM, "chemistry", label="Let's go ahead")
+    world.press(SAM, "chemistry", label=world.words("chemistry.go_button"))
     world.at(world.local(1, 9, 0))
     rematch = world.command(HANA, f"match {QUOTED} --dry-run")
     proposed = rematch.answer.text if rematch.answer else ""
@@ -199,7 +197,7 @@ def contract(world: World, checks: Checks, pair: int) -> None:
     world.later(minutes=3)
     world.press(MAYA, "contract", value=f"{pair}:1:confirm")
     world.at(world.local(0, 17, 30))
-    change = world.open_form(SAM, "contract", label="Suggest a change")
+    change = world.open_form(SAM, "contract", label=world.words("contracting.change_button"))
     world.submit(SAM, change, {"cadence": "monthly", "end_date": "2027-06-30"})
     world.at(world.local(3, 9, 15))
     world.press(MAYA, "contract", value=f"{pair}:2:confirm")

@@ -58,6 +58,7 @@ class World:
         self.received: list[Received] = []
         self.sweeps = 0
         self._acted = False  # someone acted since the last sweep: sweep again on the hour
+        self.content = app.content  # the demo workspace reads the operator's language
         self._opened: dict[tuple[str, str, str], str] = {}  # (who, form, context) -> button
 
     # -- the sender: every delivery is recorded and printed as it arrives ---------------------
@@ -82,6 +83,11 @@ class World:
         self.printer.command(self.clock.now(), who.name, text, outcome, attachment)
         self._deliver()
         return outcome
+
+    def words(self, key: str, **params: object) -> str:
+        """What Tandem calls something in the demo's language (a button's label, say): the
+        story presses buttons by what people see on them, in whatever language that is."""
+        return str(self.content.text(key, **params))
 
     def press(self, who: Person, action: str, *, value: str = "", label: str = "") -> Outcome:
         """Press the newest button `who` received for `action` (and value prefix, or label)."""
