@@ -12,6 +12,8 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
+from bot.content import Content, default_content
+
 # Stated limits on what people type. A note, a contract field or an evaluation answer: MAX_TEXT
 # characters. A goal or an action: MAX_ITEM characters, at most MAX_ITEMS in one field (one a
 # line). A pair holds at most MAX_GOALS goals and MAX_OPEN_ACTIONS open actions, so a reminder
@@ -27,9 +29,16 @@ _WHOLE_NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII only: str.isdigit() accepts "
 
 
 class FormValues:
-    def __init__(self, values: Mapping[str, object]) -> None:
+    """The values of one submitted form. `content` words the errors in the reader's language
+    (the turn's content); without it they are in the operator's default language."""
+
+    def __init__(self, values: Mapping[str, object], content: Content | None = None) -> None:
         self._values = values
+        self._content = content or default_content()
         self.errors: dict[str, str] = {}
+
+    def _error(self, key: str, **params: object) -> str:
+        return self._content.text(f"forms.errors.{key}", **params)
 
     def fail(self, name: str, message: str) -> None:
         self.errors.setdefault(name, message)  # the first problem with a field is the one shown
@@ -38,27 +47,25 @@ class FormValues:
         value = self._values.get(name)
         return value.strip() if isinstance(value, str) else ""
 
-    def text(
-        self, name: str, *, required: bool = False, missing: str = "Please fill this in."
-    ) -> str:
+    def text(self, name: str, *, required: bool = False, missing: str = "") -> str:
         value = self.raw(name)
         if required and not value:
-            self.fail(name, missing)
+            self.fail(name, missing or self._error("fill_in"))
         elif len(value) > MAX_TEXT:
-            self.fail(name, f"Please keep this under {MAX_TEXT} characters.")
+            self.fail(name, self._error("too_long", limit=MAX_TEXT))
         return value
 
     def number(self, name: str, low: int, high: int, *, required: bool = True) -> int | None:
         value = self.raw(name)
         if not value:
             if required:
-                self.fail(name, "Please fill this in.")
+                self.fail(name, self._error("fill_in"))
             return None
         if not _WHOLE_NUMBER.fullmatch(value):
-            self.fail(name, f"Please give a whole number from {low} to {high}.")
+            self.fail(name, self._error("whole_number", low=low, high=high))
             return None
         if not low <= int(value) <= high:
-            self.fail(name, f"Please give a number from {low} to {high}.")
+            self.fail(name, self._error("number_range", low=low, high=high))
             return None
         return int(value)
 
@@ -69,17 +76,17 @@ class FormValues:
         value = self.raw(name).lower()
         if not value:
             if required:
-                self.fail(name, missing or "Please answer this one.")
+                self.fail(name, missing or self._error("answer"))
             return None
         if value not in options:
-            self.fail(name, f"Please pick one of: {', '.join(options)}.")
+            self.fail(name, self._pick_one(options))
             return None
         return value
 
     def member(self, name: str, enum: type[E]) -> E | None:
         """A required choice that is one of an enum's values."""
         values = [m.value for m in enum]
-        missing = f"Please pick one of: {', '.join(values)}."
+        missing = self._pick_one(values)
         value = self.choice(name, values, required=True, missing=missing)
         return None if value is None else enum(value)
 
@@ -87,7 +94,7 @@ class FormValues:
         try:
             return date.fromisoformat(self.raw(name))
         except ValueError:
-            self.fail(name, "Please give a date as YYYY-MM-DD, for example 2027-03-01.")
+            self.fail(name, self._error("date"))
             return None
 
     def lines(self, name: str, *, required: bool = False) -> list[str]:
@@ -96,7 +103,11 @@ class FormValues:
         text = self.text(name, required=required)
         items = [line.strip("-• \t") for line in text.splitlines() if line.strip("-• \t")]
         if len(items) > MAX_ITEMS:
-            self.fail(name, f"Please list at most {MAX_ITEMS}, one a line; this has {len(items)}.")
+            self.fail(name, self._error("too_many_lines", limit=MAX_ITEMS, count=len(items)))
         elif any(len(item) > MAX_ITEM for item in items):
-            self.fail(name, f"Please keep each line under {MAX_ITEM} characters.")
+            self.fail(name, self._error("line_too_long", limit=MAX_ITEM))
         return items
+
+    def _pick_one(self, options: Iterable[str]) -> str:
+        # The options are the values a person types or picks, the same in every language.
+        return self._error("pick_one", options=", ".join(options))

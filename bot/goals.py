@@ -30,16 +30,11 @@ def seed_from_contract(turn: Turn, pair: Pair, contract: Contract) -> None:
 def add_goal(turn: Turn, pair: Pair, owner_id: int, text: str) -> Goal:
     text = text.strip()
     if not text:
-        raise Refusal(
-            "Say what the goal is, for example: `goals add Run one meeting with no slides`."
-        )
+        raise Refusal(turn.text("goals.refusals.goal_empty"))
     if len(text) > MAX_ITEM:
-        raise Refusal(f"Please keep a goal under {MAX_ITEM} characters; this one has {len(text)}.")
+        raise Refusal(turn.text("goals.refusals.goal_too_long", limit=MAX_ITEM, length=len(text)))
     if len([g for g in goals_of(turn, pair) if g.status != "dropped"]) >= MAX_GOALS:
-        raise Refusal(
-            f"Your pair already has {MAX_GOALS} goals, the most Tandem keeps; "
-            "mark some met with `goals met <n>` first."
-        )
+        raise Refusal(turn.text("goals.refusals.too_many_goals", limit=MAX_GOALS))
     goal = Goal(
         pair_id=pair.id,
         owner_id=owner_id,
@@ -66,7 +61,7 @@ def actions_of(turn: Turn, pair: Pair, *, open_only: bool = False) -> list[Actio
 
 def open_goals_text(turn: Turn, pair: Pair) -> Text:
     goals = [g for g in goals_of(turn, pair) if g.status == "open"]
-    return Text.join("- " + words_of(g) for g in goals) or Text.engine("- (no open goals recorded)")
+    return Text.join("- " + words_of(g) for g in goals) or turn.text("goals.none_open")
 
 
 def words_of(item: Goal | ActionItem) -> Text:
@@ -92,13 +87,10 @@ def add_action(
     text = text.strip()
     if len(text) > MAX_ITEM:
         raise Refusal(
-            f"Please keep an action under {MAX_ITEM} characters; this one has {len(text)}."
+            turn.text("goals.refusals.action_too_long", limit=MAX_ITEM, length=len(text))
         )
     if len(actions_of(turn, pair, open_only=True)) >= MAX_OPEN_ACTIONS:
-        raise Refusal(
-            f"Your pair already has {MAX_OPEN_ACTIONS} open actions, the most Tandem keeps; "
-            "mark some done with `actions done <n>` first."
-        )
+        raise Refusal(turn.text("goals.refusals.too_many_actions", limit=MAX_OPEN_ACTIONS))
     action = ActionItem(
         pair_id=pair.id,
         session_id=session_id,
@@ -114,11 +106,13 @@ def add_action(
 def mark(
     turn: Turn, items: Sequence[Goal | ActionItem], number: int, *, status: str, what: str
 ) -> Text:
+    """Mark item `number` with `status`; `what` ("goal" or "action") and `status` choose the
+    wording (goals.mark.<what>.*)."""
     if not 1 <= number <= len(items):
-        raise Refusal(f"There is no {what} number {number}; you have {len(items)}.")
+        raise Refusal(turn.text(f"goals.mark.{what}.missing", number=number, have=len(items)))
     item = items[number - 1]
     if item.status == status:  # marking it again must not look like fresh progress
-        raise Refusal(Text.engine(f"That {what} is already marked {status}: ") + words_of(item))
+        raise Refusal(turn.text(f"goals.mark.{what}.already_{status}", item=words_of(item)))
     item.status = status
     if isinstance(item, Goal):
         item.updated_at = turn.now
