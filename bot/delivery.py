@@ -9,9 +9,12 @@ Each message goes through three steps, each in its own short transaction:
    counted, and after `MAX_ATTEMPTS` it is quarantined instead of killing the next worker too;
 3. right after the send the row is *marked* delivered (or failed, with a back-off).
 
-So a crash re-sends at most the one message that was in flight (at-least-once, at most one
-duplicate per crash per worker), and everything it had not reached waits for the claim to lapse
-and goes out then. A message that cannot go (a permanent platform error, attempts used up) is
+Steps 3 and 2 of two consecutive messages share one transaction: marking message N delivered
+also records the attempt of message N+1, so a message costs one commit, not two. That commit
+comes after N's send and before N+1's, so at any moment at most one message is sent but not
+marked: a crash re-sends at most the one message that was in flight (at-least-once, at most
+one duplicate per crash per worker), and everything it had not reached waits for the claim to
+lapse and goes out then. A message that cannot go (a permanent platform error, attempts used up) is
 quarantined and the coordinators are told once, in words; it is never retried for ever nor
 dropped in silence.
 """
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
@@ -41,7 +44,7 @@ from storage.models import (
     ProcessedEvent,
     Tenant,
 )
-from storage.outbox import MAX_ATTEMPTS, claim_pending
+from storage.outbox import MAX_ATTEMPTS, claim_pending, mark_delivered, record_attempt
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +59,8 @@ class Recipient:
     user_id: str  # the platform's id for this person
     name: str
     address: Mapping[str, Any] | None = None  # where the platform reached them before
+    # The stored address works as far as we know: a send that reports it back changes nothing.
+    address_current: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,6 +75,7 @@ class Delivery:
     pair_id: int | None
     reply: Reply
     pair_address: Mapping[str, Any] | None = None  # e.g. the pair's Slack group DM
+    pair_address_current: bool = False  # as Recipient.address_current
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -145,31 +151,44 @@ class Courier:
     def begin(self, delivery: Delivery) -> bool:
         """Record the attempt before sending; False when the message must not be sent again."""
         with self.db.transaction() as session:
-            row = session.get(OutboxMessage, delivery.message_id)
-            if row is None or row.delivered_at is not None or row.quarantined_at is not None:
-                return False
-            if row.attempts >= MAX_ATTEMPTS:
-                # Its earlier attempts never finished: most likely it crashed its sender.
-                self._quarantine(session, row, row.last_error or "its sending never finished")
-                return False
-            row.attempts += 1
-            row.last_error = "in flight"  # what stays if the process dies during the send
-            if not delivery.recipients:
-                row.delivered_at = self.clock.now()  # nobody left to tell: done, not stuck
-                row.last_error = "no recipient"
-                return False
-            return True
+            return self._begin(session, delivery)
 
-    def delivered(self, delivery: Delivery, sent: Sent | None) -> None:
+    def _begin(self, session: Session, delivery: Delivery) -> bool:
+        # The common case in one statement; "in flight" is what stays if the process dies
+        # during the send.
+        if delivery.recipients and record_attempt(session, delivery.message_id):
+            return True
+        row = session.get(OutboxMessage, delivery.message_id)
+        if row is None or row.delivered_at is not None or row.quarantined_at is not None:
+            return False
+        if row.attempts >= MAX_ATTEMPTS:
+            # Its earlier attempts never finished: most likely it crashed its sender.
+            self._quarantine(session, row, row.last_error or "its sending never finished")
+            return False
+        row.attempts += 1
+        row.last_error = "in flight"  # what stays if the process dies during the send
+        if not delivery.recipients:
+            row.delivered_at = self.clock.now()  # nobody left to tell: done, not stuck
+            row.last_error = "no recipient"
+            return False
+        return True
+
+    def delivered(
+        self, delivery: Delivery, sent: Sent | None, *, then: Delivery | None = None
+    ) -> bool:
+        """Mark `delivery` delivered and, in the same transaction, record the attempt of `then`
+        (the next message, about to be sent); True when `then` may be sent.
+
+        One commit per message instead of two, and the duplicate bound is unchanged: this
+        commit happens after `delivery` was sent and before `then` is, so a crash on either
+        side of it leaves exactly one message sent but not marked. If it fails, neither
+        change is kept: `delivery` goes again (it was the one in flight), `then` is untouched.
+        """
         with self.db.transaction() as session:
-            row = session.get(OutboxMessage, delivery.message_id)
-            if row is None:
-                return
-            row.delivered_at = self.clock.now()
-            row.last_error = None
-            row.claimed_until = None
+            mark_delivered(session, delivery.message_id, now=self.clock.now())
             if sent is not None:
                 _remember(session, delivery, sent, now=self.clock.now())
+            return then is not None and self._begin(session, then)
 
     def failed(self, delivery: Delivery, error: BaseException) -> None:
         with self.db.transaction() as session:
@@ -213,22 +232,36 @@ def deliver_pending(
     courier = Courier(db=db, clock=clock, platforms=platforms)
     delivered = 0
     handled = 0
+    unmarked: tuple[Delivery, Sent | None] | None = None  # sent; marked with the next attempt
     while handled < limit:
         batch = courier.claim(min(BATCH, limit - handled))
         if not batch:
             break
         for delivery in batch:
             handled += 1
-            if not courier.begin(delivery):
+            ready = _ready(courier, delivery, unmarked)
+            unmarked = None
+            if not ready:
                 continue
             try:
                 sent = sender.send(delivery)
             except Exception as error:  # one failing message must not hold up the others
                 courier.failed(delivery, error)
                 continue
-            courier.delivered(delivery, sent)
+            unmarked = (delivery, sent)
             delivered += 1
+    if unmarked is not None:
+        courier.delivered(*unmarked)
     return delivered
+
+
+def _ready(
+    courier: Courier, delivery: Delivery, unmarked: tuple[Delivery, Sent | None] | None
+) -> bool:
+    """Record the attempt of `delivery`, marking the message sent before it in the same commit."""
+    if unmarked is None:
+        return courier.begin(delivery)
+    return courier.delivered(*unmarked, then=delivery)
 
 
 async def deliver_pending_async(
@@ -248,6 +281,7 @@ async def deliver_pending_async(
     courier = Courier(db=db, clock=clock, platforms=tuple(senders))
     delivered = 0
     handled = 0
+    unmarked: tuple[Delivery, Sent | None] | None = None  # sent; marked with the next attempt
     while handled < limit and not (stop and stop.is_set()):
         batch = await asyncio.to_thread(courier.claim, min(BATCH, limit - handled))
         if not batch:
@@ -256,15 +290,19 @@ async def deliver_pending_async(
             if stop and stop.is_set():
                 break  # the rest of the claim lapses and another run takes it
             handled += 1
-            if not await asyncio.to_thread(courier.begin, delivery):
+            ready = await asyncio.to_thread(_ready, courier, delivery, unmarked)
+            unmarked = None
+            if not ready:
                 continue
             try:
                 sent = await senders[delivery.platform].send(delivery)
             except Exception as error:
                 await asyncio.to_thread(courier.failed, delivery, error)
                 continue
-            await asyncio.to_thread(courier.delivered, delivery, sent)
+            unmarked = (delivery, sent)
             delivered += 1
+    if unmarked is not None:
+        await asyncio.to_thread(courier.delivered, *unmarked)
     return delivered
 
 
@@ -311,8 +349,9 @@ def _resolve(
     else:
         who = [people[row.person_id]] if row.person_id is not None else []
     mine = [a for a in addresses if a.platform == tenant.platform]
-    by_person = {a.person_id: a.address for a in mine if a.person_id is not None}
-    pair_address = next((a.address for a in mine if a.pair_id == row.pair_id), None)
+    by_person = {a.person_id: a for a in mine if a.person_id is not None}
+    stored_pair = next((a for a in mine if a.pair_id == row.pair_id), None)
+    pair_address = stored_pair.address if stored_pair is not None else None
     return Delivery(
         message_id=row.id,
         platform=tenant.platform,
@@ -323,7 +362,8 @@ def _resolve(
                 person_id=p.id,
                 user_id=p.platform_user_id,
                 name=p.display_name,
-                address=by_person.get(p.id),
+                address=by_person[p.id].address if p.id in by_person else None,
+                address_current=_current(by_person.get(p.id)),
             )
             for p in who
             if p.forgotten_at is None
@@ -331,7 +371,12 @@ def _resolve(
         pair_id=row.pair_id,
         reply=Reply.from_dict(row.payload),
         pair_address=pair_address if row.pair_id is not None else None,
+        pair_address_current=row.pair_id is not None and _current(stored_pair),
     )
+
+
+def _current(stored: ConversationAddress | None) -> bool:
+    return stored is not None and bool(stored.address) and stored.unreachable_at is None
 
 
 def _by_id(session: Session, model: Any, ids: Collection[int]) -> dict[int, Any]:
@@ -344,10 +389,25 @@ def _by_id(session: Session, model: Any, ids: Collection[int]) -> dict[int, Any]
 
 
 def _remember(session: Session, delivery: Delivery, sent: Sent, *, now: Any) -> None:
+    """Store what the send taught us; an address the batch read as current is not read again."""
+    known = {
+        r.person_id: dict(r.address)
+        for r in delivery.recipients
+        if r.address_current and r.address is not None
+    }
     for person_id, address in sent.person_addresses.items():
+        if known.get(person_id) == dict(address):
+            continue  # the send went where we knew: nothing to write
         save_address(
             session, platform=delivery.platform, person_id=person_id, address=address, now=now
         )
+    if (
+        sent.pair_address is not None
+        and delivery.pair_address_current
+        and delivery.pair_address is not None
+        and dict(delivery.pair_address) == dict(sent.pair_address)
+    ):
+        return
     if sent.pair_address is not None and delivery.pair_id is not None:
         save_address(
             session,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import OutboxMessage, Tenant
@@ -52,3 +52,34 @@ def claim_pending(
     for row in rows:
         row.claimed_until = now + hold
     return rows
+
+
+def record_attempt(session: Session, message_id: int) -> bool:
+    """Count one more attempt of a row that is still to be sent, in one statement.
+
+    False when the row is gone, delivered, quarantined or out of attempts: the caller then
+    reads it to decide what to do (the rare path). The common path costs one round trip.
+    """
+    counted = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.delivered_at.is_(None),
+            OutboxMessage.quarantined_at.is_(None),
+            OutboxMessage.attempts < MAX_ATTEMPTS,
+        )
+        .values(attempts=OutboxMessage.attempts + 1, last_error="in flight")
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    )
+    return counted.first() is not None
+
+
+def mark_delivered(session: Session, message_id: int, *, now: datetime) -> None:
+    """The platform took the message: it is done, in one statement."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(delivered_at=now, last_error=None, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
