@@ -213,13 +213,14 @@ def _end_pairs(turn: Turn, person: Person, programme: Programme) -> Sequence[Pai
         .order_by(Pair.id)
         .with_for_update()
     ).all()
+    reason = turn.text("privacy.reasons.participant_left")  # names no one: no-fault
     for pair in pairs:
         if Stage(pair.stage) is Stage.WRAP_UP:
             # The sessions are behind them: close with whatever evaluations arrived.
-            move(turn, pair, Trigger.EVALUATED, actor=person, reason="a participant left")
+            move(turn, pair, Trigger.EVALUATED, actor=person, reason=reason)
         else:
             # No-fault, as any dissolution: the two are never proposed to each other again.
-            move(turn, pair, Trigger.DISSOLVED, actor=person, reason="a participant left")
+            move(turn, pair, Trigger.DISSOLVED, actor=person, reason=reason)
     return pairs
 
 

@@ -13,19 +13,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import rights
+from bot.content import Content, default_content
 from bot.events import Actor
-from bot.text import Text, compose, typed
+from bot.text import Text, typed
 from bot.turn import Refusal
 from storage.models import Person, Tenant
 
-FORGOTTEN_NAME = "(a former participant)"
 MAX_USER_ID = 128  # the width of people.platform_user_id
 MAX_NAME = 200  # the width of people.display_name and people.team
 
 
-def resolve_tenant(session: Session, *, platform: str, external_id: str, now: datetime) -> Tenant:
+def resolve_tenant(
+    session: Session,
+    *,
+    platform: str,
+    external_id: str,
+    now: datetime,
+    content: Content | None = None,
+) -> Tenant:
+    """`content` words the refusal (no workspace yet: the operator's language)."""
     if not _fits(platform, 16) or not _fits(external_id, 128):
-        raise Refusal("I can't tell which workspace this came from, so I did nothing.")
+        raise Refusal((content or default_content()).text("identity.unknown_workspace"))
     tenant = session.scalar(
         select(Tenant).where(Tenant.platform == platform, Tenant.external_id == external_id)
     )
@@ -43,8 +51,10 @@ def resolve_actor(
     *,
     now: datetime,
     coordinators: Collection[str] | rights.Grants,
+    content: Content | None = None,
 ) -> Person:
-    """The stored person behind an actor, created on first contact.
+    """The stored person behind an actor, created on first contact (`content` words the
+    refusal of an actor that cannot be told apart: the workspace's language).
 
     TANDEM_COORDINATORS is applied whenever they are seen (bot.rights): it makes the people it
     names in this workspace coordinators, and takes back a right it gave and no longer does;
@@ -53,7 +63,7 @@ def resolve_actor(
     columns on every database, or the whole event would fail.
     """
     if not _fits(actor.user_id, MAX_USER_ID):
-        raise Refusal("I can't tell who sent this, so I did nothing.")
+        raise Refusal((content or default_content()).text("identity.unknown_sender"))
     display_name = clean_name(actor.display_name or "")[:MAX_NAME].strip()
     person = session.scalar(
         select(Person).where(
@@ -118,13 +128,15 @@ def find_person(session: Session, tenant: Tenant, ref: str) -> Person | None:
     )
 
 
-def unknown_person(ref: str) -> Text:
-    """The refusal for a reference that is no one's platform id."""
-    return compose(
-        "No one here has the id {ref!r}. I find people by their platform id, never by display "
-        "name: mention them (@ and pick them from the list in Slack or Teams) or give their id "
-        "(like U0123ABCD in Slack, or their user name in the console).",
-        ref=normalise_ref(ref) or ref,
+def forgotten_name(content: Content) -> str:
+    """What a forgotten person is called from then on, in the workspace's language."""
+    return str(content.text("identity.forgotten_name"))
+
+
+def unknown_person(ref: str, content: Content | None = None) -> Text:
+    """The refusal for a reference that is no one's platform id (pass the turn's content)."""
+    return (content or default_content()).text(
+        "identity.unknown_person", ref=normalise_ref(ref) or ref
     )
 
 
@@ -134,6 +146,7 @@ INVISIBLE = frozenset(
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
     "\u200b\u200c\u200d\u2060\ufeff"
 )
+_DROPPED = ("Cc", "Cs")  # not user-facing: Unicode categories (control characters, surrogates)
 # A whole ANSI escape sequence: CSI (ESC [ or U+009B, parameters, one final byte), OSC (ESC ]
 # up to BEL or ST, or the end of the text), or ESC and any one other character.
 _ANSI = re.compile(
@@ -159,7 +172,7 @@ def clean_text(text: str, *, multiline: bool = True) -> str:
     kept = "".join(
         c
         for c in text
-        if c in "\n\t" or (unicodedata.category(c) not in ("Cc", "Cs") and c not in INVISIBLE)
+        if c in "\n\t" or (unicodedata.category(c) not in _DROPPED and c not in INVISIBLE)
     )
     if not multiline:
         kept = kept.replace("\n", " ").replace("\t", " ")

@@ -19,7 +19,8 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 
 from bot import match_reason
-from bot.identity import FORGOTTEN_NAME
+from bot.content import DEFAULT_LANGUAGE, Content, default_content
+from bot.identity import forgotten_name
 from bot.text import Span, Text
 from bot.turn import Turn
 from storage.models import (
@@ -38,7 +39,6 @@ from storage.models import (
     Waypoint,
 )
 
-REMOVED = "(removed at the owner's request)"
 # What a forgotten person's platform id becomes. No platform id can hold a control character
 # (bot.identity refuses them at resolve), so nobody can take this value and block an erasure.
 FORGOTTEN_ID_PREFIX = "\x1fforgotten:"
@@ -48,6 +48,17 @@ _CONTRACT_SIDES = {
 }
 _PROPOSER_TERMS = ("waits_until_end", "confidentiality", "destination")
 _BATCH = 500
+# What the summary lists as removed, in this order: the Erased field and its content key.
+_REMOVED_ITEMS = (
+    "enrolments",
+    "goals",
+    "actions",
+    "notes",
+    "evaluations",
+    "contract_terms",
+    "messages_removed",
+    "messages_anonymised",
+)
 
 
 @dataclass(kw_only=True)
@@ -63,12 +74,14 @@ class Erased:
     messages_removed: int = 0  # messages to them, delivered or not
     messages_anonymised: int = 0  # other people's messages that named or quoted them
     delivered_elsewhere: int = 0  # of those, already delivered to Slack or Teams
+    language: str = DEFAULT_LANGUAGE  # the workspace's, for the summary
 
 
 def forget(turn: Turn, person: Person) -> Erased:
     """Erase what identifies `person`; the caller ends their pairs first."""
     db = turn.session
-    erased = Erased()
+    erased = Erased(language=turn.content.language)
+    removed = removal_marker(turn.content)
     pairs = list(
         db.scalars(
             select(Pair).where((Pair.mentor_id == person.id) | (Pair.mentee_id == person.id))
@@ -100,17 +113,17 @@ def forget(turn: Turn, person: Person) -> Erased:
         )
     )
     erased.goals = _count(
-        db.execute(update(Goal).where(Goal.owner_id == person.id).values(text=REMOVED))
+        db.execute(update(Goal).where(Goal.owner_id == person.id).values(text=removed))
     )
     erased.actions = _count(
-        db.execute(update(ActionItem).where(ActionItem.owner_id == person.id).values(text=REMOVED))
+        db.execute(update(ActionItem).where(ActionItem.owner_id == person.id).values(text=removed))
     )
     # A sponsorship's waypoints are steps towards a goal: they count with the goals.
     erased.goals += _count(
-        db.execute(update(Waypoint).where(Waypoint.author_id == person.id).values(text=REMOVED))
+        db.execute(update(Waypoint).where(Waypoint.author_id == person.id).values(text=removed))
     )
     for pair in pairs:
-        erased.contract_terms += _forget_in_contracts(turn, pair, person)
+        erased.contract_terms += _forget_in_contracts(turn, pair, person, removed)
         if not match_reason.names_people(pair.match_reason):
             # A coordinator typed this reason: it may name them, and it is about them.
             pair.match_reason = ""
@@ -120,7 +133,7 @@ def forget(turn: Turn, person: Person) -> Erased:
                 .values(reason="")
             )
     _forget_in_messages(turn, person, erased)
-    person.display_name = FORGOTTEN_NAME
+    person.display_name = forgotten_name(turn.content)
     person.platform_user_id = _free_marker(turn, person)
     person.team = None
     person.manager_id = None
@@ -133,7 +146,12 @@ def forget(turn: Turn, person: Person) -> Erased:
     return erased
 
 
-def _forget_in_contracts(turn: Turn, pair: Pair, person: Person) -> int:
+def removal_marker(content: Content) -> str:
+    """What stands where a forgotten person's words were, in the workspace's language."""
+    return str(content.text("privacy.removed"))
+
+
+def _forget_in_contracts(turn: Turn, pair: Pair, person: Person, removed: str) -> int:
     """Their side's goals and motivation in every version; the free terms of versions they
     proposed (they typed those: "confidentiality: nothing about my divorce")."""
     side = "mentor" if pair.mentor_id == person.id else "mentee"
@@ -144,7 +162,7 @@ def _forget_in_contracts(turn: Turn, pair: Pair, person: Person) -> int:
             names += _PROPOSER_TERMS
         for name in names:
             if getattr(contract, name):
-                setattr(contract, name, REMOVED)
+                setattr(contract, name, removed)
                 changed += 1
     return changed
 
@@ -159,8 +177,9 @@ def _forget_in_messages(turn: Turn, person: Person, erased: Erased) -> None:
         .order_by(OutboxMessage.id)
         .execution_options(yield_per=_BATCH)
     )
+    words = {"forgotten": forgotten_name(turn.content), "removed": removal_marker(turn.content)}
     for row in turn.session.scalars(query):
-        payload = anonymised(row.payload, person_id=person.id, name=person.display_name)
+        payload = anonymised(row.payload, person_id=person.id, name=person.display_name, **words)
         if payload is None:
             continue
         row.payload = payload
@@ -169,18 +188,20 @@ def _forget_in_messages(turn: Turn, person: Person, erased: Erased) -> None:
             erased.delivered_elsewhere += 1
 
 
-def anonymised(payload: dict[str, Any], *, person_id: int, name: str) -> dict[str, Any] | None:
+def anonymised(
+    payload: dict[str, Any], *, person_id: int, name: str, forgotten: str, removed: str
+) -> dict[str, Any] | None:
     """The payload without the person's spans, or None when it holds none of them.
 
-    A span that is their current name becomes the forgotten name; any other span of theirs
-    (an earlier name, a note, a goal) becomes the removal marker.
+    A span that is their current name becomes the `forgotten` name; any other span of theirs
+    (an earlier name, a note, a goal) becomes the `removed` marker.
     """
     spans = payload.get("spans")
     if not spans or not any(len(s) > 2 and s[2] == person_id for s in spans):
         return None
     text = Text.from_json(spans)
     replaced = Text(
-        Span(FORGOTTEN_NAME if span.text == name else REMOVED, typed=True)
+        Span(forgotten if span.text == name else removed, typed=True)
         if span.person_id == person_id
         else span
         for span in text.spans
@@ -215,38 +236,26 @@ def _count(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def summary(erased: Erased) -> str:
-    """What the person reads at the end: what went, what stays and why."""
-    removed = [
-        (erased.enrolments, "programme enrolment", "programme enrolments"),
-        (erased.goals, "goal", "goals"),
-        (erased.actions, "action", "actions"),
-        (erased.notes, "check-in note", "check-in notes"),
-        (erased.evaluations, "evaluation's written answers", "evaluations' written answers"),
-        (erased.contract_terms, "contract term you wrote", "contract terms you wrote"),
-        (erased.messages_removed, "message to you", "messages to you"),
-        (
-            erased.messages_anonymised,
-            'message to others that named or quoted you (now it says "' + FORGOTTEN_NAME + '")',
-            'messages to others that named or quoted you (now they say "' + FORGOTTEN_NAME + '")',
-        ),
+def summary(erased: Erased, content: Content | None = None) -> Text:
+    """What the person reads at the end: what went, what stays and why (in `content`, else
+    the language of the workspace the erasure ran in)."""
+    content = content or default_content(erased.language)
+    name = forgotten_name(content)
+    items = [
+        "- " + content.text(f"privacy.summary.items.{field}", count=count, name=name)
+        for field in _REMOVED_ITEMS
+        if (count := getattr(erased, field))
     ]
-    items = [f"- {n} {one if n == 1 else many}" for n, one, many in removed if n]
-    lines = ["Done. Tandem has forgotten you; if you message it again you start afresh."]
-    lines.append("*Removed*: your name, your workspace id, team and time zone")
-    lines[-1] += ":" if items else "."
+    lines = [content.text("privacy.summary.done")]
+    lines.append(
+        content.text("privacy.summary.removed_listed" if items else "privacy.summary.removed")
+    )
     lines += items
-    lines.append(
-        "*Kept, without your name*: counts such as sessions held and scores given, so the "
-        "programme's totals stay true."
-    )
-    lines.append(
-        "*Out of Tandem's reach*: messages already delivered stay in Slack or Teams history"
-        + (
-            f" ({erased.delivered_elsewhere} of the messages above had been delivered)"
-            if erased.delivered_elsewhere
-            else ""
+    lines.append(content.text("privacy.summary.kept"))
+    if erased.delivered_elsewhere:
+        lines.append(
+            content.text("privacy.summary.out_of_reach_delivered", count=erased.delivered_elsewhere)
         )
-        + "; your workspace administrator can remove them there."
-    )
-    return "\n".join(lines)
+    else:
+        lines.append(content.text("privacy.summary.out_of_reach"))
+    return Text.join(lines)

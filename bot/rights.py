@@ -100,7 +100,7 @@ def apply_setting_everywhere(session: Session, grants: Grants, *, now: datetime)
                 session,
                 tenant_id=tenant.id,
                 actor=None,
-                verb="setting revoked",
+                verb="setting revoked",  # not user-facing: an audit code; commands/audit words it
                 details={"person_id": person.id},
                 now=now,
             )

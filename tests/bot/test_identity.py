@@ -78,3 +78,13 @@ def test_an_id_standing_in_for_a_missing_name_is_normalised_like_a_name(
     f.engine.handle(Command(actor=actor, text="status"))
     stored = person(sqlite_db, "!g\xa0\xa4").display_name
     assert stored == clean_name(stored) == "!g \xa4"
+
+
+def test_refusals_about_people_speak_the_workspace_s_language() -> None:
+    from bot.content import default_content
+    from bot.identity import forgotten_name, unknown_person
+
+    assert unknown_person("@U1").startswith("No one here has the id 'U1'.")
+    assert unknown_person("@U1", default_content("de")).startswith("Hier hat niemand die ID 'U1'.")
+    assert forgotten_name(default_content("en")) == "(a former participant)"
+    assert forgotten_name(default_content("de")) != forgotten_name(default_content("en"))

@@ -25,12 +25,14 @@ from scenario import (
 )
 from sqlalchemy import String, Text
 
+from bot.content import default_content
 from bot.events import Actor
-from bot.identity import FORGOTTEN_NAME
+from bot.identity import forgotten_name
 from storage.db import Database
 from storage.models import Base, OutboxMessage, Pair, Person
 
 FIRST_SESSION = datetime(2027, 1, 11, 12, 0, tzinfo=UTC)
+FORGOTTEN_NAME = forgotten_name(default_content())
 OTHERS = ("Samantha Ito", "Sven Øby", "Maya", "Hana")
 # Everything of hers: every name she has had (one a substring of Samantha Ito's), her words.
 HERS = (
@@ -196,3 +198,17 @@ def test_stored_messages_keep_their_wording_with_her_spans_replaced(database: Da
         assert payload["text"] == "".join(s[0] for s in payload["spans"])  # rebuilt from spans
         assert all(s[2] != zoe_id for s in payload["spans"])
         assert FORGOTTEN_NAME in payload["text"]
+
+
+def test_the_summary_counts_in_the_language_s_own_plurals() -> None:
+    from bot.privacy import Erased, summary
+
+    english = summary(Erased(goals=1, enrolments=2, messages_anonymised=1, delivered_elsewhere=1))
+    assert "- 1 goal\n" in english and "- 2 programme enrolments\n" in english
+    assert '- 1 message to others that named or quoted you (now it says "(a former' in english
+    assert "(1 of the messages above had been delivered)" in english
+    assert summary(Erased()).splitlines()[1].endswith("time zone.")
+
+    german = summary(Erased(goals=1, actions=3, language="de"))
+    assert german == summary(Erased(goals=1, actions=3), default_content("de"))
+    assert "- 1 Ziel\n- 3 Aufgaben\n" in german and "Tandem hat dich vergessen" in german
