@@ -37,6 +37,14 @@ Section = list[dict[str, Any]]
 
 
 def collect(turn: Turn, person: Person) -> dict[str, Section]:
+    """Every section, titled in the workspace's language (my_data.sections.<id>)."""
+    return {
+        str(turn.text(f"my_data.sections.{key}")): rows
+        for key, rows in _sections(turn, person).items()
+    }
+
+
+def _sections(turn: Turn, person: Person) -> dict[str, Section]:
     db = turn.session
     pairs = list(
         db.scalars(
@@ -48,7 +56,7 @@ def collect(turn: Turn, person: Person) -> dict[str, Section]:
     pair_ids = [pair.id for pair in pairs]
     session_ids = select(MentoringSession.id).where(MentoringSession.pair_id.in_(pair_ids))
     data: dict[str, Section] = {
-        "You": [
+        "you": [
             _row(
                 person,
                 "platform_user_id",
@@ -63,7 +71,7 @@ def collect(turn: Turn, person: Person) -> dict[str, Section]:
                 "created_at",
             )
         ],
-        "Enrolments": [
+        "enrolments": [
             {
                 "programme": programme,
                 **_row(
@@ -84,7 +92,7 @@ def collect(turn: Turn, person: Person) -> dict[str, Section]:
                 .order_by(Enrolment.id)
             )
         ],
-        "Pairs": [
+        "pairs": [
             {
                 "pair": pair.id,
                 "programme": pair.programme.name,
@@ -94,11 +102,11 @@ def collect(turn: Turn, person: Person) -> dict[str, Section]:
             }
             for pair in pairs
         ],
-        "Answers at introductions and chemistry meetings": [
+        "answers": [
             _row(a, "pair_id", "gate", "answer", "at")
             for a in db.scalars(select(Answer).where(Answer.person_id == person.id))
         ],
-        "Contracts of your pairs": [
+        "contracts": [
             _row(
                 c,
                 "pair_id",
@@ -118,7 +126,7 @@ def collect(turn: Turn, person: Person) -> dict[str, Section]:
                 select(Contract).where(Contract.pair_id.in_(pair_ids)).order_by(Contract.id)
             )
         ],
-        "Your check-ins": [
+        "check_ins": [
             _row(
                 c,
                 "happened",
@@ -137,29 +145,29 @@ def collect(turn: Turn, person: Person) -> dict[str, Section]:
                 .order_by(CheckIn.id)
             )
         ],
-        "Your goals": [
+        "goals": [
             _row(g, "pair_id", "text", "status", "created_at")
             for g in db.scalars(select(Goal).where(Goal.owner_id == person.id).order_by(Goal.id))
         ],
-        "Your actions": [
+        "actions": [
             _row(a, "pair_id", "text", "status", "created_at")
             for a in db.scalars(
                 select(ActionItem).where(ActionItem.owner_id == person.id).order_by(ActionItem.id)
             )
         ],
-        "Parked items of your pairs": [
+        "parked": [
             _row(p, "pair_id", "topic", "note", "raised_at", "handed_back_at")
             for p in db.scalars(
                 select(ParkedItem).where(ParkedItem.pair_id.in_(pair_ids)).order_by(ParkedItem.id)
             )
         ],
-        "Waypoints of your pairs": [
+        "waypoints": [
             _row(w, "pair_id", "text", "created_at", "reached_at")
             for w in db.scalars(
                 select(Waypoint).where(Waypoint.pair_id.in_(pair_ids)).order_by(Waypoint.id)
             )
         ],
-        "Your evaluations": [
+        "evaluations": [
             _row(
                 e,
                 "pair_id",
@@ -172,7 +180,7 @@ def collect(turn: Turn, person: Person) -> dict[str, Section]:
             )
             for e in db.scalars(select(Evaluation).where(Evaluation.person_id == person.id))
         ],
-        "Messages Tandem stored for you": [
+        "messages": [
             {
                 "at": m.created_at,
                 "delivered": m.delivered_at is not None,
@@ -191,14 +199,12 @@ def collect(turn: Turn, person: Person) -> dict[str, Section]:
 def reply(turn: Turn, person: Person) -> Reply:
     """The export as text (read anywhere) and as a JSON file (kept, where files go)."""
     data = collect(turn, person)
-    lines: list[str] = [
-        Text.engine(
-            "*Everything Tandem stores about you*, sent to you only. To remove it all: `forget-me`."
-        )
-    ]
+    lines: list[str] = [turn.text("my_data.heading")]
     for title, items in data.items():
         lines.append("")
-        lines.append(Text.engine(f"*{title}*" + ("" if items else ": none")))
+        lines.append(
+            turn.text("my_data.title" if items else "my_data.title_empty", title=Text.engine(title))
+        )
         for item in items:
             lines.append(
                 Text.engine("- ")
