@@ -10,28 +10,31 @@ from bot.commands import (
     coordinator,
     enrolment,
     grammar,
+    language,
     participant,
     route,
 )
 from bot.commands.grammar import Parsed
 from bot.replies import Reply
+from bot.text import Text
 from bot.turn import Refusal, Turn
 from storage.models import Person
 
 Handler = Callable[[Turn, Person, Parsed, str | None], Reply]
 
 COORDINATOR_ONLY: dict[str, Handler] = {
-    "programme create": coordinator.programme_create,
-    "programme list": coordinator.programme_list,
+    "programme create": coordinator.programme_create,  # not user-facing: a verb people type
+    "programme list": coordinator.programme_list,  # not user-facing: a verb people type
     "enrol": enrolment.enrol,
     "pair": coordinator.pair,
     "match": coordinator.match,
     "report": coordinator.report,
     "nudge": coordinator.nudge,
     "end": coordinator.end,
-    "coordinator add": coordinator.coordinator_add,
-    "coordinator remove": coordinator.coordinator_remove,
-    "coordinator list": coordinator.coordinator_list,
+    "coordinator add": coordinator.coordinator_add,  # not user-facing: a verb people type
+    "coordinator remove": coordinator.coordinator_remove,  # not user-facing: a verb people type
+    "coordinator list": coordinator.coordinator_list,  # not user-facing: a verb people type
+    "language": language.language,
 }
 
 # `pause 12` and `status "Reverse 2026"`: participant verbs that name a pair or programme.
@@ -45,17 +48,17 @@ ANYONE: dict[str, Handler] = {
     "status": participant.status,
     "checkin": participant.checkin,
     "goals": participant.goals,
-    "goals add": participant.goals_add,
-    "goals met": participant.goals_met,
+    "goals add": participant.goals_add,  # not user-facing: a verb people type
+    "goals met": participant.goals_met,  # not user-facing: a verb people type
     "actions": participant.actions,
-    "actions add": participant.actions_add,
-    "actions done": participant.actions_done,
+    "actions add": participant.actions_add,  # not user-facing: a verb people type
+    "actions done": participant.actions_done,  # not user-facing: a verb people type
     "pause": participant.pause,
     "resume": participant.resume,
     "swap": participant.swap,
     "waypoints": route.waypoints_,
-    "waypoints add": route.waypoints_add,
-    "waypoints reached": route.waypoints_reached,
+    "waypoints add": route.waypoints_add,  # not user-facing: a verb people type
+    "waypoints reached": route.waypoints_reached,  # not user-facing: a verb people type
     "parked": route.parked,
     "help": participant.help_,
     "forget-me": participant.forget_me,
@@ -63,8 +66,8 @@ ANYONE: dict[str, Handler] = {
     "leave": participant.leave,
     "join": participant.join,
     "hours": availability.hours_,
-    "away until": availability.away_until,
-    "away off": availability.away_off,
+    "away until": availability.away_until,  # not user-facing: a verb people type
+    "away off": availability.away_off,  # not user-facing: a verb people type
 }
 
 
@@ -74,11 +77,12 @@ def run(turn: Turn, person: Person, text: str, *, attachment: str | None) -> Rep
         parsed = grammar.parse(text, coordinator=person.is_coordinator)
     except grammar.UsageError as error:
         if error.verb and not person.is_coordinator and grammar.is_for_coordinators(error.verb):
-            raise Refusal(_for_coordinators(error.verb)) from None
-        raise Refusal(error.message + "\n\n" + error.usage) from None
+            raise Refusal(_for_coordinators(turn, error.verb)) from None
+        raise Refusal(error.text_in(turn.content)) from None
     if parsed.verb in COORDINATOR_ONLY or _names_a_pair_or_programme(parsed):
         if not person.is_coordinator:
-            raise Refusal(_for_coordinators(parsed.verb, own_form=parsed.verb in ANYONE))
+            own_form = parsed.verb in ANYONE
+            raise Refusal(_for_coordinators(turn, parsed.verb, own_form=own_form))
         handler = COORDINATOR_ONLY.get(parsed.verb) or COORDINATOR_FORMS[parsed.verb]
         with audit.changes(turn.session) as changed:
             reply = handler(turn, person, parsed, attachment)
@@ -87,22 +91,17 @@ def run(turn: Turn, person: Person, text: str, *, attachment: str | None) -> Rep
         return reply
     anyone = ANYONE.get(parsed.verb)
     if anyone is None:  # the grammar knows a verb the engine doesn't: a bug, said plainly
-        raise Refusal(f"I know `{parsed.verb}` but can't do it yet. `help` lists what I can do.")
+        raise Refusal(turn.text("usage.not_yet", verb=Text.engine(parsed.verb)))
     return anyone(turn, person, parsed, attachment)
 
 
-def _for_coordinators(verb: str, *, own_form: bool = False) -> str:
+def _for_coordinators(turn: Turn, verb: str, *, own_form: bool = False) -> Text:
     """A participant's answer to a coordinator verb: whose it is and how to reach yours."""
-    whose = (
-        f"Naming a pair or programme after `{verb}` is for programme coordinators; "
-        f"`{verb}` on its own is about your own pair."
-        if own_form  # `pause 12`: the bare verb is the participant's own
-        else f"`{verb}` is for programme coordinators."
+    # `pause 12`: the bare verb is the participant's own
+    whose = turn.text(
+        f"usage.for_coordinators.{'own_form' if own_form else 'verb'}", verb=Text.engine(verb)
     )
-    return (
-        whose
-        + " If you need something from yours, send them a private note with `help <your note>`."
-    )
+    return Text.join([whose, turn.text("usage.for_coordinators.reach_yours")], " ")
 
 
 def _names_a_pair_or_programme(parsed: Parsed) -> bool:

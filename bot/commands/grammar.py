@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import shlex
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Literal
 from zoneinfo import available_timezones
 
+from bot.content import Content, default_content
 from bot.hours import parse_days
 from bot.identity import clean_text
 from bot.text import Text
@@ -37,18 +38,51 @@ class Parsed:
     rest: str = ""
 
 
-class UsageError(Exception):
-    """A malformed command: `message` says what is wrong, `usage` shows how to get it right.
+# A message parameter: a value, or a function of the Content it is written in (`_either`).
+Param = object | Callable[[Content], object]
 
-    `verb` is the verb or family the mistake is about ("goals met", "goals"); `usage` is then
+
+class UsageError(Exception):
+    """A malformed command: `message_in` says what is wrong, `usage_in` shows how to get it
+    right, each written in the language of the Content given (the dispatcher's turn's).
+
+    `verb` is the verb or family the mistake is about ("goals met", "goals"); the usage is then
     its line(s) from `usage_for`, or its full help after `--help`. None means no verb applies.
+    `message` and `usage` are the English, for tests and the console's own checks.
     """
 
-    def __init__(self, message: str, usage: str, verb: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.usage = usage
+    def __init__(
+        self,
+        key: str,
+        params: Mapping[str, Param],
+        usage: Callable[[Content], str],
+        verb: str | None = None,
+    ) -> None:
+        super().__init__(key)
+        self.key, self.params, self._usage = key, dict(params), usage
         self.verb = verb  # whose usage applies; None means the general list
+
+    def message_in(self, content: Content) -> Text:
+        filled = {k: v(content) if callable(v) else v for k, v in self.params.items()}
+        return content.text(f"usage.errors.{self.key}", **filled)
+
+    def usage_in(self, content: Content) -> str:
+        return self._usage(content)
+
+    def text_in(self, content: Content) -> Text:
+        """What the person is told: what was wrong, then the usage that applies."""
+        return Text.join([self.message_in(content), "", self.usage_in(content)])
+
+    @property
+    def message(self) -> Text:
+        return self.message_in(default_content())
+
+    @property
+    def usage(self) -> str:
+        return self.usage_in(default_content())
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 @dataclass(frozen=True)
@@ -67,12 +101,14 @@ class Option:
     choices: tuple[str, ...] = ()
     bounds: tuple[int, int] = (0, 0)
     metavar: str = "<value>"
+    worded: bool = False  # the metavar is a key under usage.metavars: words people read
 
-    @property
-    def shown(self) -> str:
+    def shown(self, content: Content) -> str:
         if self.kind == "choice":
             return "|".join(self.choices)
-        return f"{self.bounds[0]}-{self.bounds[1]}" if self.kind == "int" else self.metavar
+        if self.kind == "int":
+            return f"{self.bounds[0]}-{self.bounds[1]}"
+        return content.text(f"usage.metavars.{self.metavar}") if self.worded else self.metavar
 
 
 @dataclass(frozen=True)
@@ -80,7 +116,6 @@ class Verb:
     """One form of one command; `usage` and the parser are both generated from these."""
 
     name: str
-    summary: str
     audience: Who
     sub: str = ""
     args: tuple[Positional, ...] = ()
@@ -89,7 +124,6 @@ class Verb:
     rest: str = ""  # label of a free-text remainder, taken raw and never shell-split
     rest_optional: bool = False
     form: str = ""  # a flag whose presence selects this form of the verb (enrol --csv)
-    example: str = ""  # the words after /tandem; the tests parse every example
 
     @property
     def full(self) -> str:
@@ -98,6 +132,27 @@ class Verb:
     @property
     def label(self) -> str:
         return f"{self.full} --{self.form}" if self.form else self.full
+
+    @property
+    def key(self) -> str:
+        """Its content key under usage.verbs: "enrol --csv" -> "enrol_csv"."""
+        return re.sub(r"[^a-z]+", "_", self.label).strip("_")
+
+    def summary_in(self, content: Content) -> Text:
+        return content.text(f"usage.verbs.{self.key}.summary")
+
+    def example_in(self, content: Content) -> str:
+        """The words after /tandem; the tests parse every language's example."""
+        return str(content.text(f"usage.verbs.{self.key}.example"))
+
+    @property
+    def summary(self) -> str:
+        """In the operator's default language (the Teams command menu)."""
+        return str(self.summary_in(default_content()))
+
+    @property
+    def example(self) -> str:
+        return self.example_in(default_content())
 
 
 def _int(name: str, low: int, high: int, *, required: bool = False) -> Option:
@@ -112,11 +167,11 @@ _PROGRAMME = Option("programme", required=True, metavar="<name>")
 _PAIR = Positional("pair", "ref")
 _OWN_PAIR = Positional("pair", "ref", optional=True, coordinator_only=True)
 
+# Each verb's summary and example are in bot/content/<language>/usage.yaml, under its key.
 VERBS: tuple[Verb, ...] = (
     # Coordinators
     Verb(
         "programme",
-        "Create a mentoring programme.",
         "coordinator",
         sub="create",
         args=(Positional("name"),),
@@ -127,12 +182,10 @@ VERBS: tuple[Verb, ...] = (
             _int("length", 15, 180),
             Option("topics", metavar='"a, b"'),
         ),
-        example='programme create "Reverse 2026" --kind reverse --sessions 6',
     ),
-    Verb("programme", "List the programmes.", "coordinator", sub="list", example="programme list"),
+    Verb("programme", "coordinator", sub="list"),
     Verb(
         "enrol",
-        "Enrol one person in a programme.",
         "coordinator",
         args=(Positional("person", "person"),),
         options=(
@@ -148,216 +201,157 @@ VERBS: tuple[Verb, ...] = (
             Option("hours", "hours", metavar="9-17"),
             Option("days", "days", metavar="mon-fri"),
             Option("away", "date", metavar="<YYYY-MM-DD>"),
-            Option("name", metavar='"Display Name"'),
+            Option("name", metavar="display_name", worded=True),
         ),
-        example='enrol @maya --programme "Reverse 2026" --role mentor --level 2 --offers "AI"',
     ),
     Verb(
         "enrol",
-        "Enrol everyone in the CSV file attached to the command.",
         "coordinator",
         options=(_PROGRAMME,),
         flags=("csv",),
         form="csv",
-        example='enrol --csv --programme "Reverse 2026"',
     ),
     Verb(
         "pair",
-        "Pair two people by hand.",
         "coordinator",
         args=(Positional("mentor", "person"), Positional("mentee", "person")),
-        options=(_PROGRAMME, Option("reason", metavar='"why"')),
-        example='pair @maya @john --programme "Reverse 2026" --reason "both love data"',
+        options=(_PROGRAMME, Option("reason", metavar="why", worded=True)),
     ),
     Verb(
         "match",
-        "Propose pairs for a programme; --dry-run only shows them.",
         "coordinator",
         args=(Positional("programme"),),
         flags=("dry-run",),
-        example='match "Reverse 2026" --dry-run',
     ),
     Verb(
         "report",
-        "Show a programme's health and evaluation.",
         "coordinator",
         args=(Positional("programme"),),
-        example='report "Reverse 2026"',
     ),
     Verb(
         "nudge",
-        "Send a pair a note from you.",
         "coordinator",
         args=(_PAIR,),
         rest="note",
-        example="nudge 12 Great start, keep it going!",
     ),
     Verb(
         "end",
-        "End a pair early; both get the evaluation.",
         "coordinator",
         args=(_PAIR,),
-        example="end 12",
     ),
     Verb(
         "coordinator",
-        "Make someone a coordinator.",
         "coordinator",
         sub="add",
         args=(Positional("person", "person"),),
-        example="coordinator add @sam",
     ),
     Verb(
         "coordinator",
-        "Take back someone's coordinator rights (not your own if you are the last).",
         "coordinator",
         sub="remove",
         args=(Positional("person", "person"),),
-        example="coordinator remove @sam",
     ),
-    Verb(
-        "coordinator",
-        "List this workspace's coordinators; --log shows who did what, when.",
-        "coordinator",
-        sub="list",
-        flags=("log",),
-        example="coordinator list --log",
-    ),
+    Verb("coordinator", "coordinator", sub="list", flags=("log",)),
+    Verb("language", "coordinator", args=(Positional("code", optional=True),)),
     # Everyone; the parser accepts every verb from anyone, the engine refuses by role.
     Verb(
         "status",
-        "Your pair at a glance (or just /tandem).",
         "anyone",
         args=(Positional("programme", optional=True, coordinator_only=True),),
-        example="status",
     ),
-    Verb("checkin", "Answer the check-in for your last session.", "participant", example="checkin"),
-    Verb("goals", "List your goals.", "participant", example="goals"),
+    Verb("checkin", "participant"),
+    Verb("goals", "participant"),
     Verb(
         "goals",
-        "Add a goal.",
         "participant",
         sub="add",
         rest="goal",
-        example="goals add Run the team retro myself",
     ),
     Verb(
         "goals",
-        "Mark goal number n as met.",
         "participant",
         sub="met",
         args=(Positional("n", "ref"),),
-        example="goals met 2",
     ),
-    Verb("actions", "List your actions.", "participant", example="actions"),
+    Verb("actions", "participant"),
     Verb(
         "actions",
-        "Add an action.",
         "participant",
         sub="add",
         rest="action",
-        example="actions add Book a site visit",
     ),
     Verb(
         "actions",
-        "Mark action number n as done.",
         "participant",
         sub="done",
         args=(Positional("n", "ref"),),
-        example="actions done 1",
     ),
-    Verb("pause", "Pause your sessions for a while.", "anyone", args=(_OWN_PAIR,), example="pause"),
-    Verb(
-        "resume", "Start your paused sessions again.", "anyone", args=(_OWN_PAIR,), example="resume"
-    ),
-    Verb("swap", "Swap who leads (reciprocal programmes).", "participant", example="swap"),
+    Verb("pause", "anyone", args=(_OWN_PAIR,)),
+    Verb("resume", "anyone", args=(_OWN_PAIR,)),
+    Verb("swap", "participant"),
     Verb(
         "waypoints",
-        "Your destination and the waypoints on the way (sponsorship).",
         "participant",
-        example="waypoints",
     ),
     Verb(
         "waypoints",
-        "Add a waypoint to your route.",
         "participant",
         sub="add",
         rest="waypoint",
-        example="waypoints add Present the plan to the steering group",
     ),
     Verb(
         "waypoints",
-        "Mark waypoint number n as reached.",
         "participant",
         sub="reached",
         args=(Positional("n", "ref"),),
-        example="waypoints reached 1",
     ),
     Verb(
         "parked",
-        "What waits for the wrap-up (reverse mentoring).",
         "participant",
-        example="parked",
     ),
     Verb(
         "hours",
-        "Show or set your working hours and days; reminders wait for them.",
         "anyone",
         args=(
             Positional("hours", "hours", optional=True),
             Positional("days", "days", optional=True),
         ),
-        example="hours 8-16 mon-thu",
     ),
     Verb(
         "away",
-        "Hold everything scheduled until the day you are back.",
         "anyone",
         sub="until",
         args=(Positional("date", "date"),),
-        example="away until 2027-03-01",
     ),
     Verb(
         "away",
-        "You are back: scheduled messages reach you again.",
         "anyone",
         sub="off",
-        example="away off",
     ),
     Verb(
         "leave",
-        "Leave a programme at any time; any pair you are in ends kindly.",
         "anyone",
         args=(Positional("programme"),),
-        example='leave "Reverse 2026"',
     ),
     Verb(
         "join",
-        "Take part after all in a programme you said no to or left.",
         "anyone",
         args=(Positional("programme"),),
-        example='join "Reverse 2026"',
     ),
     Verb(
         "help",
-        "Show this list, or send your coordinator a private note.",
         "anyone",
         rest="note",
         rest_optional=True,
-        example="help We keep missing sessions",
     ),
     Verb(
         "my-data",
-        "Receive, privately, everything Tandem stores about you.",
         "anyone",
-        example="my-data",
     ),
     Verb(
         "forget-me",
-        "Delete everything Tandem stores about you.",
         "anyone",
         flags=("confirm",),
-        example="forget-me --confirm",
     ),
 )
 VERB_NAMES: frozenset[str] = frozenset(v.full for v in VERBS)
@@ -375,19 +369,20 @@ _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 class _Problem(Exception):
     """Raised deep in parsing; `parse` adds the usage of the verb(s) it concerns.
 
-    `detailed`: the person asked (`--help`), so they get the summary and example too.
+    `key` names the message under usage.errors, `params` fill it. `detailed`: the person asked
+    (`--help`), so they get the summary and example too.
     """
 
-    def __init__(self, message: str, *specs: Verb, detailed: bool = False) -> None:
-        super().__init__(message)
-        self.message, self.specs, self.detailed = message, specs, detailed
+    def __init__(self, key: str, *specs: Verb, detailed: bool = False, **params: Param) -> None:
+        super().__init__(key)
+        self.key, self.specs, self.detailed, self.params = key, specs, detailed, params
 
 
 class _Unknown(_Problem):
     """A first word that is no verb; `parse` looks for the verb it is closest to."""
 
     def __init__(self, word: str) -> None:
-        super().__init__("I don't know the command " + _show(word) + ".")
+        super().__init__("unknown", word=_show(word))
         self.word = word
 
 
@@ -396,22 +391,31 @@ def _show(text: str) -> Text:
     return "'" + typed_span(text if len(text) <= 40 else text[:39] + "…") + "'"
 
 
-def _either(words: tuple[str, ...]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+def _either(words: tuple[str, ...]) -> Callable[[Content], Text]:
+    """ "a, b or c", written when the language is known."""
+
+    def written(content: Content) -> Text:
+        if len(words) == 1:
+            return Text.engine(words[0])
+        first = Text.engine(", ".join(words[:-1]))
+        return content.text("usage.either", first=first, last=Text.engine(words[-1]))
+
+    return written
 
 
-def _wanted(opt: Option) -> str:
-    if opt.kind == "choice":
-        return _either(opt.choices)
-    if opt.kind == "int":
-        return "a whole number from {} to {}".format(*opt.bounds)
-    if opt.kind == "hours":
-        return "working hours like 9-17 (whole hours from 0 to 24, start before end)"
-    if opt.kind == "days":
-        return "working days like mon-fri, sun-thu or mon,wed,fri"
-    if opt.kind == "date":
-        return "a date like 2027-03-01"
-    return "a time zone like Europe/London" if opt.kind == "zone" else opt.metavar
+def _wanted(opt: Option) -> Callable[[Content], Text]:
+    """What an option's value must be, written when the language is known."""
+
+    def written(content: Content) -> Text:
+        if opt.kind == "choice":
+            return _either(opt.choices)(content)
+        if opt.kind == "int":
+            return content.text("usage.wanted.int", low=opt.bounds[0], high=opt.bounds[1])
+        if opt.kind in ("hours", "days", "date", "zone"):
+            return content.text(f"usage.wanted.{opt.kind}")
+        return Text.engine(opt.shown(content))
+
+    return written
 
 
 def _is_date(value: str) -> bool:
@@ -430,8 +434,9 @@ def _zones() -> dict[str, str]:
 def _convert(kind: Kind, value: str, label: str, spec: Verb, opt: Option | None = None) -> Value:
     """Check and normalise one positional or option value."""
     value = value.strip()
+    label_ = Text.engine(label)
     if not value:
-        raise _Problem(f"{label} can't be empty.", spec)
+        raise _Problem("empty", spec, label=label_)
     if kind == "person":
         # A platform id; each adapter has already turned its mentions into ids.
         return value.removeprefix("@") or value
@@ -439,12 +444,7 @@ def _convert(kind: Kind, value: str, label: str, spec: Verb, opt: Option | None 
         ref = _REF.fullmatch(value)
         if ref and int(ref.group(1)) > 0:
             return str(int(ref.group(1)))
-        raise _Problem(
-            f"{label} must be a number from the list, like 12 or #12; you gave "
-            + _show(value)
-            + ".",
-            spec,
-        )
+        raise _Problem("not_a_ref", spec, label=label_, value=_show(value))
     if kind == "text" or (opt is None and kind not in ("hours", "days", "date")):
         return value
     opt = opt or Option(label, kind)
@@ -473,7 +473,7 @@ def _convert(kind: Kind, value: str, label: str, spec: Verb, opt: Option | None 
         zone = _zones().get(value.lower())
         if zone or not _zones():  # without a tz database we cannot judge, so we trust the caller
             return zone or value
-    raise _Problem(f"{label} must be {_wanted(opt)}; you gave " + _show(value) + ".", spec)
+    raise _Problem("not_wanted", spec, label=label_, wanted=_wanted(opt), value=_show(value))
 
 
 def _split(body: str, spec: Verb) -> list[str]:
@@ -483,12 +483,8 @@ def _split(body: str, spec: Verb) -> list[str]:
         return shlex.split(body)
     except ValueError as error:
         if "quotation" in str(error):
-            raise _Problem(
-                "A quote is not closed. Close it, or put a name with an apostrophe "
-                "in double quotes, like \"O'Brien's team\".",
-                spec,
-            ) from None
-        raise _Problem("The command ends with a stray backslash; remove it.", spec) from None
+            raise _Problem("open_quote", spec) from None
+        raise _Problem("backslash", spec) from None
 
 
 def _option(token: str) -> tuple[str, str | None] | None:
@@ -502,55 +498,57 @@ def _read(spec: Verb, tokens: list[str]) -> Parsed:
     by_name = {o.name: o for o in spec.options}
     words: list[str] = []
     options: dict[str, Value] = {}
+    verb = Text.engine(spec.label)
     while tokens:
         token = tokens.pop(0)
         named = _option(token)
         if named is None:
             if token.startswith("--"):
-                raise _Problem(f"{spec.label} has no option " + _show(token) + ".", spec)
+                raise _Problem("not_an_option", spec, verb=verb, token=_show(token))
             words.append(token)
             continue
         name, value = named
         key = name.replace("-", "_")
         if name == "help":
-            raise _Problem(f"Here is how {spec.label} works.", spec, detailed=True)
+            raise _Problem("how", spec, detailed=True, verb=verb)
         if name not in by_name and name not in spec.flags:
             known = tuple(f"--{n}" for n in (*by_name, *spec.flags) if n != spec.form)
-            takes = f" It takes {_either(known)}." if known else ""
-            raise _Problem(f"{spec.label} has no option --{name}.{takes}", spec)
+            if known:
+                raise _Problem("no_option_takes", spec, verb=verb, name=name, known=_either(known))
+            raise _Problem("no_option", spec, verb=verb, name=name)
         if key in options:
-            raise _Problem(f"--{name} is given twice.", spec)
+            raise _Problem("twice", spec, name=name)
         if name in spec.flags:
             if value is not None:
-                raise _Problem(f"--{name} is a switch and takes no value.", spec)
+                raise _Problem("switch", spec, name=name)
             options[key] = True
             continue
         opt = by_name[name]
         if value is None:
             following = _option(tokens[0]) if tokens else None
             if not tokens or (following and following[0] in (*by_name, *spec.flags)):
-                raise _Problem(f"--{name} needs a value: {_wanted(opt)}.", spec)
+                raise _Problem("needs_value", spec, name=name, wanted=_wanted(opt))
             value = tokens.pop(0)
         options[key] = _convert(opt.kind, value, f"--{name}", spec, opt)
     for opt in spec.options:
         if opt.required and opt.name.replace("-", "_") not in options:
-            raise _Problem(f"{spec.label} needs --{opt.name} ({_wanted(opt)}).", spec)
+            raise _Problem("needs_option", spec, verb=verb, name=opt.name, wanted=_wanted(opt))
     return Parsed(spec.full, _positionals(spec, words), MappingProxyType(options))
 
 
 def _positionals(spec: Verb, words: list[str]) -> tuple[str, ...]:
+    verb = Text.engine(spec.label)
     if len(words) > len(spec.args):
         extra = _show(" ".join(words[len(spec.args) :]))
         if not spec.args:
-            raise _Problem(f"{spec.label} takes no other words, but I got " + extra + ".", spec)
-        wanted = " ".join(f"<{p.name}>" for p in spec.args)
-        hint = ' Put a name with spaces in quotes, like "Reverse 2026".' * any(
-            p.kind == "text" for p in spec.args
-        )
-        raise _Problem(f"{spec.label} takes {wanted}, but I also got " + extra + f".{hint}", spec)
+            raise _Problem("no_words", spec, verb=verb, extra=extra)
+        wanted = Text.engine(" ".join(f"<{p.name}>" for p in spec.args))
+        named = any(p.kind == "text" for p in spec.args)  # a name with spaces, unquoted
+        key = "extra_words_name" if named else "extra_words"
+        raise _Problem(key, spec, verb=verb, wanted=wanted, extra=extra)
     for p in spec.args[len(words) :]:
         if not p.optional:
-            raise _Problem(f"{spec.label} needs <{p.name}>.", spec)
+            raise _Problem("needs_arg", spec, verb=verb, arg=Text.engine(f"<{p.name}>"))
     pairs = zip(spec.args, words, strict=False)  # optional positionals may be missing
     return tuple(str(_convert(p.kind, word, f"<{p.name}>", spec)) for p, word in pairs)
 
@@ -568,18 +566,21 @@ def parse(text: str, *, coordinator: bool = False) -> Parsed:
     except _Problem as problem:
         specs = problem.specs
         if not specs:
-            raise UsageError(problem.message, _HELP_HINT) from None
+            raise UsageError(problem.key, problem.params, _help_hint) from None
         verb = specs[0].full if len(specs) == 1 else specs[0].name
-        if problem.detailed:
-            shown = _usage_of(specs, coordinator=coordinator)
-        else:
-            shown = _lines(specs, coordinator=coordinator)
-        raise UsageError(problem.message, shown, verb) from None
+        detailed = problem.detailed  # `problem` is unbound once the except clause ends
+
+        def shown(content: Content) -> str:
+            if detailed:
+                return _usage_of(specs, coordinator=coordinator, content=content)
+            return _lines(specs, coordinator=coordinator, content=content)
+
+        raise UsageError(problem.key, problem.params, shown, verb) from None
 
 
 def _parse(text: str) -> Parsed:
     if len(text) > MAX_LENGTH:
-        raise _Problem(f"That command is too long: keep it under {MAX_LENGTH} characters.")
+        raise _Problem("too_long", limit=MAX_LENGTH)
     # The one normaliser of text from outside (bot.identity.clean_text): control characters,
     # whole ANSI sequences, bidirectional and zero-width characters go; NFC; newlines and tabs
     # stay for notes.
@@ -595,19 +596,19 @@ def _parse(text: str) -> Parsed:
     end, second = first.end(), _WORD.match(text, first.end())
     subs = tuple(s.sub for s in family if s.sub)
     specs = [s for s in family if s.sub and second and s.sub == second.group(1).lower()]
+    verb = Text.engine(name)
     if specs and second:
         end = second.end()
     else:
         specs = [s for s in family if not s.sub]
         if not specs:
-            raise _Problem(f"{name} needs {_either(subs)} after it.", *family)
+            raise _Problem("needs_sub", *family, verb=verb, choices=_either(subs))
         if subs and second and second.group(1).lower() == "--help":  # the whole family
-            raise _Problem(f"Here is how {name} works.", *family, detailed=True)
+            raise _Problem("how", *family, detailed=True, verb=verb)
         if subs and second and not specs[0].args and _option(second.group(1)) is None:
             # `goals ad x`: a mistyped subcommand (`goals --x` is an option goals lacks)
             raise _Problem(
-                f"After {name} I expect {_either(subs)}, not " + _show(second.group(1)) + ".",
-                *family,
+                "expect_sub", *family, verb=verb, choices=_either(subs), word=_show(second.group(1))
             )
     if not specs[0].rest:
         tokens = _split(text[end:], specs[0])
@@ -616,7 +617,7 @@ def _parse(text: str) -> Parsed:
         return _read(form[0], tokens)
     spec = specs[0]  # free text: fixed words first, then the untouched remainder
     if text[end:].strip().lower() == "--help":
-        raise _Problem(f"Here is how {spec.full} works.", spec, detailed=True)
+        raise _Problem("how", spec, detailed=True, verb=Text.engine(spec.full))
     words = []
     for _ in spec.args:
         if (word := _WORD.match(text, end)) is not None:
@@ -624,19 +625,20 @@ def _parse(text: str) -> Parsed:
             end = word.end()
     args, rest = _positionals(spec, words), text[end:].strip()
     if not rest and not spec.rest_optional:
-        raise _Problem(f"{spec.full} needs <{spec.rest}> after it.", spec)
+        arg = Text.engine(f"<{spec.rest}>")
+        raise _Problem("needs_rest", spec, verb=Text.engine(spec.full), arg=arg)
     return Parsed(spec.full, args, MappingProxyType({}), rest)
 
 
-def _line(spec: Verb, *, coordinator: bool, compact: bool = False) -> str:
+def _line(spec: Verb, *, coordinator: bool, content: Content, compact: bool = False) -> str:
     parts = [PREFIX, spec.label]
     parts += [
         f"[{p.name}]" if p.optional else f"<{p.name}>"
         for p in spec.args
         if coordinator or not p.coordinator_only
     ]
-    parts += [f"--{o.name} {o.shown}" for o in spec.options if o.required]
-    extras = [f"[--{o.name} {o.shown}]" for o in spec.options if not o.required]
+    parts += [f"--{o.name} {o.shown(content)}" for o in spec.options if o.required]
+    extras = [f"[--{o.name} {o.shown(content)}]" for o in spec.options if not o.required]
     extras += [f"[--{f}]" for f in spec.flags if f != spec.form]
     parts += ["[options]"] if compact and len(extras) > 1 else extras
     if spec.rest:
@@ -644,35 +646,49 @@ def _line(spec: Verb, *, coordinator: bool, compact: bool = False) -> str:
     return " ".join(parts)
 
 
-def _usage_of(specs: Sequence[Verb], *, coordinator: bool) -> str:
-    return "\n\n".join(
-        f"{_line(s, coordinator=coordinator)}\n{s.summary}\nExample: {PREFIX} {s.example}"
-        for s in specs
-    )
+def _usage_of(specs: Sequence[Verb], *, coordinator: bool, content: Content) -> Text:
+    def detail(spec: Verb) -> Text:
+        example = content.text("usage.example", command=Text.engine(_command(spec, content)))
+        line = _line(spec, coordinator=coordinator, content=content)
+        return Text.join([line, spec.summary_in(content), example])
+
+    return Text.join((detail(s) for s in specs), "\n\n")
 
 
-def usage(verb: str | None = None, *, coordinator: bool) -> str:
+def _command(spec: Verb, content: Content) -> str:
+    return f"{PREFIX} {spec.example_in(content)}"
+
+
+def usage(verb: str | None = None, *, coordinator: bool, content: Content | None = None) -> Text:
     """The command list for a coordinator or a participant, or how to use one verb.
 
     `verb` is a verb name ("goals add"; "enrol" shows both its forms) or, where no verb has
-    that name, a family ("programme" shows programme create and programme list).
+    that name, a family ("programme" shows programme create and programme list). Written in
+    `content`'s language (the turn's), English when none is given.
     """
+    content = content or default_content()
     if verb is not None:
         specs = _specs_of(verb)
         if not specs:
             raise ValueError(f"no such verb: {verb!r}")
-        return _usage_of(specs, coordinator=coordinator)
+        return _usage_of(specs, coordinator=coordinator, content=content)
     shown = [s for s in VERBS if coordinator or s.audience != "coordinator"]
-    lines = ["Here's what I can do:"]
-    lines += [f"- {_line(s, coordinator=coordinator, compact=True)} — {s.summary}" for s in shown]
-    example = "enrol" if coordinator else "goals met"
-    lines.append(f"\nAdd --help to a command for its details, like {PREFIX} {example} --help.")
-    return "\n".join(lines)
+    lines = [content.text("usage.list.title")]
+    for spec in shown:
+        line = _line(spec, coordinator=coordinator, content=content, compact=True)
+        summary = spec.summary_in(content)
+        lines.append(content.text("usage.list.item", line=Text.engine(line), summary=summary))
+    example = _specs_of("enrol" if coordinator else "goals met")[0]  # not user-facing: verbs
+    command = Text.engine(f"{PREFIX} {example.label}")
+    lines += ["", content.text("usage.list.more", command=command)]
+    return Text.join(lines)
 
 
 # --- the usage a refusal shows: the line(s) of the one verb it is about ----------------------
 
-_HELP_HINT = f"`{PREFIX} help` lists what I can do."
+
+def _help_hint(content: Content) -> Text:
+    return content.text("usage.help_hint")
 
 
 def _specs_of(verb: str) -> list[Verb]:
@@ -686,11 +702,11 @@ def _specs_of(verb: str) -> list[Verb]:
     )
 
 
-def _lines(specs: Sequence[Verb], *, coordinator: bool) -> str:
-    return "\n".join(_line(s, coordinator=coordinator) for s in specs)
+def _lines(specs: Sequence[Verb], *, coordinator: bool, content: Content) -> str:
+    return "\n".join(_line(s, coordinator=coordinator, content=content) for s in specs)
 
 
-def usage_for(verb: str, *, coordinator: bool) -> str:
+def usage_for(verb: str, *, coordinator: bool, content: Content | None = None) -> str:
     """The one usage line of a verb or form ("goals met", "enrol --csv"; "enrol" is the form
     without --csv), or of each verb in a family ("goals": goals, goals add, goals met).
 
@@ -701,7 +717,7 @@ def usage_for(verb: str, *, coordinator: bool) -> str:
     specs = [s for s in VERBS if s.label == wanted] or _specs_of(verb)
     if not specs:
         raise ValueError(f"no such verb: {verb!r}")
-    return _lines(specs, coordinator=coordinator)
+    return _lines(specs, coordinator=coordinator, content=content or default_content())
 
 
 def is_verb(words: str) -> bool:
@@ -720,10 +736,11 @@ def _unknown_verb(unknown: _Unknown, *, coordinator: bool) -> UsageError:
     known = sorted({s.name for s in VERBS if coordinator or s.audience != "coordinator"})
     close = difflib.get_close_matches(unknown.word.lower(), known, n=1, cutoff=0.75)
     if not close:
-        return UsageError(unknown.message, _HELP_HINT)
+        return UsageError(unknown.key, unknown.params, _help_hint)
     family = [s for s in VERBS if s.name == close[0]]
-    return UsageError(
-        unknown.message + f" Did you mean `{close[0]}`?",
-        _lines(family, coordinator=coordinator),
-        close[0],
-    )
+
+    def shown(content: Content) -> str:
+        return _lines(family, coordinator=coordinator, content=content)
+
+    params = {**unknown.params, "verb": Text.engine(close[0])}
+    return UsageError("unknown_close", params, shown, close[0])

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.identity import find_person, unknown_person
 from bot.stages import TERMINAL, Stage
-from bot.text import Text, compose
+from bot.text import Text
 from bot.turn import Refusal, Turn
 from storage.models import Pair, Person, Programme
 
@@ -37,23 +37,18 @@ def programme_named(turn: Turn, name: str) -> Programme:
             .where(Programme.tenant_id == turn.tenant.id)
             .order_by(Programme.name)
         ).all()
-        listing = Text.join((compose('"{name}"', name=n) for n in known), ", ") or Text.engine(
-            "none yet (create one with `programme create`)"
-        )
-        raise Refusal(
-            compose(
-                'There is no programme called "{name}". Programmes: {listing}.',
-                name=name,
-                listing=listing,
-            )
-        )
+        listing = Text.join(
+            (turn.text("lookup.programme", name=n) for n in known), ", "
+        ) or turn.text("lookup.no_programmes")
+        raise Refusal(turn.text("lookup.no_programme", name=name, listing=listing))
     return programme
 
 
 def person_named(turn: Turn, ref: str) -> Person:
     person = find_person(turn.session, turn.tenant, ref)
     if person is None:
-        raise Refusal(unknown_person(ref) + " New people are enrolled first with `enrol`.")
+        unknown = unknown_person(ref, turn.content)
+        raise Refusal(turn.text("lookup.enrol_first", unknown=unknown))
     return person
 
 
@@ -61,12 +56,10 @@ def pair_numbered(turn: Turn, ref: str) -> Pair:
     try:
         number = int(ref.lstrip("#"))
     except ValueError:
-        raise Refusal(
-            compose("{ref!r} is not a pair number; pairs are written like #12.", ref=ref)
-        ) from None
+        raise Refusal(turn.text("lookup.not_a_pair_number", ref=ref)) from None
     pair = turn.session.get(Pair, number)
     if pair is None or pair.programme.tenant_id != turn.tenant.id:
-        raise Refusal(f"There is no pair #{number}. `status` lists the pairs.")
+        raise Refusal(turn.text("lookup.no_pair", number=number))
     return pair
 
 
@@ -89,6 +82,15 @@ def my_pair(turn: Turn, person: Person, *, stages: tuple[Stage, ...] = ()) -> Pa
         if not stages or Stage(pair.stage) in stages:
             return pair
     if stages:
-        wanted = " or ".join(s.value.replace("_", " ") for s in stages)
-        raise Refusal(f"You have no pair that is {wanted} right now. `status` shows where you are.")
-    raise Refusal("You are not in a mentoring pair yet. Your coordinator will introduce you.")
+        names = [stage_name(turn, s) for s in stages]
+        wanted = names[0]
+        if len(names) > 1:
+            first = Text.join(names[:-1], ", ")
+            wanted = turn.text("lookup.either", first=first, last=names[-1])
+        raise Refusal(turn.text("lookup.no_pair_in", stages=wanted))
+    raise Refusal(turn.text("lookup.no_pair_yet"))
+
+
+def stage_name(turn: Turn, stage: Stage) -> Text:
+    """A stage as a word in the turn's language ("wrap up")."""
+    return turn.text(f"lookup.stages.{stage.value}")

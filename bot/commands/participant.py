@@ -10,7 +10,7 @@ from bot import goals as tracking
 from bot import my_data as my_data_export
 from bot.commands import grammar
 from bot.commands.grammar import Parsed
-from bot.commands.lookup import find_programme, live_pairs_of, my_pair
+from bot.commands.lookup import find_programme, live_pairs_of, my_pair, stage_name
 from bot.identity import name_of
 from bot.lifecycle import pausing, planning, sessions
 from bot.lifecycle.dissolve import dissolve
@@ -18,7 +18,7 @@ from bot.lifecycle.transition import kind_of, move, partner_of
 from bot.programmes import Kind
 from bot.replies import Reply
 from bot.stages import Stage, Trigger
-from bot.text import Text, compose, typed
+from bot.text import Text, typed
 from bot.turn import Refusal, Turn
 from storage.models import MentoringSession, Person
 
@@ -43,7 +43,7 @@ def checkin(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
         .order_by(MentoringSession.number.desc())
     )
     if session is None:
-        raise Refusal("Your first session hasn't happened yet; I'll ask you after it.")
+        raise Refusal(turn.text("participant.checkin.not_yet"))
     return Reply(text="", form=sessions.form(turn, pair, session, person))
 
 
@@ -51,16 +51,15 @@ def goals(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     pair = my_pair(turn, person)
     items = tracking.goals_of(turn, pair)
     if not items:
-        return Reply(
-            text="No goals yet. They come from your contract, or add one: `goals add <goal>`."
-        )
-    return Reply(text="*Your goals*\n" + tracking.numbered(items, tracking.owner_names(pair)))
+        return Reply(text=turn.text("participant.goals.none"))
+    listed = tracking.numbered(items, tracking.owner_names(pair))
+    return Reply(text=Text.join([turn.text("participant.goals.title"), listed]))
 
 
 def goals_add(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     pair = my_pair(turn, person)
     goal = tracking.add_goal(turn, pair, person.id, parsed.rest)
-    return Reply(text="Added the goal: " + tracking.words_of(goal))
+    return Reply(text=turn.text("participant.goals.added", goal=tracking.words_of(goal)))
 
 
 def goals_met(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
@@ -70,36 +69,28 @@ def goals_met(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Repl
     )
     turn.to_person(
         partner_of(pair, person),
-        Reply(text=compose("{name} marked a goal as met: {goal}", name=name_of(person), goal=text)),
+        Reply(text=turn.text("participant.goals.met_partner", name=name_of(person), goal=text)),
     )
-    return Reply(text="Well done: " + text)
+    return Reply(text=turn.text("participant.goals.met", goal=text))
 
 
 def actions(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     pair = my_pair(turn, person)
     items = tracking.actions_of(turn, pair)
     if not items:
-        return Reply(
-            text="No actions yet. Add the ones you agree in the check-in, "
-            "or `actions add <action>`."
-        )
-    return Reply(text="*Your actions*\n" + tracking.numbered(items, tracking.owner_names(pair)))
+        return Reply(text=turn.text("participant.actions.none"))
+    listed = tracking.numbered(items, tracking.owner_names(pair))
+    return Reply(text=Text.join([turn.text("participant.actions.title"), listed]))
 
 
 def actions_add(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     pair = my_pair(turn, person)
     text = parsed.rest.strip()
     if not text:
-        raise Refusal(
-            "Say what the action is, for example: `actions add Try the app with my team`."
-        )
+        raise Refusal(turn.text("participant.actions.say_what"))
     tracking.add_action(turn, pair, person.id, text)
-    return Reply(
-        text=compose(
-            "Added the action: {action}. I'll bring it up before your next session.",
-            action=typed(text, person_id=person.id),
-        )
-    )
+    action = typed(text, person_id=person.id)
+    return Reply(text=turn.text("participant.actions.added", action=action))
 
 
 def actions_done(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
@@ -107,7 +98,7 @@ def actions_done(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> R
     text = tracking.mark(
         turn, tracking.actions_of(turn, pair), int(parsed.args[0]), status="done", what="action"
     )
-    return Reply(text="Marked as done: " + text)
+    return Reply(text=turn.text("participant.actions.done", action=text))
 
 
 def pause(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
@@ -116,45 +107,40 @@ def pause(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     partner = partner_of(pair, person)
     turn.to_person(
         partner,
-        Reply(
-            text=name_of(person) + " has paused your pair for now. "
-            "Reminders and check-ins wait until one of you resumes."
-        ),
+        Reply(text=turn.text("participant.pause.partner", name=name_of(person))),
     )
     turn.to_coordinators(
         Reply(
-            text=compose(
-                "{name} paused pair #{id} ({programme}).",
+            text=turn.text(
+                "participant.pause.coordinators",
                 name=name_of(person),
                 id=pair.id,
                 programme=pair.programme.name,
             )
         )
     )
-    return Reply(text="Paused. Type `resume` whenever you are ready to carry on.")
+    return Reply(text=turn.text("participant.pause.paused"))
 
 
 def resume(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     pair = my_pair(turn, person, stages=(Stage.PAUSED,))
     # The lifecycle's resume also replans an active pair's sessions that fell inside the pause.
     stage = pausing.resume(turn, pair, actor=person)
-    turn.to_person(partner_of(pair, person), Reply(text=name_of(person) + " resumed your pair."))
-    return Reply(text=f"Welcome back: your pair is {stage.value.replace('_', ' ')} again.")
+    partner = partner_of(pair, person)
+    turn.to_person(
+        partner, Reply(text=turn.text("participant.resume.partner", name=name_of(person)))
+    )
+    return Reply(text=turn.text("participant.resume.resumed", stage=stage_name(turn, stage)))
 
 
 def swap(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     pair = my_pair(turn, person, stages=(Stage.ACTIVE,))
     if kind_of(pair) is not Kind.RECIPROCAL:
-        raise Refusal(
-            "Swapping who leads is part of reciprocal mentoring; in your programme the "
-            "roles stay as agreed in the contract."
-        )
+        raise Refusal(turn.text("participant.swap.not_reciprocal"))
     # A session that has happened but awaits its check-in keeps the leader it had.
     upcoming = planning.sessions_ahead(turn, pair)
     if not upcoming:
-        raise Refusal(
-            "There is no session left to lead: your contract's sessions are all behind you."
-        )
+        raise Refusal(turn.text("participant.swap.none_left"))
     # Who leads now is whoever leads the next session: the planned swap may already have happened.
     current = turn.session.get(Person, upcoming[0].leader_id or pair.mentor_id) or pair.mentor
     new_leader = partner_of(pair, current)
@@ -174,8 +160,8 @@ def swap(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
         ),
     )
     return Reply(
-        text=compose(
-            "Swapped: {leader} leads from session {number}.",
+        text=turn.text(
+            "participant.swap.swapped",
             leader=name_of(new_leader),
             number=upcoming[0].number,
         )
@@ -198,43 +184,34 @@ def join(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
 
 def help_(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     if not parsed.rest.strip():
-        return Reply(text=grammar.usage(coordinator=person.is_coordinator))
+        return Reply(text=grammar.usage(coordinator=person.is_coordinator, content=turn.content))
     if grammar.is_verb(parsed.rest):
         # `help enrol` asks how a command works; it is not a note for the coordinator.
-        return Reply(
-            text=grammar.usage(parsed.rest.strip().lower(), coordinator=person.is_coordinator)
-        )
+        verb = parsed.rest.strip().lower()
+        usage = grammar.usage(verb, coordinator=person.is_coordinator, content=turn.content)
+        return Reply(text=usage)
     pairs = live_pairs_of(turn, person)
-    about = (
-        compose(" (pair #{id}, {programme})", id=pairs[0].id, programme=pairs[0].programme.name)
-        if pairs
-        else ""
-    )
-    sent = turn.to_coordinators(
-        Reply(
-            text=compose(
-                "A confidential note from {name}{about}:\n> {note}",
-                name=name_of(person),
-                about=Text.engine(about),
-                note=typed(parsed.rest.strip(), person_id=person.id),
-            )
+    note = typed(parsed.rest.strip(), person_id=person.id)
+    if pairs:
+        text = turn.text(
+            "participant.help.note_about",
+            name=name_of(person),
+            id=pairs[0].id,
+            programme=pairs[0].programme.name,
+            note=note,
         )
-    )
-    if not sent:
-        raise Refusal("There is no coordinator set up yet, so I could not pass your note on.")
-    return Reply(text="Your note went to your coordinator only; your partner does not see it.")
+    else:
+        text = turn.text("participant.help.note", name=name_of(person), note=note)
+    if not turn.to_coordinators(Reply(text=text)):
+        raise Refusal(turn.text("participant.help.no_coordinator"))
+    return Reply(text=turn.text("participant.help.sent"))
 
 
 def forget_me(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     if not parsed.options.get("confirm"):
-        return Reply(
-            text="This ends any pair you are in and removes your name wherever Tandem stored "
-            "it, with everything you typed: notes, goals, actions, contract goals and "
-            "evaluation comments. Messages already delivered stay in Slack or Teams, where "
-            "Tandem cannot reach them. Type `forget-me --confirm` to go ahead."
-        )
+        return Reply(text=turn.text("participant.forget_me.warning"))
+    reason = str(turn.text("participant.forget_me.reason"))
     for pair in live_pairs_of(turn, person):
-        reason = "a participant asked to be forgotten"
         if Stage(pair.stage) is Stage.WRAP_UP:  # the evaluation can no longer be completed
             move(turn, pair, Trigger.EVALUATED, actor=person, reason=reason)
         else:

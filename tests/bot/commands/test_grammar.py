@@ -90,6 +90,8 @@ HAPPY = [
     ('match "Reverse 2026"', Parsed("match", ("Reverse 2026",))),
     ("match P --dry-run", Parsed("match", ("P",), {"dry_run": True})),
     ("report P", Parsed("report", ("P",))),
+    ("language", Parsed("language")),
+    ("language DE", Parsed("language", ("DE",))),
     (
         "nudge #12 Don't forget: it's your turn to lead!",
         Parsed("nudge", ("12",), rest="Don't forget: it's your turn to lead!"),
