@@ -4,7 +4,7 @@ The bot cannot open a group chat on its own in Teams, so a pair message goes to 
 personal chat, headed "To you and Sam". botframework-connector sends once and never retries,
 so this module does: 429, 412, 502 and 504 are tried again with exponential back-off and
 jitter, honouring Retry-After, and every send is paced within Teams' per-conversation limits
-(7 a second, 60 in 30 seconds). 403 and 404 mean the bot was removed or the person is gone:
+(7 a second, 60 in 30 seconds) and its global limit per app per tenant (50 a second). 403 and 404 mean the bot was removed or the person is gone:
 that is permanent (`Undeliverable`). Someone with no stored conversation reference never
 installed the app: `NotYetReachable`, so the message waits and the coordinators are told.
 
@@ -34,7 +34,7 @@ from botbuilder.schema import (
 )
 
 from adapters.teams import render
-from bot.delivery import Delivery, NotYetReachable, Recipient, Sent, Undeliverable
+from bot.delivery import Delivery, NotYetReachable, Recipient, Sent, Throttle, Undeliverable
 from bot.replies import Audience, Reply
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,12 @@ TRIES = 5
 BASE_DELAY = 1.0  # seconds before the first retry; doubled each time, with jitter
 MAX_DELAY = 60.0
 NOT_INSTALLED = "has not installed Tandem in Teams"
+# Teams' documented limits for bots (learn.microsoft.com/microsoftteams/platform/bots/how-to/
+# rate-limit): per bot per conversation 7 a second and 60 in 30 seconds (the Pacer below), and
+# 50 requests a second per app per tenant across all conversations (TENANT_RATE). A 429 is
+# retried for its conversation only: Teams does not say which limit it hit, and the
+# per-conversation ones are the ones a bot meets first.
+TENANT_RATE = 50.0
 
 
 async def pause(seconds: float) -> None:
@@ -115,10 +121,15 @@ class TeamsSender:
         pacer: Pacer | None = None,
         sleep: Callable[[float], Awaitable[Any]] | None = None,
         jitter: Callable[[], float] = random.random,
+        throttle: Throttle | None = None,
     ) -> None:
         self.adapter = adapter
         self.app_id = app_id
         self.pacer = pacer or Pacer()
+        # Every send to one tenant, whichever conversation: Teams' global limit per tenant.
+        self.throttle = throttle or Throttle(
+            rate=TENANT_RATE, burst=TENANT_RATE, now=time.monotonic, sleep=asyncio.sleep
+        )
         self.sleep = sleep  # None: the module's `pause`, read at each wait
         self.jitter = jitter
         # (message, person) pairs already sent: a pair message that failed for one member is
@@ -132,17 +143,20 @@ class TeamsSender:
                 continue
             partner = _partner(delivery, recipient)
             activity = to_activity(delivery.reply, shared_with=partner)
-            await self._send_with_retries(recipient, activity)
+            await self._send_with_retries(delivery.tenant, recipient, activity)
             self._done.append((delivery.message_id, recipient.person_id))
         if waiting:
             raise NotYetReachable(NOT_INSTALLED, person_ids=[r.person_id for r in waiting])
         return None
 
-    async def _send_with_retries(self, recipient: Recipient, activity: Activity) -> None:
+    async def _send_with_retries(
+        self, tenant: str, recipient: Recipient, activity: Activity
+    ) -> None:
         reference = _reference(recipient.address)
         assert reference is not None
         for attempt in range(1, TRIES + 1):
             await self.pacer.wait(reference.conversation.id)
+            await self.throttle.wait(tenant)
             try:
                 await asyncio.to_thread(asyncio.run, self._continue(reference, activity))
                 return
