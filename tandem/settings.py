@@ -71,6 +71,10 @@ class Settings(BaseSettings):
         default=None, repr=False, validation_alias="SLACK_APP_TOKEN"
     )
     slack_api_url: str | None = Field(default=None, validation_alias="SLACK_API_URL")
+    # chat.postMessage a second this process sends to one Slack workspace (adapters/slack/
+    # sender.py RATE explains the default). Several `tandem serve` processes share the
+    # workspace's limit: give each the workspace's rate divided by their number.
+    slack_rate: float = Field(default=10.0, gt=0, validation_alias="TANDEM_SLACK_RATE")
 
     @field_validator("slack_api_url")
     @classmethod
