@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from bot import consent, wire
-from bot.commands import coordinator
+from bot import consent, reporting, wire
+from bot.commands import audit, coordinator
 from bot.commands.grammar import Parsed
 from bot.lifecycle import chemistry, contract_terms, contracting, intro, sessions, wrap_up
 from bot.nudges import runner
@@ -105,11 +105,14 @@ def _confirm_contract(turn: Turn, person: Person, args: tuple[str, ...]) -> Repl
     return contracting.handle_confirm(turn, pair, person, number(version))
 
 
-# The coordinator's buttons on the dashboard (bot.home): the same steps as the `pause`,
-# `resume` and `end` commands, run by the very functions behind those commands.
-COORDINATOR_PAUSE = "coordinator.pause"
-COORDINATOR_RESUME = "coordinator.resume"
-COORDINATOR_END = "coordinator.end"
+# The coordinator's buttons on a pair at risk (the Home tab and `status <programme>`, built by
+# bot.reporting): the same steps as the `nudge`, `pause`, `resume` and `end` commands, run by
+# the very functions behind those commands, plus the check-in nudge and the rematch.
+COORDINATOR_NUDGE = reporting.NUDGE
+COORDINATOR_PAUSE = reporting.PAUSE
+COORDINATOR_RESUME = reporting.RESUME
+COORDINATOR_END = reporting.END
+COORDINATOR_REMATCH = reporting.REMATCH
 
 
 def _as_coordinator(command: CoordinatorCommand, verb: str) -> ActionHandler:
@@ -119,7 +122,14 @@ def _as_coordinator(command: CoordinatorCommand, verb: str) -> ActionHandler:
         (pair_ref,) = args
         # The command looks the pair up within this tenant: another tenant's pair is refused
         # with the same answer as a pair that does not exist.
-        return command(turn, person, Parsed(verb=verb, args=(str(number(pair_ref)),)), None)
+        parsed = Parsed(verb=verb, args=(str(number(pair_ref)),))
+        # Audited like the typed command (bot.commands.dispatch): only a step that changed
+        # something is kept, and a refusal never gets that far.
+        with audit.changes(turn.session) as changed:
+            reply = command(turn, person, parsed, None)
+        if changed():
+            audit.record(turn, person, parsed)
+        return reply
 
     return handle
 
@@ -131,9 +141,11 @@ ACTIONS: dict[str, tuple[int, ActionHandler]] = {
     intro.ACTION: (2, _intro),
     chemistry.ACTION: (2, _chemistry),
     contracting.ACTION: (3, _confirm_contract),
+    COORDINATOR_NUDGE: (1, _as_coordinator(coordinator.check_in, coordinator.CHECK_IN_VERB)),
     COORDINATOR_PAUSE: (1, _as_coordinator(coordinator.pause_pair, "pause")),
     COORDINATOR_RESUME: (1, _as_coordinator(coordinator.resume_pair, "resume")),
     COORDINATOR_END: (1, _as_coordinator(coordinator.end, "end")),
+    COORDINATOR_REMATCH: (1, _as_coordinator(coordinator.rematch, coordinator.REMATCH_VERB)),
 }
 
 

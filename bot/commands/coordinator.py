@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 
 from bot import consent, matching, report_files, reporting, rights
@@ -211,7 +213,8 @@ def match(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
 
 
 def status(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
-    return Reply(text=reporting.health(turn, programme_named(turn, parsed.args[0])))
+    """The programme's health, with the pairs at risk and a button for each step (bot.reporting)."""
+    return reporting.health(turn, programme_named(turn, parsed.args[0]), person)
 
 
 def report(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
@@ -241,6 +244,132 @@ def nudge(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
         NudgeSent(pair_id=target.id, nudge="manual", level=1, about=0, sent_at=turn.now)
     )
     return Reply(text=f"Sent your note to pair #{target.id}.")
+
+
+# How the buttons' own steps appear in the audit trail (`coordinator list --log`).
+CHECK_IN_VERB = "nudge check-in"
+REMATCH_VERB = "rematch"
+
+
+def check_in(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    """The Nudge button: a short, kind check-in to the pair in Tandem's words, saying what the
+    coordinator noticed, asking how they are and offering help; once a week at most."""
+    target = _locked(turn, pair_numbered(turn, parsed.args[0]))
+    if Stage(target.stage) in TERMINAL:
+        raise Refusal(
+            turn.text(
+                "coordinator_actions.nudge.ended",
+                pair_id=target.id,
+                stage=reporting.stage_name(turn, target.stage),
+            )
+        )
+    again_after = reporting.NUDGE_AGAIN_AFTER
+    last = reporting.last_checked_in(turn, target)
+    if last is not None:
+        raise Refusal(
+            turn.text(
+                "coordinator_actions.nudge.too_soon",
+                pair_id=target.id,
+                on=turn.content.day_month(last.date()),
+                again=turn.content.day_month((last + again_after).date()),
+                count=again_after.days,
+            )
+        )
+    risks = reporting.at_risk(turn, person, pair_id=target.id)
+    signals = [s for risk in risks for s in risk.signals]
+    turn.to_pair(
+        target,
+        Reply(
+            text=turn.text(
+                "coordinator_actions.nudge.pair",
+                kind=kind_of(target),
+                coordinator=name_of(person),
+                noticed=_noticed(turn, signals),
+            )
+        ),
+    )
+    turn.session.add(
+        NudgeSent(pair_id=target.id, nudge=reporting.CHECK_IN, level=1, about=0, sent_at=turn.now)
+    )
+    return Reply(
+        text=turn.text(
+            "coordinator_actions.nudge.done",
+            pair_id=target.id,
+            mentor=name_of(target.mentor),
+            mentee=name_of(target.mentee),
+            again=turn.content.day_month((turn.now + again_after).date()),
+        )
+    )
+
+
+def _noticed(turn: Turn, signals: list[reporting.Signal]) -> Text:
+    """What the coordinator noticed, in words for the pair. A request to talk was one person's
+    private answer, so it is never named to both: the pair hears the general words instead."""
+    for signal in signals:
+        if signal.key == "stalled":
+            return turn.text(
+                "coordinator_actions.nudge.noticed.stalled",
+                stage=signal.params["stage"],
+                count=signal.params["days"],
+            )
+        if signal.key in ("missed", "unreported"):
+            return turn.text(
+                f"coordinator_actions.nudge.noticed.{signal.key}", number=signal.params["number"]
+            )
+        if signal.key.startswith("nudge."):
+            return turn.text(f"coordinator_actions.nudge.noticed.{signal.key.split('.', 1)[1]}")
+    return turn.text("coordinator_actions.nudge.noticed.general")
+
+
+def rematch(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
+    """The Rematch button: end the pair without fault (the dissolve path) and put both back in
+    the programme's pool; the next `match` pairs each with someone else, never each other."""
+    target = _locked(turn, pair_numbered(turn, parsed.args[0]))
+    stage = Stage(target.stage)
+    programme = typed(target.programme.name)
+    if stage in TERMINAL:
+        raise Refusal(
+            turn.text(
+                "coordinator_actions.rematch.ended",
+                pair_id=target.id,
+                stage=reporting.stage_name(turn, stage),
+                programme=programme,
+            )
+        )
+    if stage is Stage.WRAP_UP:
+        raise Refusal(
+            turn.text(
+                "coordinator_actions.rematch.wrapping_up", pair_id=target.id, programme=programme
+            )
+        )
+    dissolve(
+        turn,
+        target,
+        actor=person,
+        reason="rematched by coordinator",
+        pair_note=turn.text("coordinator_actions.rematch.pair_note", programme=programme),
+        tell_coordinators=False,  # the others here; the one who pressed it has the answer
+    )
+    people: dict[str, Any] = {
+        "pair_id": target.id,
+        "programme": programme,
+        "mentor": name_of(target.mentor),
+        "mentee": name_of(target.mentee),
+    }
+    note = Reply(
+        text=turn.text("coordinator_actions.rematch.coordinator", actor=name_of(person), **people)
+    )
+    for other in rights.coordinators_of(turn.session, turn.tenant.id):
+        if other.id != person.id and other.forgotten_at is None:
+            turn.to_person(other, note)
+    return Reply(text=turn.text("coordinator_actions.rematch.done", **people))
+
+
+def _locked(turn: Turn, pair: Pair) -> Pair:
+    """The pair again, row-locked (PostgreSQL): two coordinators pressing at the same moment
+    take turns, and the second sees what the first did."""
+    locked = turn.session.get(Pair, pair.id, with_for_update=True, populate_existing=True)
+    return locked or pair
 
 
 def pause_pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:

@@ -8,14 +8,25 @@ from bot.identity import name_of
 from bot.lifecycle.transition import move
 from bot.replies import Reply
 from bot.stages import Stage, Trigger
+from bot.text import Text
 from bot.turn import Turn
 from storage.models import Pair, Person
 
 
-def dissolve(turn: Turn, pair: Pair, *, actor: Person | None, reason: str) -> None:
+def dissolve(
+    turn: Turn,
+    pair: Pair,
+    *,
+    actor: Person | None,
+    reason: str,
+    pair_note: Text | None = None,
+    tell_coordinators: bool = True,
+) -> None:
     """Dissolve the pair and tell both the same neutral words, whoever asked for it.
 
     `reason` is stored with the transition for the audit trail but never shown to the pair.
+    `pair_note` replaces the usual words to both (a coordinator's rematch says more about what
+    happens next); without `tell_coordinators` the caller tells the coordinators itself.
     """
     trigger = (
         Trigger.DECLINED
@@ -25,9 +36,11 @@ def dissolve(turn: Turn, pair: Pair, *, actor: Person | None, reason: str) -> No
     )
     move(turn, pair, trigger, actor=actor, reason=reason)
     programme = pair.programme.name
-    note = Reply(text=turn.text("dissolved.pair_note", programme=programme))
+    note = Reply(text=pair_note or turn.text("dissolved.pair_note", programme=programme))
     turn.to_person(pair.mentor, note)
     turn.to_person(pair.mentee, note)
+    if not tell_coordinators:
+        return
     turn.to_coordinators(
         Reply(
             text=turn.text(

@@ -241,7 +241,12 @@ def test_a_pair_stuck_in_one_stage_for_three_weeks_is_at_risk(f: Flow) -> None:
     assert "1 pair needs a look:" in text
     assert f"Pair {pair_id}: Maya and Sam, proposed\n• proposed for 22 days without moving" in text
     labels = [b.label for b in buttons(f, COORDINATOR)]
-    assert labels == [f"Pause pair {pair_id}", f"End pair {pair_id}"]
+    assert labels == [
+        f"Nudge pair {pair_id}",
+        f"Pause pair {pair_id}",
+        f"End pair {pair_id}",
+        f"Rematch pair {pair_id}",
+    ]
 
 
 def test_an_active_pair_is_not_stalled_just_for_being_active(f: Flow) -> None:
@@ -329,8 +334,10 @@ def test_pause_resume_and_end_buttons_do_what_the_commands_do(f: Flow) -> None:
     assert stage(f.db, pair_id) == "paused"
     assert any("has paused your mentoring pair" in r.text for r in f.new("maya"))
     assert [b.action for b in dashboard(f, COORDINATOR)[-1].buttons] == [
+        routes.COORDINATOR_NUDGE,
         routes.COORDINATOR_RESUME,
         routes.COORDINATOR_END,
+        routes.COORDINATOR_REMATCH,
     ]
     answer = ok(
         f.press(

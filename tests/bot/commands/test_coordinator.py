@@ -104,7 +104,7 @@ def test_a_duplicate_name_differing_only_in_non_ascii_case_is_refused_not_a_cras
     refused(f.command(COORDINATOR, 'programme create "ÉCOLE" --kind classic'), "already")
     refused(f.command(COORDINATOR, 'programme create "école" --kind classic'), "already")
     assert_unchanged(f.db, before)
-    assert ok(f.command(COORDINATOR, 'status "école"')).startswith("*ÉCOLE* (classic)")
+    assert ok(f.command(COORDINATOR, 'status "école"')).startswith("*ÉCOLE* (classic mentoring)")
 
 
 @pytest.mark.parametrize(
@@ -403,8 +403,10 @@ def test_status_of_one_programme_lists_its_live_pairs(f: Flow) -> None:
     second = pair_of(f.db, "ola", "tom").id
     ok(f.press("tom", "intro", f"{second}:no"))
     assert ok(f.command(COORDINATOR, f'status "{PROGRAMME}"')) == (
-        f"*{PROGRAMME}* (reverse): 1 proposed, 1 dissolved\n"
-        f"- #{first} Maya & Sam: proposed, 0 held, 0 missed"
+        f"*{PROGRAMME}* (reverse mentoring): 1 proposed, 1 dissolved\n"
+        f"- Pair {first}: Maya and Sam, proposed, no contract yet\n"
+        "\n"
+        "No pair needs a look right now."
     )
 
 
