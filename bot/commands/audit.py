@@ -18,9 +18,12 @@ from bot.turn import Turn
 from storage.models import CoordinatorAction, Person
 
 # Coordinator verbs that only read: nothing to audit.
-READ_ONLY = frozenset({"programme list", "report", "status", "coordinator list"})
+READ_ONLY = frozenset(
+    {"programme list", "report", "status", "coordinator list"}  # not user-facing: verbs
+)
 # Options whose values are free text about people: the trail notes that they were given only.
 NOT_KEPT = frozenset({"name", "reason", "team", "offers", "wants"})
+GIVEN = "(given)"  # kept in place of such a value; shown as audit.given
 SHOWN = 50  # the newest entries `coordinator list --log` shows
 
 
@@ -59,7 +62,7 @@ def record(turn: Turn, person: Person, parsed: Parsed) -> None:
     options: dict[str, object] = {}
     for key, value in parsed.options.items():
         if key in NOT_KEPT:
-            options[key] = "(given)"
+            options[key] = GIVEN
         elif kinds.get(key) == "person":
             options[key] = _person_ref(turn, str(value))
         else:
@@ -82,19 +85,20 @@ def shown(turn: Turn) -> Text:
         .limit(SHOWN)
     ).all()
     if not entries:
-        return Text.engine("No coordinator actions recorded yet.")
-    lines: list[Text | str] = [f"*Coordinator actions, newest first (up to {SHOWN})*"]
+        return turn.text("audit.none")
+    lines: list[Text] = [turn.text("audit.title", shown=SHOWN)]
     for entry in entries:
-        when = entry.at.strftime("%Y-%m-%d %H:%M UTC")
+        when = Text.engine(entry.at.strftime("%Y-%m-%d %H:%M UTC"))
         who = _who(turn, entry.actor_id) if entry.actor_id else Text.engine("TANDEM_COORDINATORS")
-        lines.append(Text.engine(f"- {when} ") + who + Text.engine(": ") + _what(turn, entry))
+        lines.append(turn.text("audit.entry", when=when, who=who, what=_what(turn, entry)))
     return Text.join(lines)
 
 
 def _what(turn: Turn, entry: CoordinatorAction) -> Text:
     details = entry.details
     if entry.verb.startswith("setting "):
-        return Text.engine(entry.verb + " for ") + _who(turn, details.get("person_id"))
+        change = entry.verb.removeprefix("setting ")  # granted, revoked (bot.rights)
+        return turn.text(f"audit.settings.{change}", person=_who(turn, details.get("person_id")))
     parts: list[Text] = [Text.engine(entry.verb)]
     for arg in details.get("args", []):
         parts.append(_value(turn, arg))
@@ -106,19 +110,19 @@ def _what(turn: Turn, entry: CoordinatorAction) -> Text:
             else Text.engine(option + " ") + _value(turn, value)
         )
     if details.get("note_given"):
-        parts.append(Text.engine("(with a note, not kept)"))
+        parts.append(turn.text("audit.note_not_kept"))
     return Text.join(parts, " ")
 
 
 def _value(turn: Turn, value: object) -> Text:
     if isinstance(value, dict) and "person_id" in value:
         return _who(turn, value["person_id"])
-    return typed(str(value))
+    return turn.text("audit.given") if value == GIVEN else typed(str(value))
 
 
 def _who(turn: Turn, person_id: object) -> Text:
     person = turn.session.get(Person, person_id) if isinstance(person_id, int) else None
-    return name_of(person) if person is not None else Text.engine("(someone)")
+    return name_of(person) if person is not None else turn.text("audit.someone")
 
 
 def _person_ref(turn: Turn, ref: str) -> object:

@@ -35,7 +35,7 @@ def hours_(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
 def away_until(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     back = date.fromisoformat(parsed.args[0])
     today = hours.local_date(hours.of(person), turn.now)
-    shown = _engine(_day(back))
+    shown = _engine(turn.content.date(back))
     if back <= today:
         raise Refusal(turn.text("hours.away_past", date=shown))
     if back - today > LONGEST_AWAY:
@@ -56,7 +56,7 @@ def _shown(turn: Turn, person: Person) -> Text:
     mine = hours.of(person)
     parts = [turn.text("hours.shown", hours=_engine(hours.describe(mine)))]
     if mine.away_until is not None and mine.away_until > hours.local_date(mine, turn.now):
-        parts.append(turn.text("hours.away", date=_engine(_day(mine.away_until))))
+        parts.append(turn.text("hours.away", date=_engine(turn.content.date(mine.away_until))))
     return Text.join(parts, "\n\n")
 
 
@@ -70,10 +70,6 @@ def _without_shared_hours(turn: Turn, person: Person) -> list[Person]:
         if not hours.shared_windows([mine, theirs], turn.now, turn.now + OVERLAP_CHECKED):
             lonely.append(partner)
     return lonely
-
-
-def _day(day: date) -> str:
-    return day.strftime("%a %d %b %Y")
 
 
 def _engine(text: str) -> Text:
