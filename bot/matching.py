@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # scipy is imported where matching runs: every worker need no
     from scipy.sparse import csr_matrix
 
 from bot.content import Content
-from bot.text import typed
+from bot.text import Text, typed
 
 # Which way the seniority gap must point, per programme kind: (mentor's, mentee's) -> allowed.
 DIRECTIONS: dict[str, Callable[[int, int], bool]] = {
@@ -38,21 +38,22 @@ FULL_OVERLAP_HOURS = 8.0  # beyond a whole shared working day, more overlap adds
 
 
 class Rule(StrEnum):
-    """The hard constraints, in the order a pair is checked against them."""
+    """The hard constraints, in the order a pair is checked against them. The values name
+    their wording in content (match_checks.*.<rule>)."""
 
-    SAME_PERSON = "same person"
-    REPORTING_LINE = "reporting line"
-    DIRECTION = "seniority direction"
-    DISSOLVED_BEFORE = "dissolved before"
-    OVERLAP = "working hours"
+    SAME_PERSON = "same_person"
+    REPORTING_LINE = "reporting_line"
+    DIRECTION = "direction"
+    DISSOLVED_BEFORE = "dissolved_before"
+    OVERLAP = "overlap"
 
 
 class Cause(StrEnum):
-    """Why someone was left without a partner."""
+    """Why someone was left without a partner (worded by match_checks.left_out.<cause>)."""
 
     NOBODY = "nobody"  # the other side is empty (or, for a mentee, no mentor has room)
-    NO_CAPACITY = "no capacity"  # a mentor with no room left
-    RULED_OUT = "ruled out"  # a hard constraint rules out everyone on the other side
+    NO_CAPACITY = "no_capacity"  # a mentor with no room left
+    RULED_OUT = "ruled_out"  # a hard constraint rules out everyone on the other side
     TAKEN = "taken"  # everyone allowed went to someone else, so that more people are matched
 
 
@@ -532,6 +533,7 @@ def propose(
             candidates=with_room,
             free=mentor_free,
             broken=[rule_cells[row] for rule_cells in grid.broken],
+            content=content,
         )
         for row in np.flatnonzero(mentee_free)
     )
@@ -542,6 +544,7 @@ def propose(
             candidates=np.ones(len(mentee_list), dtype=bool),
             free=mentee_free,
             broken=[rule_cells[:, col] for rule_cells in grid.broken],
+            content=content,
         )
         for col in np.flatnonzero(load == 0)
     )
@@ -569,15 +572,6 @@ def propose_pairs(
 # -- why someone is left out -------------------------------------------------------------------
 
 
-_LEFT_OUT = {
-    (Cause.NOBODY, "mentee"): "no mentor has room",
-    (Cause.NOBODY, "mentor"): "no mentees to match",
-    (Cause.NO_CAPACITY, "mentor"): "no capacity left",
-    (Cause.TAKEN, "mentee"): "every mentor they could pair with is full (mentor capacity used up)",
-    (Cause.TAKEN, "mentor"): "every mentee they could mentor is matched with another mentor",
-}
-
-
 def _unmatched(
     person: Candidate,
     *,
@@ -585,6 +579,7 @@ def _unmatched(
     candidates: np.ndarray,
     free: np.ndarray,
     broken: Sequence[np.ndarray],
+    content: Content,
 ) -> Unmatched:
     """`allowed`, `candidates` (who on the other side could take anyone at all), `free` (who
     there is still unpaired or has room) and `broken` (per rule) are vectors over the other
@@ -605,11 +600,13 @@ def _unmatched(
     counts = np.bincount(first, minlength=len(RULES))
     ruled_out = tuple((rule, int(n)) for rule, n in zip(RULES, counts, strict=True) if n)
     blanket = next((r for r, cells in zip(RULES, fails, strict=True) if cells.all()), None)
-    scope = " left" if cause is Cause.TAKEN else ""
-    ruling = _ruling(blanket, ruled_out, other, scope) if fails.shape[1] else ""
-    reason = ruling if cause is Cause.RULED_OUT else _LEFT_OUT[cause, person.role]
+    scope = "left" if cause is Cause.TAKEN else "all"  # of the other side: those still free
+    ruling = _ruling(blanket, ruled_out, other, scope, content) if fails.shape[1] else ""
+    reason = ruling
+    if cause is not Cause.RULED_OUT:
+        reason = content.text(f"match_checks.left_out.{cause}.{person.role}")
     if cause is Cause.TAKEN and ruling:
-        reason = f"{reason}; {ruling}"
+        reason = content.text("match_checks.and_ruled_out", reason=reason, ruling=ruling)
     return Unmatched(
         person_id=person.person_id,
         role=person.role,
@@ -620,25 +617,18 @@ def _unmatched(
 
 
 def _ruling(
-    blanket: Rule | None, ruled_out: Sequence[tuple[Rule, int]], other: str, scope: str
+    blanket: Rule | None,
+    ruled_out: Sequence[tuple[Rule, int]],
+    other: str,
+    scope: str,
+    content: Content,
 ) -> str:
-    """What rules out every `other` considered: one rule if one rules out all, else each."""
+    """What rules out every `other` considered (`scope` "all" of them, or those "left"): one
+    rule if one rules out all, else each with its count."""
     if blanket is not None:
-        return {
-            Rule.SAME_PERSON: f"the only {other}{scope} is themselves",
-            Rule.REPORTING_LINE: f"a direct reporting line with every {other}{scope}",
-            Rule.DIRECTION: f"seniority gap in the wrong direction for every {other}{scope}",
-            Rule.DISSOLVED_BEFORE: f"a pair with every {other}{scope} was dissolved before",
-            Rule.OVERLAP: f"no working-hour overlap (1 hour or more) with any {other}{scope}",
-        }[blanket]
-    by = {
-        Rule.SAME_PERSON: "being the same person",
-        Rule.REPORTING_LINE: "a reporting line",
-        Rule.DIRECTION: "the seniority direction",
-        Rule.DISSOLVED_BEFORE: "a pair dissolved before",
-        Rule.OVERLAP: "working hours",
-    }
+        return content.text(f"match_checks.every_{scope}.{blanket}.{other}")
     ordered = sorted(ruled_out, key=lambda item: -item[1])  # stable: ties keep rule order
-    return f"every {other}{scope} is ruled out: " + ", ".join(
-        f"{n} by {by[rule]}" for rule, n in ordered
+    counts = Text.join(
+        (content.text(f"match_checks.by.{rule}", count=n) for rule, n in ordered), ", "
     )
+    return content.text(f"match_checks.ruled_out_{scope}.{other}", counts=counts)

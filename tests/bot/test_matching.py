@@ -621,6 +621,26 @@ def test_nobody_to_pair_with_and_no_capacity() -> None:
     }
 
 
+def test_reasons_for_being_left_out_speak_the_content_s_language() -> None:
+    german = Content.load(language="de")
+    far = propose_all(
+        kind="classic",
+        mentors=[mentor(1, seniority=2), mentor(2, timezone=AUCKLAND)],
+        mentees=[mentee(10)],
+        excluded=set(),
+        on=WINTER,
+        content=german,
+    )
+    assert reasons(far)[("mentee", 10)] == (
+        "alle Mentor:innen sind ausgeschlossen: "
+        "1 wegen der Senioritätsrichtung, 1 wegen der Arbeitszeiten"
+    )
+    empty = propose_all(
+        kind="classic", mentors=[mentor(1)], mentees=[], excluded=set(), on=WINTER, content=german
+    )
+    assert reasons(empty) == {("mentor", 1): "es gibt keine Mentees zum Zuordnen"}
+
+
 @settings(max_examples=200, deadline=None)
 @given(problems)
 def test_everyone_left_out_gets_a_reason_on_both_sides(problem: dict) -> None:
