@@ -176,6 +176,105 @@ def test_a_crash_mid_batch_resends_at_most_the_message_in_flight(sqlite_db: Data
     assert set(sends) | {d.message_id for d in after.deliveries} == waiting  # nothing lost
 
 
+def nine_notes(sqlite_db: Database) -> tuple[Flow, set[int]]:
+    f = Flow(sqlite_db)
+    pair_id = active(f)
+    quiet(f)
+    for number in range(9):
+        f.command("hana", f"nudge {pair_id} Note number {number}")
+    return f, {row.id for row in pending(sqlite_db)}
+
+
+def commits_of(db: Database) -> Iterator[int]:
+    """How many delivery transactions committed so far, counted as they commit."""
+    count = 0
+
+    def counted(_session) -> None:  # type: ignore[no-untyped-def]
+        nonlocal count
+        count += 1
+
+    event.listen(db._sessions, "after_commit", counted)  # noqa: SLF001 - the unit of work
+    try:
+        while True:
+            yield count
+    finally:
+        event.remove(db._sessions, "after_commit", counted)  # noqa: SLF001
+
+
+@pytest.mark.parametrize("moment", ["before", "after"])
+@pytest.mark.parametrize("step", range(12))
+def test_a_crash_at_any_commit_resends_at_most_the_message_in_flight(
+    sqlite_db: Database, step: int, moment: str
+) -> None:
+    """The worker dies at each of its bookkeeping commits in turn, just before it or just
+    after it: the claim, the first attempt, each combined "N delivered + N+1's attempt",
+    the last mark. Whatever the moment, at most one message reaches the platform twice."""
+    f, waiting = nine_notes(sqlite_db)
+    seen = 0
+
+    def die(_session) -> None:  # type: ignore[no-untyped-def]
+        nonlocal seen
+        seen += 1
+        if seen == step + 1:
+            raise Crash()
+
+    hook = "before_commit" if moment == "before" else "after_commit"
+    event.listen(sqlite_db._sessions, hook, die)  # noqa: SLF001
+    first = RecordingSender()
+    try:
+        deliver_pending(db=sqlite_db, clock=f.clock, sender=first)
+    except Crash:
+        pass
+    finally:
+        event.remove(sqlite_db._sessions, hook, die)  # noqa: SLF001
+    f.clock.advance(CLAIM_HOLD)  # the dead worker's claim lapses
+    after = RecordingSender()
+    deliver_pending(db=sqlite_db, clock=f.clock, sender=after)
+    sent = [d.message_id for d in first.deliveries + after.deliveries]
+    assert set(sent) == waiting  # nothing lost
+    assert len(sent) - len(set(sent)) <= 1  # one duplicate per crash per worker, at most
+    assert pending(sqlite_db) == []
+
+
+@pytest.mark.parametrize("when", ["before the platform took it", "after the platform took it"])
+@pytest.mark.parametrize("number", [1, 2, 5, 9])  # first, second, mid-batch, last
+def test_a_crash_during_any_send_resends_at_most_that_message(
+    sqlite_db: Database, number: int, when: str
+) -> None:
+    f, waiting = nine_notes(sqlite_db)
+    sends: list[int] = []
+
+    class Dies:
+        def send(self, delivery: Delivery) -> None:
+            if len(sends) + 1 == number and when.startswith("before"):
+                raise Crash()
+            sends.append(delivery.message_id)
+            if len(sends) == number:
+                raise Crash()
+
+    with pytest.raises(Crash):
+        deliver_pending(db=sqlite_db, clock=f.clock, sender=Dies())
+    f.clock.advance(CLAIM_HOLD)
+    after = RecordingSender()
+    deliver_pending(db=sqlite_db, clock=f.clock, sender=after)
+    sent = sends + [d.message_id for d in after.deliveries]
+    assert set(sent) == waiting
+    duplicates = len(sent) - len(set(sent))
+    assert duplicates == (1 if when.startswith("after") else 0)
+
+
+def test_each_message_costs_one_commit(sqlite_db: Database) -> None:
+    """Marking a message delivered and recording the next one's attempt share a commit."""
+    f, waiting = nine_notes(sqlite_db)
+    counter = commits_of(sqlite_db)
+    before = next(counter)
+    assert deliver_pending(db=sqlite_db, clock=f.clock, sender=RecordingSender()) == len(waiting)
+    commits = next(counter) - before
+    counter.close()
+    # One per message, plus the claim, the last mark and the claim that finds nothing.
+    assert commits == len(waiting) + 3
+
+
 def test_a_message_that_kills_its_sender_is_quarantined_after_its_attempts(
     sqlite_db: Database,
 ) -> None:
