@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.content import Content, default_content
 from storage.models import Person
 
 WORK_DAYS = "12345"  # ISO weekdays, Monday = 1: Monday to Friday
@@ -164,8 +165,9 @@ def parse_days(text: str) -> str:
     return "".join(str(d) for d in sorted(days))
 
 
-def describe_days(days: str) -> str:
-    """ISO weekday digits back to words: "12345" -> "Mon-Fri", "135" -> "Mon, Wed, Fri"."""
+def describe_days(days: str, content: Content | None = None) -> str:
+    """ISO weekday digits back to words in the content's language: "12345" -> "Mon-Fri"
+    ("Mo-Fr"), "135" -> "Mon, Wed, Fri" ("Mo, Mi, Fr")."""
     numbers = sorted(int(d) for d in days)
     runs: list[list[int]] = []
     for n in numbers:
@@ -173,16 +175,19 @@ def describe_days(days: str) -> str:
             runs[-1].append(n)
         else:
             runs.append([n])
-    names = [DAY_NAMES[n - 1].capitalize() for n in range(1, 8)]
+    # Babel's short weekday names on their own, Monday first (the days people type,
+    # DAY_NAMES, stay English in every language, like the other command words).
+    shown = (content or default_content()).locale.days["stand-alone"]["abbreviated"]
+    names = [shown[n] for n in range(7)]
     parts = [
         names[r[0] - 1] if len(r) == 1 else f"{names[r[0] - 1]}-{names[r[-1] - 1]}" for r in runs
     ]
     return ", ".join(parts)
 
 
-def describe(hours: Hours) -> str:
-    """`Mon-Fri 09:00-17:00 (Europe/London)`."""
+def describe(hours: Hours, content: Content | None = None) -> str:
+    """`Mon-Fri 09:00-17:00 (Europe/London)`, the days in the content's language."""
     return (
-        f"{describe_days(hours.days)} {hours.start_hour:02d}:00-{hours.end_hour:02d}:00 "
+        f"{describe_days(hours.days, content)} {hours.start_hour:02d}:00-{hours.end_hour:02d}:00 "
         f"({hours.timezone})"
     )

@@ -198,3 +198,14 @@ def test_hours_in_words() -> None:
     assert describe(Hours(timezone="Europe/London", start_hour=8, end_hour=16, days="1234")) == (
         "Mon-Thu 08:00-16:00 (Europe/London)"
     )
+
+
+def test_days_in_words_in_the_content_s_language() -> None:
+    from bot.content import default_content
+
+    german = default_content("de")
+    assert describe_days("12345", german) == "Mo-Fr"
+    assert describe(Hours(timezone="Europe/Berlin", days="1357"), german).startswith(
+        "Mo, Mi, Fr, So "
+    )
+    assert describe_days("12345", default_content("en")) == describe_days("12345") == "Mon-Fri"
