@@ -86,9 +86,7 @@ def add_action(
 ) -> ActionItem:
     text = text.strip()
     if len(text) > MAX_ITEM:
-        raise Refusal(
-            turn.text("goals.refusals.action_too_long", limit=MAX_ITEM, length=len(text))
-        )
+        raise Refusal(turn.text("goals.refusals.action_too_long", limit=MAX_ITEM, length=len(text)))
     if len(actions_of(turn, pair, open_only=True)) >= MAX_OPEN_ACTIONS:
         raise Refusal(turn.text("goals.refusals.too_many_actions", limit=MAX_OPEN_ACTIONS))
     action = ActionItem(
