@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from bot.content import default_content
 from bot.text import Text, as_text
 
 
@@ -57,6 +58,10 @@ class FormField:
     hint: str | None = None
 
 
+def _default_submit_label() -> str:
+    return str(default_content().text("lifecycle.forms.submit"))
+
+
 @dataclass(frozen=True, kw_only=True)
 class Form:
     """A form the person can open; `context` comes back unchanged with the submission."""
@@ -65,7 +70,8 @@ class Form:
     title: str
     fields: tuple[FormField, ...]
     context: str = ""
-    submit_label: str = "Submit"
+    # Builders pass the reader's language; a bare Form (a test, an old payload) gets the default.
+    submit_label: str = field(default_factory=_default_submit_label)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -128,7 +134,7 @@ class Reply:
                 form_id=form["form_id"],
                 title=form["title"],
                 context=form.get("context", ""),
-                submit_label=form.get("submit_label", "Submit"),
+                submit_label=form.get("submit_label") or _default_submit_label(),
                 fields=tuple(
                     FormField(
                         **{

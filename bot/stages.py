@@ -55,7 +55,11 @@ TERMINAL = frozenset({Stage.CLOSED, Stage.DISSOLVED})
 
 class IllegalTransition(Exception):
     def __init__(self, stage: Stage, trigger: Trigger) -> None:
-        super().__init__(f"{trigger.value} is not allowed while the pair is {stage.value}")
+        super().__init__(
+            # For logs and tests; a person is told in words from content (bot.lifecycle.pausing).
+            f"{trigger.value} is not allowed while the pair is "  # not user-facing: a log message
+            f"{stage.value}"
+        )
         self.stage = stage
         self.trigger = trigger
 

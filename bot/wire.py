@@ -9,6 +9,7 @@ Which handler a button runs is `bot.routes`; this module only builds and parses 
 
 from __future__ import annotations
 
+from bot.content import Content, default_content
 from bot.replies import Button
 from bot.turn import Refusal
 
@@ -16,17 +17,15 @@ VERSION = 1
 KNOWN_VERSIONS = (0, 1)
 MAX_VALUE = 2000  # Slack's limit for a button value; Teams' submit data is roomier
 
-EXPIRED = (
-    "This button has expired: it comes from an older message that Tandem can no longer act "
-    "on. Type `status` to see where you are now."
-)
+EXPIRED = "lifecycle.wire.expired"  # the content key of what the person is told
 
 
 class ExpiredButton(Refusal):
-    """A button value from a version this Tandem does not read."""
+    """A button value from a version this Tandem does not read; said in `content`'s language
+    (the turn's; the default language when the caller has none)."""
 
-    def __init__(self) -> None:
-        super().__init__(EXPIRED)
+    def __init__(self, content: Content | None = None) -> None:
+        super().__init__((content or default_content()).text(EXPIRED))
 
 
 def encode(*args: str | int) -> str:
@@ -39,13 +38,14 @@ def encode(*args: str | int) -> str:
     return value
 
 
-def decode(value: str) -> tuple[int, tuple[str, ...]]:
-    """(version, arguments) of a button value; ExpiredButton for a version not known here."""
+def decode(value: str, content: Content | None = None) -> tuple[int, tuple[str, ...]]:
+    """(version, arguments) of a button value; ExpiredButton, worded by `content` (pass the
+    turn's), for a version not known here."""
     head, _, rest = value.partition(":")
     if head.startswith("v"):
         number = head[1:]
         if not number.isdigit() or int(number) not in KNOWN_VERSIONS:
-            raise ExpiredButton()
+            raise ExpiredButton(content)
         return int(number), tuple(rest.split(":")) if rest else ()
     return 0, tuple(value.split(":"))
 

@@ -9,7 +9,7 @@ from bot.lifecycle.dissolve import dissolve
 from bot.lifecycle.transition import kind_of, move, partner_of, require_stage
 from bot.replies import Button, Reply
 from bot.stages import Stage, Trigger
-from bot.text import Text, compose
+from bot.text import Text
 from bot.turn import Refusal, Turn
 from storage.models import Pair, Person
 
@@ -48,13 +48,13 @@ def ask(turn: Turn, pair: Pair, person: Person) -> Reply:
 
 
 def handle_answer(turn: Turn, pair: Pair, person: Person, answer: str) -> Reply:
-    require_stage(pair, Stage.CHEMISTRY, doing="chemistry answer")
+    require_stage(turn, pair, Stage.CHEMISTRY, doing="chemistry_answer")
     if answer not in (GO, NOT_A_FIT, TALK):
-        raise Refusal("That answer is not one I know.")
+        raise Refusal(turn.text("lifecycle.unknown_answer"))
     partner = partner_of(pair, person)
     given = answers.record(turn, pair, person, gate="chemistry", answer=answer)
     if answer == NOT_A_FIT:
-        dissolve(turn, pair, actor=person, reason="not a fit after the chemistry meeting")
+        dissolve(turn, pair, actor=person, reason=turn.text("lifecycle.reasons.not_a_fit"))
         return Reply(text=turn.text("chemistry.no_fit_ack"))
     if answer == TALK:
         told = turn.to_coordinators(
@@ -69,19 +69,10 @@ def handle_answer(turn: Turn, pair: Pair, person: Person, answer: str) -> Reply:
             )
         )
         if not told:  # promising a call nobody will make would be worse than saying so
-            raise Refusal(
-                "There is no coordinator set up yet, so I can't pass this on. "
-                "Your answer was not recorded; please try again later."
-            )
+            raise Refusal(turn.text("lifecycle.chemistry.no_coordinator"))
         return Reply(text=turn.text("chemistry.talk_ack"))
     if answers.both_said(given, pair, GO):
         move(turn, pair, Trigger.BOTH_GO_AHEAD, actor=person)
         contracting.start(turn, pair)
-        return Reply(
-            text=compose(
-                "You and {partner} both want to go ahead: time to agree how "
-                "you'll work together. The contract is on its way to you both.",
-                partner=name_of(partner),
-            )
-        )
+        return Reply(text=turn.text("lifecycle.chemistry.both_go", partner=name_of(partner)))
     return Reply(text=turn.text("chemistry.go_waiting", partner=name_of(partner)))

@@ -137,14 +137,20 @@ def build_form(
         title=content.text("contracting.form_title"),
         fields=tuple(fields),
         context=context,
+        submit_label=content.text("lifecycle.forms.submit"),
     )
 
 
 def validate(
-    values: Mapping[str, str], *, kind: Kind, today: date
+    values: Mapping[str, str], *, kind: Kind, today: date, content: Content
 ) -> tuple[Terms | None, dict[str, str]]:
-    """Check every field against its bounds; return terms, or the errors by field name."""
-    form = FormValues(values)
+    """Check every field against its bounds; return terms, or the errors by field name, worded
+    by `content`. Dates in errors stay YYYY-MM-DD: they are what to type into the field."""
+    form = FormValues(values, content)
+
+    def error(key: str, **params: object) -> str:
+        return content.text("lifecycle.contract_terms." + key, **params)
+
     errors = form.errors
 
     def integer(name: str, low: int, high: int) -> int:
@@ -171,35 +177,29 @@ def validate(
     medium = choice("medium", Medium)
     start, end = day("start_date"), day("end_date")
     if "start_date" not in errors and start < today:
-        errors["start_date"] = (
-            f"The start date has passed; please pick {today.isoformat()} or later."
-        )
+        errors["start_date"] = error("start_passed", today=today.isoformat())
     if not errors.keys() & {"start_date", "end_date", "sessions", "cadence"}:
         last = _last_session(start, cadence, sessions)
+        rhythm = content.text("lifecycle.contract_terms.cadence." + cadence.value)
         if last is None:
-            errors["start_date"] = (
-                f"That is too far ahead to plan {sessions} {cadence.value} sessions; "
-                "please pick an earlier start date."
-            )
+            errors["start_date"] = error("too_far", count=sessions, cadence=rhythm)
         elif end <= start:
-            errors["end_date"] = "The end date must come after the start date."
+            errors["end_date"] = error("end_before_start")
         elif end < last:
-            errors["end_date"] = (
-                f"{sessions} {cadence.value} sessions from {start.isoformat()} need an end date "
-                f"on or after {last.isoformat()}."
+            errors["end_date"] = error(
+                "end_too_soon",
+                count=sessions,
+                cadence=rhythm,
+                start=start.isoformat(),
+                last=last.isoformat(),
             )
     swap: int | None = None
     if kind is Kind.RECIPROCAL:
         swap = integer("swap_after_session", 1, SESSIONS[1] - 1)
         if "sessions" not in errors and sessions < 2:
-            errors["sessions"] = (
-                "A reciprocal pair needs at least two sessions, so the lead can pass from one "
-                "of you to the other."
-            )
+            errors["sessions"] = error("reciprocal_two_sessions")
         elif "swap_after_session" not in errors and "sessions" not in errors and swap >= sessions:
-            errors["swap_after_session"] = (
-                f"The swap must come before the last session: pick 1 to {sessions - 1}."
-            )
+            errors["swap_after_session"] = error("swap_before_last", last=sessions - 1)
     terms = Terms(
         sessions=sessions,
         length_minutes=length,

@@ -76,8 +76,8 @@ def agreed_in(session: Session, pair: Pair) -> Contract | None:
 
 
 def form(turn: Turn, pair: Pair, person: Person) -> Form:
-    require_stage(pair, Stage.CONTRACTING, Stage.ACTIVE, doing="contract form")
-    role_of(pair, person)
+    require_stage(turn, pair, Stage.CONTRACTING, Stage.ACTIVE, doing="contract_form")
+    role_of(pair, person, turn.content)
     latest = current(turn, pair)
     if latest is not None:
         # A change starts from the latest version, so only what changes needs typing.
@@ -106,11 +106,13 @@ def form(turn: Turn, pair: Pair, person: Person) -> Form:
 
 
 def handle_submission(turn: Turn, pair: Pair, person: Person, values: Mapping[str, str]) -> Reply:
-    require_stage(pair, Stage.CONTRACTING, Stage.ACTIVE, doing="contract")
-    role_of(pair, person)
-    terms, errors = contract_terms.validate(values, kind=kind_of(pair), today=turn.now.date())
+    require_stage(turn, pair, Stage.CONTRACTING, Stage.ACTIVE, doing="contract")
+    role_of(pair, person, turn.content)
+    terms, errors = contract_terms.validate(
+        values, kind=kind_of(pair), today=turn.now.date(), content=turn.content
+    )
     if terms is None:
-        raise Refusal("Some answers need another look; nothing was saved.", field_errors=errors)
+        raise Refusal(turn.text("lifecycle.needs_another_look"), field_errors=errors)
     latest = current(turn, pair)
     # An unconfirmed draft is replaced outright; an agreed version stays in force until both
     # confirm the new one (handle_confirm supersedes it then).
@@ -140,7 +142,7 @@ def handle_submission(turn: Turn, pair: Pair, person: Person, values: Mapping[st
     turn.session.add(contract)
     turn.session.flush()
     turn.to_pair(pair, posted(turn, pair, contract, person))
-    return Reply(text=f"Version {version} is posted to you both. Each of you confirms it there.")
+    return Reply(text=turn.text("lifecycle.contracting.posted", version=version))
 
 
 def posted(turn: Turn, pair: Pair, contract: Contract, proposer: Person) -> Reply:
@@ -200,22 +202,22 @@ def summary(turn: Turn, pair: Pair, contract: Contract) -> Text:
 
 
 def handle_confirm(turn: Turn, pair: Pair, person: Person, version: int) -> Reply:
-    require_stage(pair, Stage.CONTRACTING, Stage.ACTIVE, doing="contract confirmation")
-    role = role_of(pair, person)
+    require_stage(turn, pair, Stage.CONTRACTING, Stage.ACTIVE, doing="contract_confirmation")
+    role = role_of(pair, person, turn.content)
     contract = current(turn, pair)
     if contract is None or contract.version != version:
-        raise Refusal(
-            f"Version {version} has been replaced by a newer one; please read and confirm the "
-            "latest version instead."
-        )
+        raise Refusal(turn.text("lifecycle.contracting.replaced", version=version))
     if contract.mentor_confirmed_at and contract.mentee_confirmed_at:
-        return Reply(text=f"Version {version} is already agreed by you both.")
+        return Reply(text=turn.text("lifecycle.contracting.already_agreed", version=version))
     if contract.start_date < turn.now.date():
         # Agreeing now would plan sessions in the past and ask about meetings that never were.
         raise Refusal(
-            f"Version {version} starts on {contract.start_date.isoformat()}, which has passed. "
-            f'Please use "{turn.text("contracting.change_button")}" to pick a new start date; '
-            "you both confirm that one."
+            turn.text(
+                "lifecycle.contracting.start_passed",
+                version=version,
+                start=turn.content.date(contract.start_date),
+                change_button=turn.text("contracting.change_button"),
+            )
         )
     if role == "mentor":
         contract.mentor_confirmed_at = contract.mentor_confirmed_at or turn.now
@@ -230,7 +232,8 @@ def handle_confirm(turn: Turn, pair: Pair, person: Person, version: int) -> Repl
     ):
         older.superseded_at = older.superseded_at or turn.now
     if Stage(pair.stage) is Stage.CONTRACTING:
-        move(turn, pair, Trigger.CONTRACT_AGREED, actor=person, reason=f"contract v{version}")
+        reason = turn.text("lifecycle.reasons.contract_agreed", version=version)
+        move(turn, pair, Trigger.CONTRACT_AGREED, actor=person, reason=reason)
     first = planning.plan(turn, pair, contract)
     goals.seed_from_contract(turn, pair, contract)
     turn.to_pair(
@@ -241,13 +244,13 @@ def handle_confirm(turn: Turn, pair: Pair, person: Person, version: int) -> Repl
                 kind=kind_of(pair),
                 sessions=contract.sessions,
                 cadence=turn.text("contracting.choices.cadence." + contract.cadence),
-                first_session=planning.describe_when_for_pair(first.planned_at, pair)
+                first_session=planning.describe_when_for_pair(first.planned_at, pair, turn.content)
                 if first
-                else contract.start_date.isoformat(),
+                else turn.content.date(contract.start_date),
             )
         ),
     )
-    return Reply(text=f"Confirmed. You have both agreed version {version}.")
+    return Reply(text=turn.text("lifecycle.contracting.confirmed", version=version))
 
 
 def _terms_of(contract: Contract) -> dict[str, object]:

@@ -11,7 +11,7 @@ from bot.lifecycle.dissolve import dissolve, live_pair_between, were_dissolved
 from bot.lifecycle.transition import kind_of, move, partner_of, require_stage, role_of
 from bot.replies import Button, Reply
 from bot.stages import Stage, Trigger
-from bot.text import Text, compose
+from bot.text import Text
 from bot.turn import Refusal, Turn
 from storage.models import Enrolment, Pair, Person, Programme, StageTransition
 
@@ -29,23 +29,22 @@ def propose(
 ) -> Pair:
     """Create a proposed pair and send both intros. Refuses pairs the rules forbid."""
     if mentor.id == mentee.id:
-        raise Refusal("A person cannot be paired with themselves.")
+        raise Refusal(turn.text("lifecycle.intro.self_pair"))
     if were_dissolved(turn, mentor, mentee):
         raise Refusal(
-            compose(
-                "{mentor} and {mentee} were paired before and it was "
-                "dissolved; Tandem never proposes the same two people again.",
-                mentor=name_of(mentor),
-                mentee=name_of(mentee),
+            turn.text(
+                "lifecycle.intro.dissolved_before", mentor=name_of(mentor), mentee=name_of(mentee)
             )
         )
     existing = live_pair_between(turn, mentor, mentee)
     if existing is not None:
         raise Refusal(
-            compose(
-                "{mentor} and {mentee} are already ", mentor=name_of(mentor), mentee=name_of(mentee)
+            turn.text(
+                "lifecycle.intro.already_paired",
+                mentor=name_of(mentor),
+                mentee=name_of(mentee),
+                pair_id=existing.id,
             )
-            + f"pair #{existing.id}."
         )
     pair = Pair(
         programme=programme,
@@ -79,7 +78,7 @@ def propose(
 
 def intro_for(turn: Turn, pair: Pair, person: Person) -> Reply:
     kind = kind_of(pair)
-    role = role_of(pair, person)
+    role = role_of(pair, person, turn.content)
     partner = partner_of(pair, person)
     partner_role = "mentee" if role == "mentor" else "mentor"
     body = turn.text(
@@ -91,7 +90,7 @@ def intro_for(turn: Turn, pair: Pair, person: Person) -> Reply:
         programme=pair.programme.name,
         reason=match_reason.render(pair)
         if pair.match_reason
-        else "the coordinator thought you two would learn from each other",
+        else turn.text("lifecycle.intro.default_reason"),
         role_name=turn.text("roles." + role, kind=kind),
         partner_role_name=turn.text("roles." + partner_role, kind=kind),
     )
@@ -109,9 +108,9 @@ def answer_buttons(turn: Turn, pair: Pair) -> tuple[Button, ...]:
 
 
 def handle_answer(turn: Turn, pair: Pair, person: Person, answer: str) -> Reply:
-    require_stage(pair, Stage.PROPOSED, doing="introduction")
+    require_stage(turn, pair, Stage.PROPOSED, doing="introduction")
     if answer not in ("yes", "no"):
-        raise Refusal("That answer is not one I know.")
+        raise Refusal(turn.text("lifecycle.unknown_answer"))
     partner = partner_of(pair, person)
     given = answers.record(turn, pair, person, gate="intro", answer=answer)
     if answer == "yes":  # saying yes to the introduction is consent to take part
@@ -123,16 +122,10 @@ def handle_answer(turn: Turn, pair: Pair, person: Person, answer: str) -> Reply:
         if enrolment is not None and enrolment.consent_at is None:
             enrolment.consent_at = turn.now
     if answer == "no":
-        dissolve(turn, pair, actor=person, reason="declined at the introduction")
+        dissolve(turn, pair, actor=person, reason=turn.text("lifecycle.reasons.declined_intro"))
         return Reply(text=turn.text("intro.declined_ack"))
     if answers.both_said(given, pair, "yes"):
         move(turn, pair, Trigger.BOTH_ACCEPTED_INTRO, actor=person)
         chemistry.start(turn, pair)
-        return Reply(
-            text=compose(
-                "You and {partner} both said yes: the chemistry "
-                "invitation is on its way to you both.",
-                partner=name_of(partner),
-            )
-        )
+        return Reply(text=turn.text("lifecycle.intro.both_yes", partner=name_of(partner)))
     return Reply(text=turn.text("intro.accepted_waiting", partner=name_of(partner)))

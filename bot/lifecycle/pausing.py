@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.lifecycle import contracting, planning
-from bot.lifecycle.transition import move
+from bot.lifecycle.transition import move, stage_words
 from bot.stages import IllegalTransition, Stage, Trigger
 from bot.turn import Refusal, Turn
 from storage.models import MentoringSession, Pair, Person
@@ -44,5 +44,6 @@ def _move(turn: Turn, pair: Pair, trigger: Trigger, actor: Person) -> Stage:
     try:
         return move(turn, pair, trigger, actor=actor)
     except IllegalTransition:
-        stage = pair.stage.replace("_", " ")
-        raise Refusal(f"Pair #{pair.id} is {stage}, so it cannot be {trigger.value} now.") from None
+        key = "lifecycle.pausing.cannot." + trigger.value
+        stage = stage_words(turn, Stage(pair.stage))
+        raise Refusal(turn.text(key, pair_id=pair.id, stage=stage)) from None

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 
 from bot import hours
+from bot.content import Content, default_content
 from bot.lifecycle.transition import kind_of
 from bot.programmes import AgendaOwner, Cadence, Kind, nth_session_date
 from bot.turn import Turn
@@ -190,14 +191,17 @@ def leader_for(pair: Pair, contract: Contract, number: int) -> int | None:
     return pair.mentor_id if number % 2 else pair.mentee_id
 
 
-def describe_when(moment: datetime, person: Person) -> str:
-    local = moment.astimezone(zone(person))
-    return f"{local:%a %d %b %Y, %H:%M} ({person.timezone})"
+def describe_when(moment: datetime, person: Person, content: Content | None = None) -> str:
+    """The moment in the person's zone, written in `content`'s language (pass the turn's; the
+    default language when none is given): "Mon 04 Jan 2027, 10:00 (Europe/London)"."""
+    return (content or default_content()).when(moment, zone(person).key)
 
 
-def describe_when_for_pair(moment: datetime, pair: Pair) -> str:
+def describe_when_for_pair(moment: datetime, pair: Pair, content: Content | None = None) -> str:
     """For a message both read: the time in each one's zone when their zones differ."""
-    mentor = describe_when(moment, pair.mentor)
+    content = content or default_content()
+    mentor = describe_when(moment, pair.mentor, content)
     if zone(pair.mentor).key == zone(pair.mentee).key:
         return mentor
-    return f"{mentor}; {describe_when(moment, pair.mentee)}"
+    mentee = describe_when(moment, pair.mentee, content)
+    return content.text("lifecycle.planning.both_zones", mentor_when=mentor, mentee_when=mentee)

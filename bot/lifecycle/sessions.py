@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from bot import waypoints, wire
+from bot.content import Content
 from bot.form_values import MAX_OPEN_ACTIONS, FormValues
 from bot.goals import actions_of, add_action, open_goals_text, words_of
 from bot.identity import name_of
@@ -60,7 +61,7 @@ def remind(turn: Turn, pair: Pair, session: MentoringSession) -> None:
             partner=name_of(partner_of(pair, person)),
             number=session.number,
             total=total,
-            when=describe_when(session.planned_at, person),
+            when=describe_when(session.planned_at, person, turn.content),
             leader=name_of(leader if session.leader_id else pair.mentee),
         )
         tips = turn.content.lines("sessions.prep", kind=kind, role=role)
@@ -100,7 +101,7 @@ def ask_checkin(turn: Turn, pair: Pair, session: MentoringSession) -> None:
 
 
 def form(turn: Turn, pair: Pair, session: MentoringSession, person: Person) -> Form:
-    role_of(pair, person)
+    role_of(pair, person, turn.content)
     require_started(turn, session, person)
     kind = kind_of(pair)
     senior = person_in_role(pair, senior_role(kind))
@@ -120,14 +121,17 @@ def form(turn: Turn, pair: Pair, session: MentoringSession, person: Person) -> F
     def choices(*pairs: tuple[str, str]) -> tuple[Choice, ...]:
         return tuple(Choice(value=value, label=label) for value, label in pairs)
 
-    yes_no = choices((YES, "Yes"), (NO, "No"))
+    def word(name: str) -> str:
+        return turn.text("lifecycle.sessions.choices." + name)
+
+    yes_no = choices((YES, word(YES)), (NO, word(NO)))
     names = {"mentor": pair.mentor.display_name, "mentee": pair.mentee.display_name}
     fields = [
         field("happened", FieldKind.CHOICE, choices=yes_no),
         field(
             "agenda_set_by",
             FieldKind.CHOICE,
-            choices=choices(*names.items(), ("both", "Both of us")),
+            choices=choices(*names.items(), ("both", word("both"))),
         ),
         field("challenge", FieldKind.INTEGER, minimum=1, maximum=5),
         field("breadth", FieldKind.INTEGER, minimum=1, maximum=5),
@@ -135,7 +139,7 @@ def form(turn: Turn, pair: Pair, session: MentoringSession, person: Person) -> F
             "jumped_to_solutions",
             FieldKind.CHOICE,
             choices=choices(
-                (NO, "No"), ("senior", senior.display_name), ("junior", junior.display_name)
+                (NO, word(NO)), ("senior", senior.display_name), ("junior", junior.display_name)
             ),
         ),
     ]
@@ -151,12 +155,15 @@ def form(turn: Turn, pair: Pair, session: MentoringSession, person: Person) -> F
         title=turn.text("sessions.checkin_title"),
         fields=tuple(fields),
         context=str(session.id),
+        submit_label=turn.text("lifecycle.forms.submit"),
     )
 
 
-def validate(values: Mapping[str, str], *, kind: Kind) -> tuple[dict[str, object], dict[str, str]]:
-    """Pure: raw form values to check-in columns, or errors by field name."""
-    form = FormValues(values)
+def validate(
+    values: Mapping[str, str], *, kind: Kind, content: Content
+) -> tuple[dict[str, object], dict[str, str]]:
+    """Pure: raw form values to check-in columns, or errors by field name (worded by `content`)."""
+    form = FormValues(values, content)
     yes_no = (YES, NO)
     result: dict[str, object] = {
         "happened": form.choice("happened", yes_no, required=True) == YES,
@@ -176,12 +183,12 @@ def validate(values: Mapping[str, str], *, kind: Kind) -> tuple[dict[str, object
 def handle_submission(
     turn: Turn, pair: Pair, session: MentoringSession, person: Person, values: Mapping[str, str]
 ) -> Reply:
-    require_stage(pair, Stage.ACTIVE, Stage.WRAP_UP, doing="check-in")
-    role_of(pair, person)
+    require_stage(turn, pair, Stage.ACTIVE, Stage.WRAP_UP, doing="check_in")
+    role_of(pair, person, turn.content)
     require_started(turn, session, person)
-    answers, errors = validate(values, kind=kind_of(pair))
+    answers, errors = validate(values, kind=kind_of(pair), content=turn.content)
     if errors:
-        raise Refusal("Some answers need another look; nothing was saved.", field_errors=errors)
+        raise Refusal(turn.text("lifecycle.needs_another_look"), field_errors=errors)
     actions: list[str] = answers.pop("actions")  # type: ignore[assignment]
     if not answers["happened"]:
         # A session that did not happen has nobody leading it and no scores.
@@ -219,13 +226,10 @@ def handle_submission(
     turn.session.flush()
     room = MAX_OPEN_ACTIONS - len(actions_of(turn, pair, open_only=True))
     if len(actions) > room:
-        raise Refusal(
-            "Some answers need another look; nothing was saved.",
-            field_errors={
-                "actions": f"Your pair can have {MAX_OPEN_ACTIONS} open actions and has "
-                f"room for {max(room, 0)} more; mark some done first, or list fewer."
-            },
+        too_many = turn.text(
+            "lifecycle.sessions.too_many_actions", limit=MAX_OPEN_ACTIONS, room=max(room, 0)
         )
+        raise Refusal(turn.text("lifecycle.needs_another_look"), field_errors={"actions": too_many})
     for text in actions:
         add_action(turn, pair, person.id, text, session_id=session.id)
     # Parking only makes sense while the contract runs; in wrap-up the topic is open anyway.
@@ -239,7 +243,7 @@ def handle_submission(
                 pair_id=pair.id,
                 session_id=session.id,
                 topic="career_advice",
-                note=f"came up in session {session.number}",
+                note=turn.text("lifecycle.sessions.parked_note", number=session.number),
                 raised_at=turn.now,
             )
         )
@@ -253,9 +257,9 @@ def handle_submission(
 def require_started(turn: Turn, session: MentoringSession, person: Person) -> None:
     """A check-in reports on a meeting; one still ahead would mark it held before it happens."""
     if session.planned_at > turn.now:
+        when = describe_when(session.planned_at, person, turn.content)
         raise Refusal(
-            f"Session {session.number} is planned for {describe_when(session.planned_at, person)}; "
-            "I'll ask you how it went after it."
+            turn.text("lifecycle.sessions.planned_ahead", number=session.number, when=when)
         )
 
 
@@ -311,5 +315,5 @@ def total_sessions(turn: Turn, pair: Pair) -> int:
 def session_for(turn: Turn, session_id: int) -> MentoringSession:
     session = turn.session.get(MentoringSession, session_id)
     if session is None:
-        raise Refusal("I can't find that session any more.")
+        raise Refusal(turn.text("lifecycle.sessions.not_found"))
     return session

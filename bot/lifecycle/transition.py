@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bot.content import Content, default_content
 from bot.programmes import Kind
 from bot.stages import Stage, Trigger, next_stage
+from bot.text import Text
 from bot.turn import Refusal, Turn
 from storage.models import Pair, Person, StageTransition
 
@@ -36,47 +38,48 @@ def kind_of(pair: Pair) -> Kind:
     return Kind(pair.programme.kind)
 
 
-def role_of(pair: Pair, person: Person) -> str:
+def role_of(pair: Pair, person: Person, content: Content | None = None) -> str:
+    """The person's side, mentor or mentee; anyone else is refused in `content`'s language
+    (pass the turn's; the default language when the caller has none)."""
     if person.id == pair.mentor_id:
         return "mentor"
     if person.id == pair.mentee_id:
         return "mentee"
-    raise Refusal(f"You are not part of pair #{pair.id}.")
+    raise Refusal((content or default_content()).text("lifecycle.not_in_pair", pair_id=pair.id))
 
 
-def partner_of(pair: Pair, person: Person) -> Person:
-    return pair.mentee if role_of(pair, person) == "mentor" else pair.mentor
+def partner_of(pair: Pair, person: Person, content: Content | None = None) -> Person:
+    return pair.mentee if role_of(pair, person, content) == "mentor" else pair.mentor
 
 
 def person_in_role(pair: Pair, role: str) -> Person:
     return pair.mentor if role == "mentor" else pair.mentee
 
 
-def require_stage(pair: Pair, *stages: Stage, doing: str) -> None:
-    """Buttons outlive the step they belong to; an old one gets an explanation, not an error."""
+def require_stage(turn: Turn, pair: Pair, *stages: Stage, doing: str) -> None:
+    """Buttons outlive the step they belong to; an old one gets an explanation, not an error.
+
+    `doing` names the step tried, a key under `lifecycle.doing` ("check_in")."""
     current = Stage(pair.stage)
     if current in stages:
         return
+    params = {"pair_id": pair.id, "doing": turn.text("lifecycle.doing." + doing)}
     paused_in = Stage(pair.paused_from) if pair.paused_from else None
     if current is Stage.PAUSED and paused_in in stages:
         # Not an earlier step: the right one, on hold. Saying "earlier step" would mislead.
-        raise Refusal(
-            f"Pair #{pair.id} is paused for now, so your {doing} has to wait. Once the pair "
-            "resumes it carries on where it left off, and this will work again."
-        )
+        raise Refusal(turn.text("lifecycle.require_stage.paused", **params))
     if current is Stage.DISSOLVED:
-        raise Refusal(f"Pair #{pair.id} has been dissolved, so that {doing} no longer applies.")
-    shown = current.value.replace("_", " ")
+        raise Refusal(turn.text("lifecycle.require_stage.dissolved", **params))
+    shown = stage_words(turn, current)
     later = _PATH[_PATH.index(current) + 1 :] if current in _PATH else ()
     if all(stage in later for stage in stages):
-        raise Refusal(
-            f"That {doing} is for a later step: pair #{pair.id} is still {shown}. "
-            "Type `status` to see where you are."
-        )
-    raise Refusal(
-        f"That {doing} belongs to an earlier step: pair #{pair.id} is now {shown}. "
-        "Type `status` to see where you are."
-    )
+        raise Refusal(turn.text("lifecycle.require_stage.later", stage=shown, **params))
+    raise Refusal(turn.text("lifecycle.require_stage.earlier", stage=shown, **params))
+
+
+def stage_words(turn: Turn, stage: Stage) -> Text:
+    """The stage as it completes "pair #7 is now ...", in the turn's language."""
+    return turn.text("lifecycle.stage." + stage.value)
 
 
 # The happy path in order, to tell a button that is early from one that is late.

@@ -44,7 +44,8 @@ def remind(turn: Turn, pair: Pair) -> bool:
         )
     }
     if waited >= ALERT_AFTER and 2 not in sent:
-        names = [name_of(p) for p in owing(turn, pair)] or [Text.engine("nobody in particular")]
+        nobody = turn.text("lifecycle.waiting.nobody_in_particular")
+        names = [name_of(p) for p in owing(turn, pair)] or [nobody]
         turn.to_coordinators(
             Reply(
                 text=turn.text(
@@ -53,7 +54,7 @@ def remind(turn: Turn, pair: Pair) -> bool:
                     mentor=name_of(pair.mentor),
                     mentee=name_of(pair.mentee),
                     programme=pair.programme.name,
-                    stage=stage.value.replace("_", " "),
+                    stage=turn.text("lifecycle.phase." + stage.value),
                     days=waited.days,
                     waiting_on=Text.join(names, ", "),
                 )

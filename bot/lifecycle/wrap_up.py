@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot import waypoints, wire
+from bot.content import Content
 from bot.form_values import FormValues
 from bot.identity import name_of
 from bot.lifecycle.contracting import OPEN_FORM
@@ -39,7 +40,7 @@ def start(
                 text=turn.text(
                     "wrap_up.start",
                     kind=kind,
-                    role=role_of(pair, person),
+                    role=role_of(pair, person, turn.content),
                     name=name_of(person),
                     partner=name_of(partner_of(pair, person)),
                 ),
@@ -58,7 +59,8 @@ def evaluation_button(turn: Turn, pair: Pair) -> Button:
 
 def close_without_evaluations(turn: Turn, pair: Pair, *, actor: Person) -> None:
     """The coordinator closes a pair whose evaluation is not coming; what arrived still counts."""
-    move(turn, pair, Trigger.EVALUATED, actor=actor, reason="closed by the coordinator")
+    reason = turn.text("lifecycle.reasons.closed_by_coordinator")
+    move(turn, pair, Trigger.EVALUATED, actor=actor, reason=reason)
     _announce_closed(turn, pair)
 
 
@@ -79,8 +81,8 @@ def hand_back_parked(turn: Turn, pair: Pair) -> None:
 
 
 def form(turn: Turn, pair: Pair, person: Person) -> Form:
-    require_stage(pair, Stage.WRAP_UP, doing="evaluation")
-    role_of(pair, person)
+    require_stage(turn, pair, Stage.WRAP_UP, doing="evaluation")
+    role_of(pair, person, turn.content)
 
     kind = kind_of(pair)
 
@@ -101,6 +103,7 @@ def form(turn: Turn, pair: Pair, person: Person) -> Form:
         form_id=FORM_ID,
         title=turn.text("wrap_up.evaluation_title"),
         context=str(pair.id),
+        submit_label=turn.text("lifecycle.forms.submit"),
         fields=(
             field("goals_met", FieldKind.INTEGER, minimum=1, maximum=5),
             field("take_back", FieldKind.LONG_TEXT, required=False),
@@ -111,14 +114,16 @@ def form(turn: Turn, pair: Pair, person: Person) -> Form:
     )
 
 
-def validate(values: Mapping[str, str]) -> tuple[dict[str, object], dict[str, str]]:
-    form = FormValues(values)
+def validate(
+    values: Mapping[str, str], *, content: Content
+) -> tuple[dict[str, object], dict[str, str]]:
+    """Raw form values to evaluation columns, or errors by field name (worded by `content`)."""
+    form = FormValues(values, content)
+    what_worked_missing = content.text("lifecycle.wrap_up.what_worked_missing")
     answers: dict[str, object] = {
         "goals_met": form.number("goals_met", 1, 5) or 0,
         "take_back": form.text("take_back"),
-        "what_worked": form.text(
-            "what_worked", required=True, missing="Please tell us at least one thing that worked."
-        ),
+        "what_worked": form.text("what_worked", required=True, missing=what_worked_missing),
         "what_to_change": form.text("what_to_change"),
         "continue_as": form.choice("continue_as", CONTINUE_AS, required=True) or "",
     }
@@ -126,11 +131,11 @@ def validate(values: Mapping[str, str]) -> tuple[dict[str, object], dict[str, st
 
 
 def handle_submission(turn: Turn, pair: Pair, person: Person, values: Mapping[str, str]) -> Reply:
-    require_stage(pair, Stage.WRAP_UP, doing="evaluation")
-    role_of(pair, person)
-    answers, errors = validate(values)
+    require_stage(turn, pair, Stage.WRAP_UP, doing="evaluation")
+    role_of(pair, person, turn.content)
+    answers, errors = validate(values, content=turn.content)
     if errors:
-        raise Refusal("Some answers need another look; nothing was saved.", field_errors=errors)
+        raise Refusal(turn.text("lifecycle.needs_another_look"), field_errors=errors)
     existing = turn.session.scalar(
         select(Evaluation).where(Evaluation.pair_id == pair.id, Evaluation.person_id == person.id)
     )

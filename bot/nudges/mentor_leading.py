@@ -55,6 +55,5 @@ RULE = NudgeRule(
     kinds=LEADER_KINDS,
     cooldown=timedelta(days=14),
     check=check,
-    summary="the session's leader did not set the agenda in 2 of the last 3 sessions "
-    "(3: coordinator too)",
+    summary="lifecycle.nudge_signals.mentor_leading",
 )

@@ -26,5 +26,5 @@ RULE = NudgeRule(
     kinds=frozenset({Kind.REVERSE}),
     cooldown=timedelta(days=7),
     check=check,
-    summary="reverse: a check-in says career advice or sponsorship came up",
+    summary="lifecycle.nudge_signals.park_it",
 )

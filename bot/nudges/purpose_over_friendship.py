@@ -36,5 +36,5 @@ RULE = NudgeRule(
     kinds=ALL_KINDS,
     cooldown=timedelta(days=28),
     check=check,
-    summary="3 held sessions in a row with no goal moved or met and no action agreed or done",
+    summary="lifecycle.nudge_signals.purpose",
 )

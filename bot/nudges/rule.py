@@ -37,7 +37,7 @@ class NudgeRule:
     kinds: frozenset[Kind]
     cooldown: timedelta  # never again within this span, at the same level
     check: Callable[[PairFacts], Firing | None]
-    summary: str
+    summary: str  # content key: what makes the rule fire, in words a coordinator can read
 
     def applies_to(self, kind: Kind) -> bool:
         return kind in self.kinds

@@ -70,6 +70,5 @@ RULE = NudgeRule(
     # coordinator may have to be told, so the sweep already wakes for it.
     cooldown=ANSWER_AT_MOST,
     check=check,
-    summary="no session held for the cadence plus 7 days (no answer within a cadence, at most "
-    "14 days: the coordinator)",
+    summary="lifecycle.nudge_signals.steam",
 )

@@ -37,5 +37,5 @@ RULE = NudgeRule(
     kinds=ALL_KINDS,
     cooldown=timedelta(days=21),
     check=check,
-    summary="the two check-ins of the latest session disagree on whether it happened or who led",
+    summary="lifecycle.nudge_signals.see_differently",
 )

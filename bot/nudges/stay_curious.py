@@ -27,5 +27,5 @@ RULE = NudgeRule(
     kinds=ALL_KINDS,
     cooldown=timedelta(days=21),
     check=check,
-    summary="a check-in says the senior side jumped to solutions in the latest session",
+    summary="lifecycle.nudge_signals.stay_curious",
 )

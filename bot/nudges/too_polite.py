@@ -47,5 +47,5 @@ RULE = NudgeRule(
     kinds=ALL_KINDS,
     cooldown=timedelta(days=28),
     check=check,
-    summary="challenge and breadth average 2 or less over the last 2 sessions",
+    summary="lifecycle.nudge_signals.too_polite",
 )

@@ -38,5 +38,5 @@ RULE = NudgeRule(
     kinds=frozenset({Kind.RECIPROCAL}),
     cooldown=timedelta(days=3650),  # once per swap
     check=check,
-    summary="reciprocal: the session after the planned swap is next",
+    summary="lifecycle.nudge_signals.your_turn",
 )

@@ -22,6 +22,7 @@ from bot.programmes import AgendaOwner, Cadence, Kind, Medium, nth_session_date
 from bot.replies import FieldKind
 
 TODAY = date(2027, 1, 4)
+CONTENT = default_content()
 
 
 def values(kind: Kind = Kind.CLASSIC, **overrides: str) -> dict[str, str]:
@@ -48,7 +49,7 @@ def values(kind: Kind = Kind.CLASSIC, **overrides: str) -> dict[str, str]:
 
 
 def check(kind: Kind = Kind.CLASSIC, **overrides: str) -> tuple[Terms | None, dict[str, str]]:
-    return validate(values(kind, **overrides), kind=kind, today=TODAY)
+    return validate(values(kind, **overrides), kind=kind, today=TODAY, content=CONTENT)
 
 
 def errors_for(kind: Kind = Kind.CLASSIC, **overrides: str) -> set[str]:
@@ -305,7 +306,7 @@ def test_the_form_asks_exactly_what_validate_reads(kind: Kind) -> None:
         length_minutes="60",
         destination="d",
     )
-    assert validate(filled, kind=kind, today=TODAY)[1] == {}
+    assert validate(filled, kind=kind, today=TODAY, content=CONTENT)[1] == {}
 
 
 # -- any input at all ----------------------------------------------------------------------
@@ -332,7 +333,7 @@ field_values = st.one_of(
 def test_any_strings_give_terms_or_errors_and_never_raise(
     raw: dict[str, str], kind: Kind, today: date
 ) -> None:
-    terms, errors = validate(raw, kind=kind, today=today)
+    terms, errors = validate(raw, kind=kind, today=today, content=CONTENT)
 
     if terms is None:
         assert errors and all(name in FIELDS and message for name, message in errors.items())
@@ -350,7 +351,7 @@ def test_any_strings_give_terms_or_errors_and_never_raise(
 @given(raw=st.dictionaries(st.sampled_from(FIELDS), st.text(max_size=12), max_size=16))
 def test_a_near_valid_contract_with_one_bad_field_still_never_raises(raw: dict[str, str]) -> None:
     merged = {**values(Kind.RECIPROCAL), **raw}
-    terms, errors = validate(merged, kind=Kind.RECIPROCAL, today=TODAY)
+    terms, errors = validate(merged, kind=Kind.RECIPROCAL, today=TODAY, content=CONTENT)
     assert (terms is None) == bool(errors)
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot import wire
+from bot.content import default_content
 from bot.form_values import MAX_TEXT
 from bot.lifecycle.wrap_up import CONTINUE_AS, validate
 from bot.programmes import Kind
@@ -14,6 +15,7 @@ from bot.stages import Stage
 from storage.models import CheckIn, Evaluation, ParkedItem
 
 HOUR = timedelta(hours=1)
+CONTENT = default_content()
 EVALUATION = {
     "goals_met": "4",
     "what_worked": "Maya setting the agenda",
@@ -194,7 +196,7 @@ def test_the_evaluation_form_asks_what_validate_reads(journey) -> None:
     ],
 )
 def test_goals_met_is_a_score_from_1_to_5(goals_met: str, ok: bool) -> None:
-    answers, errors = validate({**EVALUATION, "goals_met": goals_met})
+    answers, errors = validate({**EVALUATION, "goals_met": goals_met}, content=CONTENT)
     assert ("goals_met" not in errors) is ok and set(errors) <= {"goals_met"}
     if ok:
         assert answers["goals_met"] == int(goals_met)
@@ -202,18 +204,18 @@ def test_goals_met_is_a_score_from_1_to_5(goals_met: str, ok: bool) -> None:
 
 @pytest.mark.parametrize("choice", CONTINUE_AS)
 def test_every_way_to_continue_is_accepted(choice: str) -> None:
-    assert validate({**EVALUATION, "continue_as": choice})[1] == {}
+    assert validate({**EVALUATION, "continue_as": choice}, content=CONTENT)[1] == {}
 
 
 def test_what_worked_is_required_and_the_rest_optional() -> None:
-    assert set(validate({**EVALUATION, "what_worked": "  "})[1]) == {"what_worked"}
-    assert validate({**EVALUATION, "take_back": "", "what_to_change": ""})[1] == {}
+    assert set(validate({**EVALUATION, "what_worked": "  "}, content=CONTENT)[1]) == {"what_worked"}
+    assert validate({**EVALUATION, "take_back": "", "what_to_change": ""}, content=CONTENT)[1] == {}
 
 
 @pytest.mark.parametrize("field", ["take_back", "what_worked", "what_to_change"])
 def test_evaluation_text_is_kept_under_the_limit(field: str) -> None:
-    assert validate({**EVALUATION, field: "x" * MAX_TEXT})[1] == {}
-    assert set(validate({**EVALUATION, field: "x" * (MAX_TEXT + 1)})[1]) == {field}
+    assert validate({**EVALUATION, field: "x" * MAX_TEXT}, content=CONTENT)[1] == {}
+    assert set(validate({**EVALUATION, field: "x" * (MAX_TEXT + 1)}, content=CONTENT)[1]) == {field}
 
 
 # -- parked items ---------------------------------------------------------------------------
