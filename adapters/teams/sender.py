@@ -4,9 +4,10 @@ The bot cannot open a group chat on its own in Teams, so a pair message goes to 
 personal chat, headed "To you and Sam". botframework-connector sends once and never retries,
 so this module does: 429, 412, 502 and 504 are tried again with exponential back-off and
 jitter, honouring Retry-After, and every send is paced within Teams' per-conversation limits
-(7 a second, 60 in 30 seconds) and its global limit per app per tenant (50 a second). 403 and 404 mean the bot was removed or the person is gone:
-that is permanent (`Undeliverable`). Someone with no stored conversation reference never
-installed the app: `NotYetReachable`, so the message waits and the coordinators are told.
+(7 a second, 60 in 30 seconds) and its global limit per app per tenant (50 a second). 403
+and 404 mean the bot was removed or the person is gone: that is permanent (`Undeliverable`).
+Someone with no stored conversation reference never installed the app: `NotYetReachable`, so
+the message waits and the coordinators are told.
 
 The SDK's sends are blocking HTTP calls (requests, through msrest), so each one runs in a
 worker thread with its own event loop, leaving the server's loop free.
@@ -126,9 +127,10 @@ class TeamsSender:
         self.adapter = adapter
         self.app_id = app_id
         self.pacer = pacer or Pacer()
-        # Every send to one tenant, whichever conversation: Teams' global limit per tenant.
+        # Every send to one tenant, whichever conversation: Teams' global limit per tenant,
+        # evenly spaced (no burst), so no one-second window ever holds more than 50.
         self.throttle = throttle or Throttle(
-            rate=TENANT_RATE, burst=TENANT_RATE, now=time.monotonic, sleep=asyncio.sleep
+            rate=TENANT_RATE, now=time.monotonic, sleep=asyncio.sleep
         )
         self.sleep = sleep  # None: the module's `pause`, read at each wait
         self.jitter = jitter

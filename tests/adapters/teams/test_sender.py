@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import asyncio
 
-from adapters.teams.sender import Pacer
+import pytest
+
+from adapters.teams.sender import TENANT_RATE, Pacer, TeamsSender
+from bot.delivery import Delivery, Recipient, Throttle
+from bot.replies import Audience, Reply
 
 
 class FakeMonotonic:
@@ -85,3 +89,62 @@ def test_a_busy_conversation_does_not_hold_up_another() -> None:
         await asyncio.wait_for(held, timeout=1)
 
     asyncio.run(run())
+
+
+# -- the tenant's limit, across conversations ---------------------------------------------------
+
+
+class FakeAdapter:
+    """CloudAdapter's continue_conversation, recording which conversation each send went to."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    async def continue_conversation(self, reference, callback, _app_id) -> None:  # type: ignore[no-untyped-def]
+        class Turn:
+            async def send_activity(self, _activity: object) -> None:
+                pass
+
+        await callback(Turn())
+        self.sent.append(reference.conversation.id)
+
+
+def test_a_tenant_never_gets_more_than_50_sends_a_second_across_its_conversations() -> None:
+    """Teams allows 50 requests a second per app per tenant, whichever conversations they go to;
+    each conversation here gets one message, so only the tenant's limit can bind."""
+    clock = FakeMonotonic()
+    adapter = FakeAdapter()
+    teams = TeamsSender(
+        adapter=adapter,  # type: ignore[arg-type]
+        app_id=None,
+        pacer=Pacer(now=clock, sleep=clock.sleep),
+        throttle=Throttle(rate=TENANT_RATE, now=clock, sleep=clock.sleep),  # as by default
+    )
+    times: list[float] = []
+
+    async def run() -> None:
+        for n in range(140):
+            person = Recipient(
+                person_id=n,
+                user_id=f"29:{n}",
+                name=f"Person {n}",
+                address={"conversation_id": f"a:{n}", "service_url": "https://smba.example/"},
+            )
+            await teams.send(
+                Delivery(
+                    message_id=n,
+                    platform="teams",
+                    tenant="tenant-1",
+                    audience=Audience.PERSON,
+                    recipients=(person,),
+                    pair_id=None,
+                    reply=Reply(text="hello"),
+                )
+            )
+            times.append(clock.now)
+
+    asyncio.run(run())
+    assert len(adapter.sent) == 140 and len(set(adapter.sent)) == 140
+    # 50 in any second, never more (a hair under a second: the float sum of 50 gaps of 0.02)
+    assert most_in_any_window(times, 0.999_999) == TENANT_RATE
+    assert max(times) - min(times) == pytest.approx(139 / TENANT_RATE)  # and no slower
