@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 from bot import consent
 from bot.commands.grammar import Parsed
 from bot.commands.lookup import programme_named
+from bot.content import Content
 from bot.hours import parse_days
 from bot.identity import (
     MAX_NAME,
@@ -79,7 +80,7 @@ def enrol(turn: Turn, person: Person, parsed: Parsed, attachment: str | None) ->
             "timezone": options.get("tz", ""),
             "away_until": options.get("away", ""),
         },
-        where="",
+        turn.content,
     )
     _refuse_if_out(turn, programme, row)
     enrolled = _apply(turn, programme, row)
@@ -90,10 +91,13 @@ def enrol(turn: Turn, person: Person, parsed: Parsed, attachment: str | None) ->
     waiting = consent.status_of(enrolment) is consent.Status.INVITED
     about = "consent.coordinator.invited" if invited else "consent.coordinator.still_invited"
     return Reply(
-        text=compose(
-            'Enrolled {name} in "{programme}" as ', name=name_of(enrolled), programme=programme.name
+        text=turn.text(
+            "enrolment.enrolled",
+            name=name_of(enrolled),
+            programme=programme.name,
+            role_name=turn.text(f"enrolment.role.{row.role}"),
+            level=row.level,
         )
-        + f"{row.role} (level {row.level})."
         + (
             "\n" + turn.text(about, name=name_of(enrolled), programme=programme.name)
             if waiting
@@ -118,12 +122,13 @@ def _enrol_csv(
     turn: Turn, programme: Programme, attachment: str | None, *, coordinator: Person
 ) -> Reply:
     """All or nothing: any bad line refuses the file, and every problem names its line."""
-    rows, errors = _read_csv(attachment)
+    content = turn.content
+    rows, errors = _read_csv(attachment, content)
     for number, row in rows:
         try:
             _refuse_if_out(turn, programme, row)
         except Refusal as error:
-            errors.append(f"line {number}: " + error.reply.text)
+            errors.append(_on_line(content, number, error.reply.text))
     if not errors:
         # Everyone first, then managers, so a manager may appear further down the file.
         people = []
@@ -131,19 +136,18 @@ def _enrol_csv(
             try:
                 people.append((number, row, _apply(turn, programme, row)))
             except Refusal as error:
-                errors.append(f"line {number}: " + error.reply.text)
+                errors.append(_on_line(content, number, error.reply.text))
         for number, row, enrolled in people:
             try:
                 _set_manager(turn, enrolled, row.manager)
             except Refusal as error:
-                errors.append(f"line {number}: " + error.reply.text)
+                errors.append(_on_line(content, number, error.reply.text))
     if errors:
-        shown = Text.join("- " + e for e in errors[:20])
-        more = f"\n…and {len(errors) - 20} more." if len(errors) > 20 else ""
-        raise Refusal(
-            f"Nobody was enrolled, because {len(errors)} line(s) need fixing:\n" + shown + more
-        )
-    how_many = "1 person" if len(rows) == 1 else f"{len(rows)} people"
+        shown = [turn.text("enrolment.csv.refused", count=len(errors))]
+        shown += ["- " + e for e in errors[:20]]
+        if len(errors) > 20:
+            shown.append(turn.text("enrolment.csv.more", count=len(errors) - 20))
+        raise Refusal(Text.join(shown))
     invited = 0
     for _, _, enrolled in people:
         enrolment = consent.enrolment_of(turn, programme, enrolled)
@@ -156,16 +160,19 @@ def _enrol_csv(
         else ""
     )
     return Reply(
-        text=compose(
-            'Enrolled {how_many} in "{programme}" from the CSV file.',
-            how_many=Text.engine(how_many),
-            programme=programme.name,
-        )
+        text=turn.text("enrolment.csv.enrolled", count=len(rows), programme=programme.name)
         + invitations
     )
 
 
-def _read_csv(attachment: str | None) -> tuple[list[tuple[int, Row]], list[str | Text]]:
+def _on_line(content: Content, number: int, problem: str) -> Text:
+    """A problem found on one line of the file, naming the line."""
+    return content.text("enrolment.csv.line", number=Text.engine(str(number)), problem=problem)
+
+
+def _read_csv(
+    attachment: str | None, content: Content
+) -> tuple[list[tuple[int, Row]], list[str | Text]]:
     """The checked rows by line number, and the problems found, each naming its line.
 
     Read strictly (csv's strict mode): a stray or unclosed quote is an error on its line, never
@@ -175,60 +182,52 @@ def _read_csv(attachment: str | None) -> tuple[list[tuple[int, Row]], list[str |
     """
     text = (attachment or "").removeprefix("\ufeff")
     if len(text.encode("utf-8", "surrogatepass")) > MAX_CSV_BYTES:
-        raise Refusal(
-            f"That file is over {MAX_CSV_BYTES // 1000} KB, the most I read at once; "
-            "please split it. Nobody was enrolled."
-        )
+        raise Refusal(content.text("enrolment.csv.too_big", kb=MAX_CSV_BYTES // 1000))
     if not clean_text(text).strip():
-        raise Refusal(
-            "Attach a CSV file with the header: "
-            + ",".join(CSV_COLUMNS)
-            + " (user_id, role and level are required)."
-        )
+        raise Refusal(content.text("enrolment.csv.attach", columns=_columns()))
     rows: list[tuple[int, Row]] = []
     errors: list[str | Text] = []
     first_line: dict[str, int] = {}
-    lines = _csv_lines(text.replace("\r\n", "\n").replace("\r", "\n"), errors)
+    lines = _csv_lines(text.replace("\r\n", "\n").replace("\r", "\n"), errors, content)
     header_line = next(lines, None)
     if header_line is None or header_line[1] is None:
-        raise Refusal("I can't read the header of that file as CSV. " + "; ".join(errors))
+        problems = Text.join(errors, "; ")
+        raise Refusal(content.text("enrolment.csv.unreadable_header", problems=problems))
     header = [h.strip().lower() for h in header_line[1]]
-    _check_header(header)
+    _check_header(header, content)
     for number, cells in lines:
         if cells is None:
             continue  # the problem is already in `errors`
         if len(rows) + len(errors) >= MAX_ROWS:
-            raise Refusal(f"That file has more than {MAX_ROWS} people; please split it.")
+            raise Refusal(content.text("enrolment.csv.too_many", most=MAX_ROWS))
         if len(cells) > len(header):
-            errors.append(
-                f"line {number}: {len(cells)} values, but the header has {len(header)} columns."
+            problem = content.text(
+                "enrolment.csv.too_many_values", count=len(cells), columns=len(header)
             )
+            errors.append(_on_line(content, number, problem))
             continue
         values = dict(zip(header, cells, strict=False))  # trailing empty cells may be left out
         try:
-            row = _row(values, where=f"line {number}: ")
+            row = _row(values, content)
         except Refusal as error:
-            errors.append(error.reply.text)
+            errors.append(_on_line(content, number, error.reply.text))
             continue
         key = normalise_ref(row.user_id)
         if key in first_line:
-            errors.append(
-                compose(
-                    "line {number}: {user_id!r} is already on line {first}.",
-                    number=Text.engine(str(number)),
-                    user_id=row.user_id,
-                    first=Text.engine(str(first_line[key])),
-                )
-            )
+            first = Text.engine(str(first_line[key]))
+            problem = content.text("enrolment.csv.duplicate", user_id=row.user_id, first=first)
+            errors.append(_on_line(content, number, problem))
             continue
         first_line[key] = number
         rows.append((number, row))
     if not rows and not errors:
-        raise Refusal("The CSV file has a header but no people in it.")
+        raise Refusal(content.text("enrolment.csv.empty"))
     return rows, errors
 
 
-def _csv_lines(text: str, errors: list[str | Text]) -> Iterator[tuple[int, list[str] | None]]:
+def _csv_lines(
+    text: str, errors: list[str | Text], content: Content
+) -> Iterator[tuple[int, list[str] | None]]:
     """(line number, cleaned cells) per record, blank lines skipped; a record the csv module
     refuses, or a value running over several lines, yields None and adds its error."""
     reader = csv.reader(io.StringIO(text), strict=True)
@@ -239,100 +238,100 @@ def _csv_lines(text: str, errors: list[str | Text]) -> Iterator[tuple[int, list[
         except StopIteration:
             return
         except csv.Error as error:
-            errors.append(f"line {start}: {_csv_problem(str(error))}.")
+            errors.append(_on_line(content, start, _csv_problem(str(error), content) + "."))
             yield start, None
             continue
         if reader.line_num > start:
-            errors.append(
-                f"line {start}: a quoted value runs on to line {reader.line_num}; "
-                "close its quote on the same line."
-            )
+            end = Text.engine(str(reader.line_num))
+            problem = content.text("enrolment.csv.runs_on", end=end)
+            errors.append(_on_line(content, start, problem))
             yield start, None
         elif cells:
             yield start, [clean_name(cell) for cell in cells]
 
 
-def _csv_problem(message: str) -> str:
-    if "unexpected end of data" in message:
-        return "unclosed quote"
-    if "expected after" in message:
-        return 'a quote in the middle of a value (write "" for a quote inside quotes)'
-    if "field larger than field limit" in message:
-        return "a value far too long"
-    return f"not CSV ({message})"
+# What the csv module says (its own English, matched here) and the key that words it for people.
+_CSV_ERRORS = (
+    ("unexpected end of data", "unclosed_quote"),  # not user-facing: the csv module's words
+    ("expected after", "quote_inside"),  # not user-facing: the csv module's words
+    ("field larger than field limit", "value_too_long"),  # not user-facing: the csv module's words
+)
 
 
-def _check_header(header: list[str]) -> None:
+def _csv_problem(message: str, content: Content) -> Text:
+    for said, key in _CSV_ERRORS:
+        if said in message:
+            return content.text(f"enrolment.csv.{key}")
+    return content.text("enrolment.csv.not_csv", problem=message)
+
+
+def _columns() -> Text:
+    return Text.engine(",".join(CSV_COLUMNS))
+
+
+def _check_header(header: list[str], content: Content) -> None:
     missing = {"user_id", "role", "level"} - set(header)
     unknown = set(header) - set(CSV_COLUMNS)
     twice = {column for column in header if header.count(column) > 1}
     if missing or unknown or twice:
-        problems: list[str] = []
+        problems: list[Text] = []
         if twice:
-            problems.append(
-                "columns given twice: "
-                + Text.join((compose("{c!r}", c=c) for c in sorted(twice)), ", ")
-            )
+            quoted = Text.join((compose("{c!r}", c=c) for c in sorted(twice)), ", ")
+            problems.append(content.text("enrolment.csv.twice", columns=quoted))
         if missing:
-            problems.append("missing columns: " + ", ".join(sorted(missing)))
+            listed = Text.engine(", ".join(sorted(missing)))
+            problems.append(content.text("enrolment.csv.missing", columns=listed))
         if unknown:
-            problems.append(
-                "unknown columns: "
-                + Text.join((compose("{u!r}", u=u) for u in sorted(unknown)), ", ")
-            )
+            quoted = Text.join((compose("{u!r}", u=u) for u in sorted(unknown)), ", ")
+            problems.append(content.text("enrolment.csv.unknown", columns=quoted))
         raise Refusal(
-            "The CSV header needs fixing ("
-            + Text.join(problems, "; ")
-            + "). Expected: "
-            + ",".join(CSV_COLUMNS)
+            content.text(
+                "enrolment.csv.header", problems=Text.join(problems, "; "), columns=_columns()
+            )
         )
 
 
-def _row(values: Mapping[str, str], *, where: str) -> Row:
+def _row(values: Mapping[str, str], content: Content) -> Row:
     """One enrolment, checked; every problem names the field so a coordinator can fix it."""
 
-    def fail(message: str) -> Refusal:
-        return Refusal(where + message)
+    def fail(key: str, **params: object) -> Refusal:
+        return Refusal(content.text(f"enrolment.fields.{key}", **params))
 
     user_id = values.get("user_id", "").strip()
     if not normalise_ref(user_id) or len(normalise_ref(user_id)) > MAX_USER_ID:
-        raise fail(f"user_id is required (up to {MAX_USER_ID} characters).")
+        raise fail("user_id", most=MAX_USER_ID)
     for name in ("name", "team"):
         if len(values.get(name, "").strip()) > MAX_NAME:
-            raise fail(f"{name} can be at most {MAX_NAME} characters.")
+            raise fail("too_long", field=Text.engine(name), most=MAX_NAME)
     role = values.get("role", "").strip().lower()
     if role not in ("mentor", "mentee"):
-        raise fail(compose("role must be mentor or mentee, not {role!r}.", role=role))
+        raise fail("role", given=role)
     level = _int(values.get("level", ""), 1, 10, "level", fail)
     capacity = _int(values.get("capacity") or "1", 1, 10, "capacity", fail)
     zone = values.get("timezone", "").strip() or None
     if zone and not is_time_zone(zone):
-        raise fail(
-            compose("timezone {zone!r} is not a time zone name like Europe/Oslo.", zone=zone)
-        )
+        raise fail("timezone", zone=zone)
     hours = None
     if values.get("hours", "").strip():
         start, _, finish = values["hours"].partition("-")
         # ASCII digits only: "²".isdigit() is true, yet int("²") fails.
         if not all(re.fullmatch(r"[0-9]{1,2}", h.strip()) for h in (start, finish)):
-            raise fail("hours must look like 9-17.")
+            raise fail("hours")
         hours = (int(start), int(finish))
         if not 0 <= hours[0] < hours[1] <= 24:
-            raise fail(
-                "hours must run from an earlier to a later hour between 0 and 24, like 9-17."
-            )
+            raise fail("hours_order")
     days = None
     if values.get("days", "").strip():
         try:
             days = parse_days(values["days"])
         except ValueError:
-            raise fail("days must look like mon-fri, sun-thu or mon,wed,fri.") from None
+            raise fail("days") from None
     away_until = None
     if values.get("away_until", "").strip():
         try:
             away_until = date.fromisoformat(values["away_until"].strip())
         except ValueError:
-            raise fail("away_until must be a date like 2027-03-01.") from None
+            raise fail("away_until") from None
     return Row(
         user_id=user_id,
         name=values.get("name", "").strip() or None,
@@ -366,14 +365,12 @@ def _apply(turn: Turn, programme: Programme, row: Row) -> Person:
     )
     if enrolment is not None and enrolment.role != row.role:
         raise Refusal(
-            compose(
-                '{name} ({id}) is already enrolled in "{programme}" as a {role}, and a person has '
-                "one role in a programme, so nothing was changed. Enrol them as a {role} to "
-                "update their details.",
+            turn.text(
+                "enrolment.role_taken",
                 name=name_of(person),
                 id=person.platform_user_id,
                 programme=programme.name,
-                role=Text.engine(enrolment.role),
+                role_name=turn.text(f"enrolment.role.{enrolment.role}"),
             )
         )
     if row.team:
@@ -408,7 +405,7 @@ def _new_person(turn: Turn, row: Row) -> Person:
     in_tenant = select(Person.id).where(Person.tenant_id == turn.tenant.id).limit(1)
     if turn.session.scalar(in_tenant.where(Person.platform_user_id == user_id)) is not None:
         # Only a forgotten person's placeholder id gets here; it must never be reused.
-        raise Refusal(f"{row.user_id!r} is not someone I can enrol.")
+        raise Refusal(turn.text("enrolment.not_enrollable", ref=row.user_id))
     # Asked of the database, not by loading everyone: an enrolment costs the same in a
     # workspace of ten people or ten thousand. (SQLite's lower() folds ASCII letters only.)
     wanted = user_id.lower()
@@ -421,10 +418,8 @@ def _new_person(turn: Turn, row: Row) -> Person:
     if turn.session.scalar(lookalike) is not None:
         # `enrol Sam` when `sam` exists: a second person would be a mistake, and the first
         # must never be renamed or re-enrolled by a name that happens to match.
-        raise Refusal(
-            unknown_person(row.user_id)
-            + " Someone here has a name or id like it, so I enrolled nobody: give their exact id."
-        )
+        unknown = unknown_person(row.user_id, turn.content)
+        raise Refusal(turn.text("enrolment.lookalike", unknown=unknown))
     person = Person(
         tenant_id=turn.tenant.id,
         platform_user_id=user_id,
@@ -445,12 +440,10 @@ def _set_manager(turn: Turn, person: Person, manager_ref: str | None) -> None:
         return
     manager = find_person(turn.session, turn.tenant, manager_ref)
     if manager is None:
-        raise Refusal(
-            compose("I don't know the manager {ref!r}; enrol them first. ", ref=manager_ref)
-            + unknown_person(manager_ref)
-        )
+        unknown = unknown_person(manager_ref, turn.content)
+        raise Refusal(turn.text("enrolment.manager_unknown", ref=manager_ref, unknown=unknown))
     if manager.id == person.id:
-        raise Refusal(name_of(person) + " cannot be their own manager.")
+        raise Refusal(turn.text("enrolment.own_manager", name=name_of(person)))
     person.manager_id = manager.id
 
 
@@ -458,9 +451,9 @@ def _int(text: str, low: int, high: int, name: str, fail) -> int:  # type: ignor
     try:
         value = int(text.strip())
     except ValueError:
-        raise fail(f"{name} must be a whole number from {low} to {high}.") from None
+        raise fail("not_a_number", field=Text.engine(name), low=low, high=high) from None
     if not low <= value <= high:
-        raise fail(f"{name} must be from {low} to {high}.")
+        raise fail("out_of_range", field=Text.engine(name), low=low, high=high)
     return value
 
 

@@ -284,7 +284,7 @@ def test_one_bad_line_enrols_nobody_and_the_answer_names_it(f: Flow, line: str, 
             ),
         )
     )
-    assert text.startswith("Nobody was enrolled, because 1 line(s) need fixing:\n- ")
+    assert text.startswith("Nobody was enrolled, because 1 line needs fixing:\n- ")
     assert says in text
     assert_unchanged(f.db, before)
 
@@ -292,7 +292,7 @@ def test_one_bad_line_enrols_nobody_and_the_answer_names_it(f: Flow, line: str, 
 def test_every_bad_line_is_listed_up_to_twenty(f: Flow) -> None:
     lines = "\n".join(f"p{n},mentee,0" for n in range(25))
     text = refused(f.command(COORDINATOR, CSV, attachment=f"user_id,role,level\n{lines}\n"))
-    assert text.startswith("Nobody was enrolled, because 25 line(s) need fixing:")
+    assert text.startswith("Nobody was enrolled, because 25 lines need fixing:")
     assert "- line 2: level must be from 1 to 10." in text
     assert "- line 21: level" in text and "line 22:" not in text
     assert text.endswith("…and 5 more.")
@@ -380,7 +380,7 @@ def test_every_bad_line_of_a_file_is_named(f: Flow) -> None:
         ),
         "line 3: unclosed quote",
     )
-    assert "1 line(s) need fixing" in text
+    assert "1 line needs fixing" in text
     text = refused(
         f.command(COORDINATOR, CSV, attachment="user_id,role,level\nzoe,mentee,x\nyan,boss,9\n"),
         "line 2: level must be a whole number",
