@@ -106,6 +106,9 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     form: Form | None = None
     files: tuple[File, ...] = ()
+    # The language it is written in (a workspace's, stamped by the Turn and Engine.handle), so
+    # an adapter adds its own words in the same one; None: the app's default language.
+    language: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", as_text(self.text))
@@ -118,6 +121,8 @@ class Reply:
             data["files"] = [f.to_dict() for f in self.files]
         else:
             del data["files"]  # payloads stay as they were for the many replies without files
+        if self.language is None:
+            del data["language"]  # old rows have none either: both read back as None
         return data
 
     @classmethod
@@ -128,6 +133,7 @@ class Reply:
             text=Text.from_json(spans) if spans is not None else data["text"],
             buttons=tuple(Button(**b) for b in data.get("buttons", ())),
             files=tuple(File.from_dict(f) for f in data.get("files", ())),
+            language=data.get("language"),
             form=None
             if form is None
             else Form(

@@ -146,6 +146,17 @@ class ConsoleApp:
         self.buttons: dict[str, tuple[Button, ...]] = {}
         self.attachment: tuple[str, str] | None = None  # (file name, text) for the next enrol --csv
         self.seen: set[str] = {user}
+        self._language: str | None = None  # of the newest reply shown: the workspace's
+
+    @property
+    def language(self) -> str:
+        """What the console says itself is in the workspace's language, as its replies show
+        it, else the app's default (the operator's)."""
+        return self._language or self.engine.content.language
+
+    def _heard(self, reply: Reply) -> None:
+        if reply.language:
+            self._language = reply.language
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -179,7 +190,7 @@ class ConsoleApp:
     def step(self, line: str) -> bool:
         """Handle one typed line; False when the person asked to quit."""
         try:
-            directive = to_directive(line)
+            directive = to_directive(line, language=self.language)
             if directive is not None:
                 return self._directive(directive)
             self._command(line)
@@ -207,7 +218,7 @@ class ConsoleApp:
                 self._show_message(received)
             self.inbox.take_unread(self.user)
         elif name == "wait":
-            self._wait(to_duration(argument))
+            self._wait(to_duration(argument, language=self.language))
         elif name == "csv":
             self._attach(argument)
         return True
@@ -280,7 +291,11 @@ class ConsoleApp:
             attachment = self.attachment[1]
             self.attachment = None
         event = to_event(
-            text, actor=self.actor(), buttons=self.buttons.get(self.user, ()), attachment=attachment
+            text,
+            actor=self.actor(),
+            buttons=self.buttons.get(self.user, ()),
+            attachment=attachment,
+            language=self.language,
         )
         if event is None:
             return
@@ -289,23 +304,25 @@ class ConsoleApp:
         if answer is not None and answer.form is not None:
             if answer.text.strip():
                 self._show_answer(outcome)
-            self._fill(answer.form)
+            self._fill(answer.form, answer.language or self.language)
         else:
             self._show_answer(outcome)
         self._show_new()
 
-    def _fill(self, form: Form) -> None:
+    def _fill(self, form: Form, language: str) -> None:
         """Ask the form field by field; after a refusal, ask again only the refused fields."""
-        self.io.show(render.to_form_title(form))
+        self.io.show(render.to_form_title(form, language=language))
         by_name = {f.name: f for f in form.fields}
         numbers = {f.name: i for i, f in enumerate(form.fields, start=1)}
         values: dict[str, str] = {}
         asking = list(form.fields)
         while asking:
             for form_field in asking:
-                value = self._ask_field(form_field, numbers[form_field.name], len(form.fields))
+                value = self._ask_field(
+                    form_field, numbers[form_field.name], len(form.fields), language
+                )
                 if value is None:
-                    self.io.show("Form cancelled: nothing was sent.")
+                    self.io.show(escape(render.say(language, "cancelled")))
                     return
                 values[form_field.name] = value
             outcome = self._handle(
@@ -316,10 +333,13 @@ class ConsoleApp:
             self._show_answer(outcome, form)
             asking = [by_name[name] for name in outcome.field_errors if name in by_name]
             if asking:
-                self.io.show("[dim]Let's fix those; the other answers are kept.[/dim]")
+                self.io.show(f"[dim]{escape(render.say(language, 'fix_those'))}[/dim]")
 
-    def _ask_field(self, form_field: FormField, number: int, total: int) -> str | None:
-        self.io.show(render.to_field_prompt(form_field, number=number, total=total))
+    def _ask_field(
+        self, form_field: FormField, number: int, total: int, language: str
+    ) -> str | None:
+        prompt = render.to_field_prompt(form_field, number=number, total=total, language=language)
+        self.io.show(prompt)
         while True:
             try:
                 typed = self._read_value(form_field)
@@ -328,7 +348,7 @@ class ConsoleApp:
             if typed.strip().lower() == CANCEL:
                 return None
             try:
-                return to_field_value(form_field, typed)
+                return to_field_value(form_field, typed, language=language)
             except ConsoleInputError as error:
                 self.io.show(f"  [red]✗ {escape(str(error))}[/red]")
 
@@ -362,7 +382,9 @@ class ConsoleApp:
         return self._deliver_to(self.inbox)
 
     def _show_answer(self, outcome: Outcome, form: Form | None = None) -> None:
-        shown = render.to_answer(outcome, form)
+        if outcome.answer is not None:
+            self._heard(outcome.answer)
+        shown = render.to_answer(outcome, form, language=self.language)
         if shown:
             self.io.show(shown)
         if outcome.answer is not None and outcome.answer.files:
@@ -390,8 +412,10 @@ class ConsoleApp:
 
     def _show_message(self, received: Received) -> None:
         reply: Reply = received.delivery.reply
-        self.io.show(f"[dim]{self._when(received.at)}[/dim] {render.to_header(received.delivery)}")
-        self.io.show(render.to_reply(reply))
+        self._heard(reply)
+        header = render.to_header(received.delivery, language=self.language)
+        self.io.show(f"[dim]{self._when(received.at)}[/dim] {header}")
+        self.io.show(render.to_reply(reply, language=self.language))
         if reply.buttons:
             self.buttons[self.user] = reply.buttons
 

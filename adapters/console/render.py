@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from rich.markup import escape
 
+from adapters.words import words
 from bot.delivery import Delivery
 from bot.replies import Audience, Button, FieldKind, Form, FormField, Outcome, Reply
 from bot.text import Line, lines
@@ -99,18 +101,20 @@ def to_buttons(buttons: Sequence[Button]) -> str:
     shown = []
     for number, button in enumerate(buttons, start=1):
         label = escape(button.label)
-        style = "bold green" if button.primary else "green"
+        style = "bold green" if button.primary else "green"  # not user-facing: a Rich style
         shown.append(f"[{style}]\\[{number}] {label}[/{style}]")
     return "   ".join(shown)
 
 
-def to_reply(reply: Reply) -> str:
-    """A whole reply: its text, then its buttons (a form is filled in separately)."""
+def to_reply(reply: Reply, *, language: str | None = None) -> str:
+    """A whole reply: its text, then its buttons (a form is filled in separately); the
+    console's own words in the reply's language, else in `language` (the app's default)."""
     parts = [to_markup(reply.text)] if reply.text.strip() else []
     if reply.buttons:
         parts.append(to_buttons(reply.buttons))
     if reply.form is not None and not reply.text.strip():
-        parts.append(f"[bold]{escape(reply.form.title)}[/bold] (a form)")
+        a_form = say(reply.language or language, "a_form")
+        parts.append(f"[bold]{escape(reply.form.title)}[/bold] {escape(a_form)}")
     return "\n".join(parts)
 
 
@@ -118,19 +122,18 @@ def names(delivery: Delivery) -> str:
     return " & ".join(r.name for r in delivery.recipients)
 
 
-def to_header(delivery: Delivery) -> str:
+def to_header(delivery: Delivery, *, language: str | None = None) -> str:
     """Who it went to: `to Maya (private)`, `to Maya & Sam (pair)`, `to Hana (coordinator)`."""
-    where = {
-        Audience.PERSON: "private",
-        Audience.PAIR: "pair",
-        Audience.COORDINATOR: "coordinator",
-    }[delivery.audience]
-    return f"[bold magenta]to {escape(names(delivery))}[/bold magenta] [dim]({where})[/dim]"
+    language = delivery.reply.language or language
+    where = say(language, f"audience_{_AUDIENCES[delivery.audience]}")
+    to = escape(say(language, "to", names=names(delivery)))
+    return f"[bold magenta]{to}[/bold magenta] [dim]({escape(where)})[/dim]"
 
 
-def to_answer(outcome: Outcome, form: Form | None = None) -> str:
+def to_answer(outcome: Outcome, form: Form | None = None, *, language: str | None = None) -> str:
     """What the engine answered the actor, with a refused form's errors under it."""
-    parts = [to_reply(outcome.answer)] if outcome.answer is not None else []
+    answer = outcome.answer
+    parts = [to_reply(answer, language=language)] if answer is not None else []
     if outcome.field_errors:
         parts.append(to_field_errors(outcome.field_errors, form))
     return "\n".join(p for p in parts if p)
@@ -144,34 +147,51 @@ def to_field_errors(errors: Mapping[str, str], form: Form | None = None) -> str:
     )
 
 
-def to_form_title(form: Form) -> str:
-    return (
-        f"[bold]{escape(form.title)}[/bold] — {len(form.fields)} questions. Press Enter to "
-        "keep the default; type :cancel to stop without sending."
-    )
+def to_form_title(form: Form, *, language: str | None = None) -> str:
+    """The form's title, how many questions it asks, and how to keep a default or stop."""
+    title = "\ue000"  # stands in for the title, which is shown in bold
+    intro = say(language, "form_intro", title=title, count=len(form.fields))
+    before, _, after = intro.partition(title)
+    return f"{escape(before)}[bold]{escape(form.title)}[/bold]{escape(after)}"
 
 
-def to_field_prompt(field: FormField, *, number: int, total: int) -> str:
+def to_field_prompt(
+    field: FormField, *, number: int, total: int, language: str | None = None
+) -> str:
     """One form question: label, hint, what is allowed, and the default kept on empty input."""
-    lines = [
-        f"[bold]({number}/{total}) {escape(field.label)}[/bold]"
-        + ("" if field.required else " [dim](optional)[/dim]")
-    ]
+
+    def hint(key: str, **params: Any) -> str:
+        return f"  [dim]{escape(say(language, key, **params))}[/dim]"
+
+    optional = "" if field.required else f" [dim]{escape(say(language, 'optional'))}[/dim]"
+    lines = [f"[bold]({number}/{total}) {escape(field.label)}[/bold]{optional}"]
     if field.hint:
         lines.append(f"  [dim]{escape(field.hint)}[/dim]")
     if field.kind is FieldKind.CHOICE:
         lines += [f"  {i}) {escape(c.label)}" for i, c in enumerate(field.choices, start=1)]
     elif field.kind is FieldKind.INTEGER and None not in (field.minimum, field.maximum):
-        lines.append(f"  [dim]a whole number from {field.minimum} to {field.maximum}[/dim]")
+        lines.append(hint("whole_number_hint", low=field.minimum, high=field.maximum))
     elif field.kind is FieldKind.DATE:
-        lines.append("  [dim]a date as YYYY-MM-DD[/dim]")
+        lines.append(hint("date_hint"))
     elif field.kind is FieldKind.LONG_TEXT:
-        lines.append("  [dim]end a line with \\ to add another line[/dim]")
+        lines.append(hint("more_lines_hint"))
     if field.initial:
-        lines.append(f"  [dim]default: {escape(_shown_default(field))}[/dim]")
+        lines.append(hint("default", value=_shown_default(field)))
     if not field.required and field.initial:
-        lines.append("  [dim]type - to leave it empty[/dim]")
+        lines.append(hint("clear_hint"))
     return "\n".join(lines)
+
+
+_AUDIENCES = {
+    Audience.PERSON: "private",
+    Audience.PAIR: "pair",
+    Audience.COORDINATOR: "coordinator",
+}
+
+
+def say(language: str | None, key: str, **params: Any) -> str:
+    """The console's own words, as plain text (the caller escapes them for Rich)."""
+    return str(words(language).text(f"adapters.console.{key}", **params))
 
 
 def _shown_default(field: FormField) -> str:

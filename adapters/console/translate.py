@@ -5,6 +5,9 @@ that presses the Nth button of the newest message with buttons, or a command (`/
 optional), sent exactly as typed. Files are attached only to `enrol --csv`: by `:csv people.csv`
 before it, or by `enrol --csv ... < people.csv`. Nowhere else does `<` mean a file, so a note
 ending in `<3` or holding a `<https://…|link>` reaches the engine as typed.
+
+What the console says itself (a refused line, a refused answer) is in `language`, the one of
+the workspace or form it is about, else the default (bot/content/<language>/adapters.yaml).
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
+from adapters.words import words
 from bot.commands import grammar
 from bot.events import Action, Actor, Command
 from bot.replies import Button, FieldKind, FormField
@@ -32,6 +37,10 @@ class ConsoleInputError(ValueError):
     """Input the console itself can't use; the message tells the person what to type instead."""
 
 
+def _refuse(language: str | None, key: str, **params: Any) -> ConsoleInputError:
+    return ConsoleInputError(str(words(language).text(f"adapters.{key}", **params)))
+
+
 @dataclass(frozen=True, kw_only=True)
 class Directive:
     """A line starting with ':' that the console app handles rather than the engine."""
@@ -40,7 +49,7 @@ class Directive:
     argument: str = ""
 
 
-def to_directive(line: str) -> Directive | None:
+def to_directive(line: str, *, language: str | None = None) -> Directive | None:
     """`:as maya` -> Directive("as", "maya"); anything not starting with ':' -> None."""
     text = line.strip()
     if not text.startswith(":"):
@@ -51,7 +60,7 @@ def to_directive(line: str) -> Directive | None:
         name = "quit"
     if name not in DIRECTIVES:
         known = ", ".join(f":{d}" for d in DIRECTIVES)
-        raise ConsoleInputError(f"I don't know :{name}. The console understands {known}.")
+        raise _refuse(language, "console.unknown_directive", name=name, known=known)
     return Directive(name=name, argument=argument.strip())
 
 
@@ -61,6 +70,7 @@ def to_event(
     actor: Actor,
     buttons: Sequence[Button] = (),
     attachment: str | None = None,
+    language: str | None = None,
 ) -> Command | Action | None:
     """A typed line as an engine event; None for a blank line.
 
@@ -71,13 +81,10 @@ def to_event(
         return None
     if text.isascii() and text.isdigit():
         if not buttons:
-            raise ConsoleInputError(
-                "There are no buttons to press right now. "
-                "Type a command instead, or `help` for the list."
-            )
+            raise _refuse(language, "console.no_buttons")
         number = int(text)
         if not 1 <= number <= len(buttons):
-            raise ConsoleInputError(f"Pick a button from 1 to {len(buttons)}.")
+            raise _refuse(language, "console.pick_button", high=len(buttons))
         button = buttons[number - 1]
         return Action(actor=actor, action=button.action, value=button.value)
     return Command(actor=actor, text=strip_prefix(text), attachment=attachment)
@@ -119,12 +126,12 @@ def wants_attachment(text: str) -> bool:
     return parsed.verb == "enrol" and parsed.options.get("csv") is True
 
 
-def to_duration(text: str) -> timedelta:
+def to_duration(text: str, *, language: str | None = None) -> timedelta:
     """`3d`, `5h`, `2w`, `1d12h`, `90m` -> a timedelta; anything else is refused."""
     compact = text.strip().lower().replace(" ", "")
     parts = _DURATION.findall(compact)
     if not compact or "".join(n + u for n, u in parts) != compact:
-        raise ConsoleInputError("Say how long to wait, like :wait 3d, :wait 5h or :wait 1w2d.")
+        raise _refuse(language, "console.wait_how_long")
     unit = {
         "w": timedelta(weeks=1),
         "d": timedelta(days=1),
@@ -133,13 +140,13 @@ def to_duration(text: str) -> timedelta:
     }
     total = sum((int(n) * unit[u] for n, u in parts), timedelta())
     if total <= timedelta(0):
-        raise ConsoleInputError("Wait for at least a minute, like :wait 1h.")
+        raise _refuse(language, "console.wait_at_least")
     if total > MAX_WAIT:
-        raise ConsoleInputError(f"Wait at most {MAX_WAIT.days} days at a time.")
+        raise _refuse(language, "console.wait_at_most", count=MAX_WAIT.days)
     return total
 
 
-def to_field_value(field: FormField, typed: str) -> str:
+def to_field_value(field: FormField, typed: str, *, language: str | None = None) -> str:
     """A typed answer as the raw value the engine expects, checked as the engine checks it.
 
     Empty input keeps the field's initial value; `-` clears an optional field. Choices may be
@@ -151,43 +158,40 @@ def to_field_value(field: FormField, typed: str) -> str:
         if field.initial:
             return field.initial
         if field.required:
-            raise ConsoleInputError("Please fill this in.")
+            raise _refuse(language, "common.fill_in")
         return ""
     if text == CLEAR and not field.required:
         return ""
     if field.kind is FieldKind.INTEGER:
-        return _integer(field, text)
+        return _integer(field, text, language)
     if field.kind is FieldKind.CHOICE:
-        return _choice(field, text)
+        return _choice(field, text, language)
     if field.kind is FieldKind.DATE:
         try:
             return date.fromisoformat(text).isoformat()
         except ValueError:
-            raise ConsoleInputError(
-                "Please give a date as YYYY-MM-DD, for example 2027-03-01."
-            ) from None
+            raise _refuse(language, "console.date") from None
     return text
 
 
-def _integer(field: FormField, text: str) -> str:
-    low = field.minimum if field.minimum is not None else None
-    high = field.maximum if field.maximum is not None else None
+def _integer(field: FormField, text: str, language: str | None) -> str:
+    low, high = field.minimum, field.maximum
     if low is not None and high is not None:
-        wanted = f"a whole number from {low} to {high}"
+        refusal = _refuse(language, "common.whole_number", low=low, high=high)
     else:
-        wanted = "a whole number"
+        refusal = _refuse(language, "console.a_whole_number")
     if not (text.isascii() and text.lstrip("-").isdigit() and len(text) < 10):
-        raise ConsoleInputError(f"Please give {wanted}.")
+        raise refusal
     number = int(text)
     if (low is not None and number < low) or (high is not None and number > high):
-        raise ConsoleInputError(f"Please give {wanted}.")
+        raise refusal
     return str(number)
 
 
-def _choice(field: FormField, text: str) -> str:
+def _choice(field: FormField, text: str, language: str | None) -> str:
     if text.isascii() and text.isdigit() and 1 <= int(text) <= len(field.choices):
         return field.choices[int(text) - 1].value
     for choice in field.choices:
         if text.lower() in (choice.value.lower(), choice.label.lower()):
             return choice.value
-    raise ConsoleInputError(f"Please pick a number from 1 to {len(field.choices)}.")
+    raise _refuse(language, "console.pick_number", high=len(field.choices))

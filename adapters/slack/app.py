@@ -28,6 +28,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render, translate
+from adapters.words import words
 from bot.engine import Engine
 from bot.events import Actor, Event
 from bot.replies import Outcome, Reply
@@ -36,12 +37,7 @@ log = logging.getLogger(__name__)
 
 COMMAND = "/tandem"
 ANSWER_BUDGET = 2.0  # seconds: beyond this a command is acked first and answered afterwards
-FOREIGN_WORKSPACE = (
-    "This Tandem is installed for another Slack workspace, so it cannot act here. "
-    "Nothing was changed. Ask your programme coordinator which workspace runs the programme."
-)
 _MENTION = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>")  # as Slack sends a user mention
-UNREADABLE = "Slack sent something I could not read, so I did nothing. Please try again."
 UNHANDLED = json.dumps({"error": "unhandled request"})  # Bolt's 404 body: no listener matched
 
 # What manifest.yml must declare, kept beside the listeners that need it; tests/test_manifest.py
@@ -94,13 +90,22 @@ class SlackApp:
         self.bolt.action(re.compile(".+"))(self.handle_action)
         self.bolt.view(re.compile(".+"))(self.handle_submission)
 
+    @property
+    def language(self) -> str:
+        """The app's default language (the operator's): for what is said before any workspace
+        is known, and for a reply that does not name its own."""
+        return self.engine.content.language
+
+    def _say(self, key: str) -> str:
+        return str(words(self.language).text(f"adapters.slack.{key}"))
+
     async def dispatch(self, request: AsyncBoltRequest) -> BoltResponse:
         problem = translate.unreadable(request.body)
         if problem is not None and self._is_signed(request):
             # Bolt itself would fail on it (a 500 and a stack trace); only a signed request
             # learns that, so a forger still gets Bolt's 401.
             log.warning("refused an unreadable Slack payload: %s", problem)
-            return BoltResponse(status=400, body=UNREADABLE)
+            return BoltResponse(status=400, body=self._say("unreadable"))
         response = await self.bolt.async_dispatch(request)
         if response.status == 404 and response.body == UNHANDLED:
             # No listener for it: an event Tandem does not use is acknowledged (a 404 would
@@ -108,7 +113,7 @@ class SlackApp:
             # else was not something Slack sends.
             if request.body.get("type") == "event_callback":
                 return BoltResponse(status=200, body="")
-            return BoltResponse(status=400, body=UNREADABLE)
+            return BoltResponse(status=400, body=self._say("unreadable"))
         return response
 
     def _is_signed(self, request: AsyncBoltRequest) -> bool:
@@ -127,7 +132,7 @@ class SlackApp:
             self.signing_secret
         ).is_valid_request(body, dict(request.headers)):
             return web.json_response({"error": "invalid signature"}, status=401)
-        return web.json_response({"text": UNREADABLE}, status=400)
+        return web.json_response({"text": self._say("unreadable")}, status=400)
 
     async def drain(self) -> None:
         """Wait for the listeners still running after their ack."""
@@ -149,7 +154,7 @@ class SlackApp:
         try:
             event = translate.to_command(body)
         except translate.SlackPayloadError:
-            await ack(text=UNREADABLE, response_type="ephemeral")
+            await ack(text=self._say("unreadable"), response_type="ephemeral")
             return
         # The budget covers the profile look-ups too: all of it must fit in Slack's 3 seconds.
         work = asyncio.ensure_future(self._run_command(event, str(body.get("text", ""))))
@@ -159,14 +164,14 @@ class SlackApp:
             await ack()
             outcome = await work
             if outcome.answer is not None and outcome.answer.form is None:
-                await respond(response_type="ephemeral", **render.to_ephemeral(outcome.answer))
+                await respond(response_type="ephemeral", **self._ephemeral(outcome.answer))
             return
         answer = outcome.answer
         if answer is not None and answer.form is not None:
             await ack()
             await self._open_form(body.get("trigger_id"), answer)
         elif answer is not None:
-            await ack(response_type="ephemeral", **render.to_ephemeral(answer))
+            await ack(response_type="ephemeral", **self._ephemeral(answer))
             if answer.files:  # an ephemeral answer cannot carry files: they go to the DM
                 await self._upload_to_person(event.actor.user_id, answer)
         else:
@@ -243,12 +248,12 @@ class SlackApp:
             "refused a request from workspace %s (installed: %s)", context.team_id, installed
         )
         if body.get("type") == "block_actions" and context.respond is not None:
-            await context.respond(text=FOREIGN_WORKSPACE, response_type="ephemeral")
+            await context.respond(text=self._say("foreign_workspace"), response_type="ephemeral")
             return BoltResponse(status=200, body="")
         if body.get("command"):
             return BoltResponse(
                 status=200,
-                body={"response_type": "ephemeral", "text": FOREIGN_WORKSPACE},  # type: ignore[arg-type]
+                body={"response_type": "ephemeral", "text": self._say("foreign_workspace")},  # type: ignore[arg-type]
             )
         return BoltResponse(status=200, body="")  # events: acknowledged, nothing done
 
@@ -295,17 +300,21 @@ class SlackApp:
 
     # -- answering ---------------------------------------------------------------------------
 
+    def _ephemeral(self, answer: Reply) -> dict[str, Any]:
+        return render.to_ephemeral(answer, language=self.language)
+
     async def _open_form(self, trigger_id: Any, answer: Reply) -> None:
         if not isinstance(trigger_id, str) or answer.form is None:
             return
-        await self.client.views_open(trigger_id=trigger_id, view=render.to_modal(answer.form))
+        view = render.to_modal(answer.form, language=answer.language or self.language)
+        await self.client.views_open(trigger_id=trigger_id, view=view)
 
     async def _answer_privately(
         self, body: dict[str, Any], respond: AsyncRespond, answer: Reply
     ) -> None:
         if body.get("response_url"):
             await respond(
-                response_type="ephemeral", replace_original=False, **render.to_ephemeral(answer)
+                response_type="ephemeral", replace_original=False, **self._ephemeral(answer)
             )
         else:  # a button on the Home tab has no response_url: the answer goes to the DM
             await self._post_to_person(str(body["user"]["id"]), answer)
@@ -315,7 +324,8 @@ class SlackApp:
         await self._post(str(opened["channel"]["id"]), answer)
 
     async def _post(self, channel: str, answer: Reply) -> None:
-        await self.client.chat_postMessage(channel=channel, **render.to_message(answer))
+        message = render.to_message(answer, language=self.language)
+        await self.client.chat_postMessage(channel=channel, **message)
         if answer.files:
             await self._upload(channel, answer)
 
@@ -330,7 +340,8 @@ class SlackApp:
 
     async def _publish_home(self, actor: Actor) -> None:
         sections = await asyncio.to_thread(self.engine.home, actor)
-        await self.client.views_publish(user_id=actor.user_id, view=render.to_home_view(sections))
+        view = render.to_home_view(sections, language=self.language)
+        await self.client.views_publish(user_id=actor.user_id, view=view)
 
 
 def _with_event_id(event: Any, event_id: Any) -> Any:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from adapters.words import words
 from bot.replies import Button, FieldKind, Form, FormField, Reply
 from bot.text import Line, Run, lines, plain
 
@@ -42,15 +43,16 @@ MAX_METADATA = 3_000
 MAX_ID = 255  # action_id, block_id, callback_id
 MAX_ERROR = 2_000  # Slack documents none; the same as the label the message appears under
 ELLIPSIS = "…"
-CLOSE_LABEL = "Cancel"
-EMPTY_HOME = "Nothing to show here yet."
 
 
-def to_message(reply: Reply, *, shared_with: str | None = None) -> Json:
+def to_message(
+    reply: Reply, *, shared_with: str | None = None, language: str | None = None
+) -> Json:
     """A reply as chat.postMessage arguments: `{"text": fallback, "blocks": [...]}`.
 
     `shared_with` is for platforms that label a message shown to a pair; a Slack group DM
-    already shows who is in it, so it is not rendered here.
+    already shows who is in it, so it is not rendered here. The note on a cut message is in
+    the reply's language, else in `language` (the app's default).
     """
     del shared_with
     actions = _actions(reply.buttons)
@@ -59,6 +61,7 @@ def to_message(reply: Reply, *, shared_with: str | None = None) -> Json:
     labels = [_label(button.label, MAX_BUTTON_LABEL) for button in reply.buttons]
     blocks, fallback = _text_blocks(
         reply.text,
+        language=reply.language or language,
         max_blocks=MAX_MESSAGE_BLOCKS - len(actions),
         max_chars=MAX_BLOCK_TEXT - sum(map(units, labels)),
     )
@@ -67,29 +70,40 @@ def to_message(reply: Reply, *, shared_with: str | None = None) -> Json:
     return {"text": fallback, "blocks": blocks + actions}
 
 
-def to_ephemeral(reply: Reply) -> Json:
+def to_ephemeral(reply: Reply, *, language: str | None = None) -> Json:
     """A reply for response_url or chat.postEphemeral: the same arguments as a message."""
-    return to_message(reply)
+    return to_message(reply, language=language)
 
 
-def to_home_view(sections: Sequence[Reply]) -> Json:
-    """The Home tab: each section rendered like a message, with dividers between them."""
+def to_home_view(sections: Sequence[Reply], *, language: str | None = None) -> Json:
+    """The Home tab: each section rendered like a message, with dividers between them; its own
+    words in the sections' language, else in `language` (the app's default)."""
+    language = next((s.language for s in sections if s.language), language)
+    text = words(language).text
     blocks: list[Json] = []
-    rendered = [to_message(section)["blocks"] for section in sections]
+    rendered = [to_message(section, language=language)["blocks"] for section in sections]
     rendered = [section for section in rendered if section]
     for index, section in enumerate(rendered):
         divider = [{"type": "divider"}] if blocks else []
         if len(blocks) + len(divider) + len(section) > MAX_VIEW_BLOCKS - 1:
-            blocks.append(_note_block(_more(len(rendered) - index, "section")))
+            blocks.append(
+                _note_block(text("adapters.slack.more_sections", count=len(rendered) - index))
+            )
             break
         blocks += divider + section
     if not blocks:  # a view needs at least one block
-        blocks.append(_note_block(EMPTY_HOME))
+        blocks.append(_note_block(text("adapters.slack.empty_home")))
     return {"type": "home", "blocks": blocks}
 
 
-def to_modal(form: Form, *, values: Mapping[str, str] | None = None) -> Json:
-    """A form as a modal view; `values` (field name -> raw value) replace the initial ones."""
+def to_modal(
+    form: Form, *, values: Mapping[str, str] | None = None, language: str | None = None
+) -> Json:
+    """A form as a modal view; `values` (field name -> raw value) replace the initial ones.
+
+    `language` is the reader's (the language of the reply that opened the form): the close
+    button, and the title and submit fallbacks, are written in it.
+    """
     if not form.fields:
         raise ValueError(f"form {form.form_id!r} has no fields to show")
     if len(form.fields) > MAX_VIEW_BLOCKS:
@@ -101,12 +115,13 @@ def to_modal(form: Form, *, values: Mapping[str, str] | None = None) -> Json:
     _check_id(form.form_id, "form id")
     if len(form.context) > MAX_METADATA:
         raise ValueError(f"form {form.form_id!r} has a context too long for private_metadata")
+    text = words(language).text
     view: Json = {
         "type": "modal",
         "callback_id": form.form_id,
-        "title": _plain_text(_label(form.title, MAX_TITLE) or "Tandem"),
-        "submit": _plain_text(_label(form.submit_label, MAX_TITLE) or "Submit"),
-        "close": _plain_text(CLOSE_LABEL),
+        "title": _title(form.title, text("adapters.slack.modal_title")),
+        "submit": _title(form.submit_label, text("adapters.slack.submit")),
+        "close": _title(text("adapters.slack.close"), ELLIPSIS),
         "blocks": [_input(f, _initial(f, values)) for f in form.fields],
     }
     if form.context:  # an empty one comes back as "" all the same
@@ -195,10 +210,13 @@ class _Body:
         return [{"type": "rich_text", "elements": elements} for elements in self.blocks]
 
 
-def _text_blocks(text: str, *, max_blocks: int, max_chars: int) -> tuple[list[Json], str]:
+def _text_blocks(
+    text: str, *, language: str | None, max_blocks: int, max_chars: int
+) -> tuple[list[Json], str]:
     """rich_text blocks and the escaped fallback, cut with a closing note when too long."""
     if not str(text).strip():
         return [], ""
+    more = words(language).text
     source = lines(text)
     body = _Body(
         max_blocks=max_blocks - 1,
@@ -214,10 +232,13 @@ def _text_blocks(text: str, *, max_blocks: int, max_chars: int) -> tuple[list[Js
             shown = _cut_line(line, room)
             body.add(shown, force=True)
             hidden = units(line.plain) - units(shown.plain) + 1
-            note = _more(len(source) - 1, "line") if len(source) > 1 else _more(hidden, "character")
+            if len(source) > 1:
+                note = more("adapters.slack.more_lines", count=len(source) - 1)
+            else:
+                note = more("adapters.slack.more_characters", count=hidden)
         else:
-            note = _more(len(source) - index, "line")
-        body.add(Line(runs=(Run(text=note, italic=True),)), force=True)
+            note = more("adapters.slack.more_lines", count=len(source) - index)
+        body.add(Line(runs=(Run(text=plain(note), italic=True),)), force=True)
         break
     return body.rendered(), "\n".join(body.fallback)
 
@@ -267,12 +288,8 @@ def _cut_line(line: Line, limit: int) -> Line:
     return Line(runs=(*runs, Run(text=ELLIPSIS)), bullet=line.bullet, quote=line.quote)
 
 
-def _more(count: int, what: str) -> str:
-    return f"{ELLIPSIS} and {count:,} more {what}{'' if count == 1 else 's'} not shown"
-
-
 def _note_block(text: str) -> Json:
-    note = {"type": "text", "text": text, "style": {"italic": True}}
+    note = {"type": "text", "text": plain(text), "style": {"italic": True}}
     return {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": [note]}]}
 
 
@@ -373,6 +390,11 @@ def _initial(form_field: FormField, values: Mapping[str, str] | None) -> str:
 def _plain_text(text: str) -> Json:
     # emoji false: a `:shortcode:` in a label (a name, say) is shown as typed, not as an emoji.
     return {"type": "plain_text", "text": text, "emoji": False}
+
+
+def _title(text: str, fallback: str) -> Json:
+    """A modal's title, submit or close label: Slack refuses an empty one."""
+    return _plain_text(_label(text, MAX_TITLE) or _label(fallback, MAX_TITLE) or ELLIPSIS)
 
 
 def _label(text: str, limit: int) -> str:

@@ -23,6 +23,7 @@ from botbuilder.schema import Activity
 from adapters.teams import render, translate
 from adapters.teams.auth import TeamsEndpoints, build_authentication
 from adapters.teams.sender import TeamsSender, to_activity
+from adapters.words import words
 from bot import wire
 from bot.engine import Engine
 from bot.events import Action, Command, Submission
@@ -30,13 +31,6 @@ from bot.lifecycle.contracting import OPEN_FORM
 from bot.replies import Outcome, Reply
 
 log = logging.getLogger(__name__)
-
-OTHER_TENANT = (
-    "This Tandem serves another organisation's Microsoft Teams, so it cannot act here. "
-    "Nothing was changed."
-)
-UNREADABLE = "Teams sent something I could not read, so I did nothing. Please try again."
-SORRY = "Something went wrong on my side and nothing was changed. Please try again in a minute."
 
 
 class TeamsApp:
@@ -55,6 +49,15 @@ class TeamsApp:
         self.tenant_id = tenant_id
         self.changed = changed
         adapter.on_turn_error = self._on_turn_error
+
+    @property
+    def language(self) -> str:
+        """The app's default language (the operator's): for what is said before any workspace
+        is known, and for a reply that does not name its own."""
+        return self.engine.content.language
+
+    def _say(self, key: str, language: str | None = None) -> str:
+        return str(words(language or self.language).text(f"adapters.teams.{key}"))
 
     async def handle(self, request: web.Request) -> web.Response:
         """POST /api/messages: authenticate, then run the turn off the event loop."""
@@ -89,7 +92,7 @@ class TeamsApp:
             return  # no tenant or sender: nothing the engine could act for
         if self.tenant_id and tenant != self.tenant_id:
             log.warning("refused an activity from tenant %s", tenant)
-            await turn_context.send_activity(OTHER_TENANT)
+            await turn_context.send_activity(self._say("other_tenant"))
             return
         if translate.is_uninstall(activity):
             self.engine.lose_address(actor, reason="removed the Tandem app in Teams")
@@ -107,7 +110,7 @@ class TeamsApp:
         try:
             event = translate.to_event(activity, bot_id=self.app_id)
         except translate.TeamsActivityError:
-            await turn_context.send_activity(UNREADABLE)
+            await turn_context.send_activity(self._say("unreadable"))
             return
         if event is None:
             return
@@ -127,8 +130,16 @@ class TeamsApp:
         return outcome
 
     async def _answer(self, turn_context: TurnContext, outcome: Outcome) -> None:
-        if outcome.answer is not None and (outcome.answer.text.strip() or outcome.answer.form):
-            await turn_context.send_activity(to_activity(outcome.answer))
+        answer = outcome.answer
+        if answer is None or not (answer.text.strip() or answer.form):
+            return
+        if answer.form is not None and not answer.files:  # the form's inputs speak its language
+            card = render.to_form_card(answer.form, language=answer.language or self.language)
+            activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+            activity.summary = render.summary(answer)
+        else:
+            activity = to_activity(answer)
+        await turn_context.send_activity(activity)
 
     async def _form_again(
         self, turn_context: TurnContext, submission: Submission, outcome: Outcome
@@ -146,17 +157,21 @@ class TeamsApp:
             text = "\n".join(f"{name}: {message}" for name, message in outcome.field_errors.items())
             await turn_context.send_activity(to_activity(Reply(text=text)))
             return
+        language = opened.answer.language if opened.answer is not None else None
         card = render.to_form_card(
-            form, values=dict(submission.values), errors=_known(outcome.field_errors, form)
+            form,
+            values=dict(submission.values),
+            errors=_known(outcome.field_errors, form),
+            language=language or self.language,
         )
         reply = MessageFactory.attachment(CardFactory.adaptive_card(card))
-        reply.summary = "Please check the highlighted answers."
+        reply.summary = self._say("check_answers", language)
         await turn_context.send_activity(reply)
 
     async def _on_turn_error(self, turn_context: TurnContext, error: Exception) -> None:
         log.exception("a Teams turn failed", exc_info=error)
         try:
-            await turn_context.send_activity(SORRY)
+            await turn_context.send_activity(self._say("sorry"))
         except Exception:  # the channel may be the thing that failed
             log.warning("could not tell the person that their turn failed")
 

@@ -10,9 +10,11 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from adapters.words import words
+from bot.content import Content
 from bot.form_values import MAX_TEXT
 from bot.replies import Button, FieldKind, Form, FormField, Reply
-from bot.text import Line, Run, compose, lines, plain
+from bot.text import Line, Run, lines, plain
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
@@ -131,11 +133,10 @@ def _pieces(text: str, *, spacing: str | None = None, **style: Any) -> list[_Pie
     return pieces
 
 
-def _notice(left_out: int) -> dict[str, Any]:
-    noun = "line was" if left_out == 1 else "lines were"
+def _notice(left_out: int, said: Content) -> dict[str, Any]:
     return {
         "type": "TextBlock",
-        "text": escape(f"… {left_out} more {noun} left out: this is too long for a Teams card."),
+        "text": escape(plain(said.text("adapters.teams.left_out", count=left_out))),
         "wrap": True,
         "isSubtle": True,
         "size": "small",
@@ -194,18 +195,22 @@ def _action(button: Button) -> dict[str, Any]:
 # -- replies ------------------------------------------------------------------------------------
 
 
-def to_card(reply: Reply, *, shared_with: str | None = None) -> dict[str, Any]:
+def to_card(
+    reply: Reply, *, shared_with: str | None = None, language: str | None = None
+) -> dict[str, Any]:
     """A reply as an Adaptive Card: its text, its buttons, and its form when it opens one.
 
     `shared_with` names the partner when a pair message goes to each person's own chat
-    (Teams has no group chat with the bot), so each copy says who else got it.
+    (Teams has no group chat with the bot), so each copy says who else got it. The card's own
+    words are in the reply's language, else in `language` (the app's default).
     """
+    said = words(reply.language or language)
     header: list[dict[str, Any]] = []
     if shared_with is not None:
         header.append(
             {
                 "type": "TextBlock",
-                "text": _one_line(compose("To you and {name}", name=shared_with)),
+                "text": _one_line(said.text("adapters.teams.shared_with", name=shared_with)),
                 "wrap": True,
                 "isSubtle": True,
                 "size": "small",
@@ -215,13 +220,13 @@ def to_card(reply: Reply, *, shared_with: str | None = None) -> dict[str, Any]:
     actions = [_action(button) for button in reply.buttons]
     form_body: list[dict[str, Any]] = []
     if reply.form is not None:
-        form_body, form_actions = _form_parts(reply.form, {}, {}, hints=True)
+        form_body, form_actions = _form_parts(reply.form, {}, {}, hints=True, said=said)
         actions += form_actions
 
     def build(shown: int) -> dict[str, Any]:
         body = header + [unit.element for unit in units[:shown]]
         if shown < len(units):
-            body.append(_notice(_left_out(units, shown)))
+            body.append(_notice(_left_out(units, shown), said))
         return _card(body + form_body, actions)
 
     return _fit(build, units)
@@ -239,8 +244,10 @@ def summary(reply: Reply) -> str:
     return text
 
 
-def to_home_card(sections: Sequence[Reply]) -> dict[str, Any]:
-    """The dashboard: the first section is the heading; the others are separated containers."""
+def to_home_card(sections: Sequence[Reply], *, language: str | None = None) -> dict[str, Any]:
+    """The dashboard: the first section is the heading; the others are separated containers.
+    Its own words are in the sections' language, else in `language` (the app's default)."""
+    said = words(next((s.language for s in sections if s.language), language))
     units: list[tuple[int, _Piece]] = []
     for index, section in enumerate(sections):
         style = {"size": "medium", "weight": "bolder"} if index == 0 else {}
@@ -268,7 +275,7 @@ def to_home_card(sections: Sequence[Reply]) -> dict[str, Any]:
                 container["spacing"] = "medium"
             body.append(container)
         if shown < len(units):
-            body.append(_notice(_left_out(flat, shown)))
+            body.append(_notice(_left_out(flat, shown), said))
         return _card(body)
 
     return _fit(build, flat)
@@ -282,14 +289,17 @@ def to_form_card(
     *,
     values: Mapping[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """A form as a card; after a refusal, `values` keeps what was typed and `errors` says why.
 
     A form cannot be cut like text, so hints are left out first when it is too large, and
-    CardTooLarge is raised if it still does not fit.
+    CardTooLarge is raised if it still does not fit. `language` is the reader's: the inputs'
+    own error messages are written in it.
     """
+    said = words(language)
     for hints in (True, False):
-        body, actions = _form_parts(form, values or {}, errors or {}, hints=hints)
+        body, actions = _form_parts(form, values or {}, errors or {}, hints=hints, said=said)
         card = _card(body, actions)
         if _size(card) <= MAX_CARD_BYTES:
             return card
@@ -297,7 +307,7 @@ def to_form_card(
 
 
 def _form_parts(
-    form: Form, values: Mapping[str, str], errors: Mapping[str, str], *, hints: bool
+    form: Form, values: Mapping[str, str], errors: Mapping[str, str], *, hints: bool, said: Content
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     clashes = sorted(f.name for f in form.fields if f.name in RESERVED_KEYS)
     if clashes:
@@ -305,7 +315,7 @@ def _form_parts(
     body = [p.element for p in _pieces(form.title, size="medium", weight="bolder")]
     for field in form.fields:
         given = values.get(field.name)
-        body.append(_input(field, field.initial if given is None else given))
+        body.append(_input(field, field.initial if given is None else given, said))
         if field.name in errors:
             error = _pieces(errors[field.name], spacing="none", color="attention")
             body += [piece.element for piece in error]
@@ -321,12 +331,12 @@ def _form_parts(
     return body, [submit]
 
 
-def _input(field: FormField, value: str | None) -> dict[str, Any]:
+def _input(field: FormField, value: str | None, said: Content) -> dict[str, Any]:
     element: dict[str, Any] = {
         "id": field.name,
         "label": plain(field.label),
         "isRequired": field.required,
-        "errorMessage": "Please fill this in.",
+        "errorMessage": plain(said.text("adapters.common.fill_in")),
         "spacing": "medium",
     }
     if field.kind is FieldKind.INTEGER:
@@ -336,8 +346,8 @@ def _input(field: FormField, value: str | None) -> dict[str, Any]:
         if field.maximum is not None:
             element["max"] = field.maximum
         if field.minimum is not None and field.maximum is not None:
-            element["errorMessage"] = (
-                f"Please give a whole number from {field.minimum} to {field.maximum}."
+            element["errorMessage"] = plain(
+                said.text("adapters.common.whole_number", low=field.minimum, high=field.maximum)
             )
         number = (value or "").strip()
         if number.isascii() and number.isdigit():  # a refused entry is not a number to keep
@@ -346,7 +356,7 @@ def _input(field: FormField, value: str | None) -> dict[str, Any]:
         element["type"] = "Input.ChoiceSet"
         element["style"] = "compact"
         element["choices"] = [{"title": plain(c.label), "value": c.value} for c in field.choices]
-        element["errorMessage"] = "Please pick one."
+        element["errorMessage"] = plain(said.text("adapters.common.pick_one"))
         if value:
             element["value"] = value
     elif field.kind is FieldKind.DATE:

@@ -224,3 +224,14 @@ def test_a_dash_clears_an_optional_field_but_not_a_required_one() -> None:
 
 def test_text_is_passed_through_with_its_lines() -> None:
     assert to_field_value(GOALS, "Lead well\nLearn the board") == "Lead well\nLearn the board"
+
+
+def test_form_answers_are_refused_in_the_language_asked() -> None:
+    with pytest.raises(ConsoleInputError, match=r"^Bitte füll dieses Feld aus\.$"):
+        to_field_value(START, "", language="de")
+    with pytest.raises(ConsoleInputError, match="ganze Zahl von 1 bis 24"):
+        to_field_value(SESSIONS, "99", language="de")
+    with pytest.raises(ConsoleInputError, match="JJJJ-MM-TT"):
+        to_field_value(START, "morgen", language="de")
+    with pytest.raises(ConsoleInputError, match=r"^Please fill this in\.$"):
+        to_field_value(START, "")  # no language said: the default, English

@@ -434,3 +434,31 @@ def test_a_crowded_home_tab_is_cut_with_a_note() -> None:
 def test_an_empty_home_tab_is_still_a_valid_view() -> None:
     view = valid_view(to_home_view(()))
     assert shown(view["blocks"]) == "Nothing to show here yet."
+
+
+# The adapter's own words follow the reader's language
+
+
+def test_a_german_workspace_modal_has_german_close_and_fallback_labels() -> None:
+    form = checkin_form(title="", submit_label="")
+    german = valid_view(to_modal(form, language="de"))
+    assert (german["title"]["text"], german["submit"]["text"]) == ("Tandem", "Absenden")
+    assert german["close"]["text"] == "Abbrechen"
+    english = valid_view(to_modal(form))  # no language said: the default, English
+    assert (english["submit"]["text"], english["close"]["text"]) == ("Submit", "Cancel")
+
+
+def test_a_cut_message_says_so_in_the_reply_language_before_the_app_default() -> None:
+    text = "\n".join(f"- Ziel {n}: Feedback in Einzelgesprächen üben" for n in range(500))
+    german = valid_message(to_message(Reply(text=text, language="de"), language="en"))
+    assert re.search(r"… und [\d.]+ weitere Zeilen, die nicht angezeigt werden$", german["text"])
+    unsaid = valid_message(to_message(Reply(text=text), language="de"))  # an old outbox row
+    assert "weitere Zeilen" in unsaid["text"]
+    english = valid_message(to_message(Reply(text=text, language="en")))
+    assert re.search(r"… and \d+ more lines not shown$", english["text"])
+
+
+def test_an_empty_home_tab_speaks_the_app_language() -> None:
+    view = valid_view(to_home_view([], language="de"))
+    assert shown(view["blocks"]) == "Hier gibt es noch nichts zu sehen."
+    assert shown(valid_view(to_home_view([]))["blocks"]) == "Nothing to show here yet."

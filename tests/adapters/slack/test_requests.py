@@ -29,8 +29,12 @@ from slack_signing import (
 from slack_steps import HANA, MAYA, contracting, ephemerals, posts, raw_post
 from slack_world import SECRET, SlackWorld, slack_world
 
-from adapters.slack.app import FOREIGN_WORKSPACE, UNREADABLE
+from bot.content import default_content
 from storage.models import Programme
+
+# The app's default language is the operator's (English here): nothing else is known yet.
+FOREIGN_WORKSPACE = str(default_content("en").text("adapters.slack.foreign_workspace"))
+UNREADABLE = str(default_content("en").text("adapters.slack.unreadable"))
 
 OTHER_TEAM = "T0ELSEWHERE"
 FORM = "application/x-www-form-urlencoded"

@@ -385,3 +385,26 @@ def test_typed_text_inside_engine_code_keeps_one_pair_of_backticks() -> None:
     reply = Reply(text=compose('Next: `match "{name}" --dry-run`.', name="Reverse_2027"))
     [block] = to_card(reply)["body"]
     assert block["text"] == 'Next: \\`match "Reverse\\_2027" \\-\\-dry\\-run\\`\\.'
+
+
+# The card's own words follow the reader's language
+
+
+def test_a_german_form_card_tells_what_is_missing_in_german() -> None:
+    got = inputs(valid(to_form_card(FORM, language="de")))
+    assert got["start_date"]["errorMessage"] == "Bitte füll dieses Feld aus."
+    assert got["sessions"]["errorMessage"] == "Bitte gib eine ganze Zahl von 1 bis 24 an."
+    assert got["cadence"]["errorMessage"] == "Bitte wähle eine Möglichkeit aus."
+    english = inputs(valid(to_form_card(FORM)))  # no language said: the default, English
+    assert english["start_date"]["errorMessage"] == "Please fill this in."
+    assert english["sessions"]["errorMessage"] == "Please give a whole number from 1 to 24."
+    assert english["cadence"]["errorMessage"] == "Please pick one."
+
+
+def test_a_german_pair_message_names_the_partner_in_german() -> None:
+    reply = Reply(text="Eure Vereinbarung steht.", language="de")
+    header = valid(to_card(reply, shared_with="Sam *the* <at>Lee", language="en"))["body"][0]
+    assert unescape(header["text"]) == "An dich und Sam *the* <at>Lee"
+    assert live(header["text"].removeprefix("An dich und ")) == []
+    unsaid = valid(to_card(Reply(text="Hallo"), shared_with="Sam", language="de"))["body"][0]
+    assert unescape(unsaid["text"]) == "An dich und Sam"  # an old row: the app's language
