@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -98,9 +99,15 @@ class Engine:
             if event_key and session.get(ProcessedEvent, event_key) is not None:
                 return Outcome()  # a platform retry of something already done
             turn, person = self._turn_as(session, event.actor)
-            answer = self._route(turn, person, event)
+            try:
+                answer = self._route(turn, person, event)
+            except Refusal as refusal:  # still raised: the transaction rolls back all the same
+                refusal.reply = _in_language(refusal.reply, turn)
+                raise
             if event_key:
                 session.add(ProcessedEvent(event_id=event_key, processed_at=turn.now))
+        if answer is not None:
+            answer = _in_language(answer, turn)
         return Outcome(answer=answer, changed=True, queued=bool(turn.sent))
 
     def _turn_as(self, session: Session, actor: Actor) -> tuple[Turn, Person]:
@@ -141,7 +148,8 @@ class Engine:
         """
         try:
             with self.db.transaction() as session:
-                return home.build(*self._turn_as(session, actor))
+                turn, person = self._turn_as(session, actor)
+                return tuple(_in_language(section, turn) for section in home.build(turn, person))
         except Refusal as refusal:
             return (refusal.reply,)
         except Exception:
@@ -333,6 +341,13 @@ class Engine:
 
 class _LeaseLost(Exception):
     """The fence found another worker leading: roll this pair back and stop the sweep."""
+
+
+def _in_language(reply: Reply, turn: Turn) -> Reply:
+    """The reply marked with the turn's language, so the adapter adds its own words in it."""
+    if reply.language is not None:
+        return reply
+    return replace(reply, language=turn.content.language)
 
 
 def _is_double_pairing(error: Exception) -> bool:

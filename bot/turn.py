@@ -7,7 +7,7 @@ together, or neither. What a scheduler turn queues waits for its recipients' wor
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -97,6 +97,9 @@ class Turn:
         not_before = self.hold_until(people)
         if expires_at is not None and (not_before or self.now) > expires_at:
             return False
+        if outgoing.reply.language is None:  # the adapter adds its own words in the same language
+            reply = replace(outgoing.reply, language=self.content.language)
+            outgoing = replace(outgoing, reply=reply)
         self.sent.append(outgoing)
         self.session.add(
             OutboxMessage(
