@@ -19,16 +19,26 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from functools import lru_cache
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
+from bot import hours
 from bot.lifecycle import planning, sessions, waiting, wrap_up
 from bot.nudges import RULES, runner, running_out_of_steam
 from bot.programmes import Cadence, typical_gap
 from bot.stages import Stage
 from bot.turn import Turn
-from storage.models import Contract, MentoringSession, NudgeSent, Pair, Programme, Tenant
+from storage.models import (
+    ActionItem,
+    Contract,
+    MentoringSession,
+    NudgeSent,
+    Pair,
+    Programme,
+    Tenant,
+)
 
 REMINDER, CHECKIN, UNREPORTED, WRAP_UP, NUDGES = (
     "reminder",
@@ -87,12 +97,17 @@ def moments(
     if stage is not Stage.ACTIVE:
         return []
     items: list[Item] = []
+    people: tuple[hours.Hours, ...] | None = None
     for s in schedule.sessions:
         if s.status != "planned":
             continue
         # A reminder for a session already begun would be noise: it is simply not due.
         if s.reminded_at is None and s.planned_at > now:
-            at = s.planned_at - planning.REMIND_BEFORE
+            if people is None:
+                people = hours_of(schedule.pair)
+            # On the last working moment of both before it: a Monday session on Friday, not
+            # held from Sunday until the session has begun.
+            at = _reminder_due(people, s.planned_at)
             items.append(Item(kind=REMINDER, at=at, session_id=s.id))
         if s.checkin_sent_at is None:
             items.append(Item(kind=CHECKIN, at=s.checkin_due_at, session_id=s.id))
@@ -115,6 +130,18 @@ def moments(
     if wakes:
         items.append(Item(kind=NUDGES, at=min(wakes)))
     return items
+
+
+def hours_of(pair: Pair) -> tuple[hours.Hours, ...]:
+    """Both people's working hours (the rows are loaded with the pair: `schedules`, `lock_due`)."""
+    return (hours.of(pair.mentor), hours.of(pair.mentee))
+
+
+@lru_cache(maxsize=4096)
+def _reminder_due(people: tuple[hours.Hours, ...], planned_at: datetime) -> datetime:
+    """planning.reminder_due, remembered: the sweep and every write ask it again and again
+    about the same sessions of people with the same hours."""
+    return planning.reminder_due(list(people), planned_at)
 
 
 def next_due(schedule: Schedule, now: datetime, *, nudges_now: bool = False) -> datetime | None:
@@ -237,7 +264,31 @@ def due_pairs(
     platforms: Collection[str] | None = None,
 ) -> list[int]:
     """Pairs whose due_at has come, soonest first, read through the due_at index."""
-    query = select(Pair.id).where(Pair.due_at <= now).order_by(Pair.due_at, Pair.id).limit(limit)
+    return list(db.scalars(_due_query(select(Pair.id), now, limit, skip, platforms)))
+
+
+def lock_due(
+    db: Session,
+    now: datetime,
+    *,
+    limit: int,
+    skip: Collection[int] = (),
+    platforms: Collection[str] | None = None,
+) -> list[Pair]:
+    """Up to `limit` pairs whose due_at has come, soonest first, with both people, in one query
+    through the due_at index. On PostgreSQL they stay locked until the caller's transaction
+    ends, and pairs a writer holds are skipped (`SKIP LOCKED`): the writer recomputes their
+    due_at anyway, and the next sweep finds them if they are still due."""
+    query = _due_query(select(Pair), now, limit, skip, platforms).options(
+        joinedload(Pair.mentor, innerjoin=True), joinedload(Pair.mentee, innerjoin=True)
+    )
+    if db.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=Pair, skip_locked=True)
+    return list(db.scalars(query).unique())
+
+
+def _due_query(query, now, limit, skip, platforms):  # type: ignore[no-untyped-def]
+    query = query.where(Pair.due_at <= now).order_by(Pair.due_at, Pair.id).limit(limit)
     if skip:
         query = query.where(Pair.id.not_in(list(skip)))
     if platforms is not None:
@@ -246,19 +297,40 @@ def due_pairs(
             .join(Tenant, Tenant.id == Programme.tenant_id)
             .where(Tenant.platform.in_(list(platforms)))
         )
-    return list(db.scalars(query))
+    return query
+
+
+def open_actions(db: Session, ids: Collection[int]) -> dict[int, list[ActionItem]]:
+    """The open action items of each pair, in one query (a session reminder lists them)."""
+    found: dict[int, list[ActionItem]] = {pair_id: [] for pair_id in ids}
+    if not found:
+        return found
+    for item in db.scalars(
+        select(ActionItem)
+        .where(ActionItem.pair_id.in_(list(found)), ActionItem.status == "open")
+        .order_by(ActionItem.id)
+    ):
+        found[item.pair_id].append(item)
+    return found
 
 
 # -- doing what is due ----------------------------------------------------------------------
 
 
-def run(turn: Turn, pair: Pair, schedule: Schedule | None = None) -> int:
+def run(
+    turn: Turn,
+    pair: Pair,
+    schedule: Schedule | None = None,
+    *,
+    actions: list[ActionItem] | None = None,
+) -> int:
     """Do everything of this pair that is due now; return how many items were done.
 
     Coalesced, so a worker back after days away sends each pair at most one message per kind
     of work: one reminder (for the session still ahead; none for a session already past), one
     check-in (for the latest session; older ones never asked are given up as unreported), and
     one run of the nudges, each of which fires at most once for the same evidence.
+    `actions`: the pair's open action items, when the caller read them already (`open_actions`).
     """
     if schedule is None:
         schedule = schedules(turn.session, [pair])[pair.id]
@@ -279,7 +351,14 @@ def run(turn: Turn, pair: Pair, schedule: Schedule | None = None) -> int:
         return done
     reminders = [by_id[i.session_id] for i in due if i.kind == REMINDER and i.session_id]
     if reminders:
-        sessions.remind(turn, pair, min(reminders, key=lambda s: s.planned_at))
+        total = schedule.contract.sessions if schedule.contract is not None else 0
+        sessions.remind(
+            turn,
+            pair,
+            min(reminders, key=lambda s: s.planned_at),
+            total=total,
+            open_actions=actions,
+        )
         done += 1
     checkins = sorted(
         (by_id[i.session_id] for i in due if i.kind == CHECKIN and i.session_id),
@@ -309,15 +388,21 @@ def session_moments(db: Session, now: datetime) -> list[datetime]:
     """When each planned session of an active pair next has work: its reminder, its check-in,
     or giving up on the check-in. The demo jumps straight to these instead of sweeping every
     hour; the sweep itself reads `pairs.due_at`."""
-    active = select(Pair.id).where(Pair.stage == Stage.ACTIVE.value)
+    active_ids = select(Pair.id).where(Pair.stage == Stage.ACTIVE.value)
+    active = db.scalars(
+        select(Pair)
+        .where(Pair.stage == Stage.ACTIVE.value)
+        .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
+    )
+    people = {pair.id: hours_of(pair) for pair in active}
     found: list[datetime] = []
     for s in db.scalars(
         select(MentoringSession).where(
-            MentoringSession.pair_id.in_(active), MentoringSession.status == "planned"
+            MentoringSession.pair_id.in_(active_ids), MentoringSession.status == "planned"
         )
     ):
         if s.reminded_at is None and s.planned_at > now:
-            found.append(s.planned_at - planning.REMIND_BEFORE)
+            found.append(_reminder_due(people[s.pair_id], s.planned_at))
         if s.checkin_sent_at is None:
             found.append(s.checkin_due_at)
         else:

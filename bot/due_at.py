@@ -11,12 +11,13 @@ ones and two transactions recomputing one pair take turns.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Collection
 from datetime import datetime
 from itertools import chain
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, event, inspect, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
@@ -49,16 +50,37 @@ def touch(session: Session, pair_id: int, *, nudges: bool = False) -> None:
 
 
 def settle(session: Session, schedule: due.Schedule, now: datetime) -> None:
-    """The sweep's shortcut: it holds the pair locked and has its schedule in hand (the rows
-    its handlers changed in place), so due_at is set from that, without reading it all again."""
-    pair = schedule.pair
-    # What was sent may have grown (a waiting reminder, a nudge): read it again, flushing.
-    schedule.sent = due.sent_of(session, [pair.id])[pair.id]
-    session.info.get(PENDING, {}).pop(pair.id, None)
-    value = due.next_due(schedule, now)
+    """The sweep's shortcut for one pair: see `settle_many`."""
+    settle_many(session, [schedule], now)
+
+
+def settle_many(session: Session, schedules: Collection[due.Schedule], now: datetime) -> None:
+    """The sweep's shortcut: it holds the pairs locked and has their schedules in hand (the rows
+    its handlers changed in place), so due_at is set from those, without reading them all
+    again: a flush, one read of what was sent, one update, for any number of pairs."""
+    if not schedules:
+        return
+    session.flush()  # what the handlers queued and changed, in bulk
+    # What was sent may have grown (a waiting reminder, a nudge): read it again.
+    sent = due.sent_of(session, [schedule.pair.id for schedule in schedules])
+    pending = session.info.get(PENDING, {})
+    values = []
+    for schedule in schedules:
+        schedule.sent = sent[schedule.pair.id]
+        pending.pop(schedule.pair.id, None)
+        values.append({"pair_id": schedule.pair.id, "due": due.next_due(schedule, now)})
+    _write(session, values)
+    for schedule, row in zip(schedules, values, strict=True):
+        set_committed_value(schedule.pair, "due_at", row["due"])
+
+
+def _write(session: Session, values: list[dict[str, Any]]) -> None:
+    """Set due_at of many pairs in one statement (executemany)."""
     table = cast(Table, Pair.__table__)
-    session.connection().execute(update(table).where(table.c.id == pair.id).values(due_at=value))
-    set_committed_value(pair, "due_at", value)
+    session.connection().execute(
+        update(table).where(table.c.id == bindparam("pair_id")).values(due_at=bindparam("due")),
+        values,
+    )
 
 
 def recompute(session: Session, pending: dict[int, bool], now: datetime) -> None:
@@ -69,11 +91,13 @@ def recompute(session: Session, pending: dict[int, bool], now: datetime) -> None
         select(Pair)
         .where(Pair.id.in_(pending))
         .order_by(Pair.id)
+        # Both people: a session reminder is due on a moment inside their working hours.
+        .options(joinedload(Pair.mentor, innerjoin=True), joinedload(Pair.mentee, innerjoin=True))
         .execution_options(populate_existing=True)
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Pair)  # the latest rows, and one recomputer at a time
-    pairs = session.scalars(query).all()
+    pairs = session.scalars(query).unique().all()
     schedules = due.schedules(session, pairs, fresh=True)
     values = [
         {
@@ -84,11 +108,7 @@ def recompute(session: Session, pending: dict[int, bool], now: datetime) -> None
     ]
     if not values:
         return
-    table = cast(Table, Pair.__table__)
-    session.connection().execute(
-        update(table).where(table.c.id == bindparam("pair_id")).values(due_at=bindparam("due")),
-        values,
-    )
+    _write(session, values)
     for pair, row in zip(pairs, values, strict=True):
         set_committed_value(pair, "due_at", row["due"])
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,6 +45,9 @@ class Turn:
     # holds each message until its recipients' next working hours.
     immediate: bool = False
     sent: list[Outgoing] = field(default_factory=list)
+    # When a list (the sweep): queued messages are collected here as outbox rows, which the
+    # caller inserts together, instead of being added to the session one object at a time.
+    outbox: list[dict[str, Any]] | None = None
 
     def text(
         self, key: str, *, kind: str | None = None, role: str | None = None, **params: object
@@ -101,16 +105,18 @@ class Turn:
             reply = replace(outgoing.reply, language=self.content.language)
             outgoing = replace(outgoing, reply=reply)
         self.sent.append(outgoing)
-        self.session.add(
-            OutboxMessage(
-                tenant_id=self.tenant.id,
-                audience=outgoing.audience.value,
-                person_id=outgoing.person_id,
-                pair_id=outgoing.pair_id,
-                payload=outgoing.reply.to_dict(),
-                created_at=self.now,
-                attempts=0,
-                not_before=not_before,
-            )
-        )
+        row = {
+            "tenant_id": self.tenant.id,
+            "audience": outgoing.audience.value,
+            "person_id": outgoing.person_id,
+            "pair_id": outgoing.pair_id,
+            "payload": outgoing.reply.to_dict(),
+            "created_at": self.now,
+            "attempts": 0,
+            "not_before": not_before,
+        }
+        if self.outbox is not None:
+            self.outbox.append(row)
+        else:
+            self.session.add(OutboxMessage(**row))
         return True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -44,13 +44,24 @@ def coaching_role(pair: Pair, session: MentoringSession, person: Person) -> str:
     return role_of(pair, person)
 
 
-def remind(turn: Turn, pair: Pair, session: MentoringSession) -> None:
+def remind(
+    turn: Turn,
+    pair: Pair,
+    session: MentoringSession,
+    *,
+    total: int | None = None,
+    open_actions: Sequence[ActionItem] | None = None,
+) -> None:
+    """`total` and `open_actions` may come from the caller (the sweep reads them for many pairs
+    at once); otherwise they are read here."""
     kind = kind_of(pair)
-    total = total_sessions(turn, pair)
+    if total is None:
+        total = total_sessions(turn, pair)
     leader = pair.mentor if session.leader_id == pair.mentor_id else pair.mentee
-    open_actions = turn.session.scalars(
-        select(ActionItem).where(ActionItem.pair_id == pair.id, ActionItem.status == "open")
-    ).all()
+    if open_actions is None:
+        open_actions = turn.session.scalars(
+            select(ActionItem).where(ActionItem.pair_id == pair.id, ActionItem.status == "open")
+        ).all()
     for person in (pair.mentor, pair.mentee):
         role = coaching_role(pair, session, person)
         text = turn.text(

@@ -14,7 +14,7 @@ from flow import Flow
 from scenario import active, ok, person, proposed, rows
 from sqlalchemy import event, insert, select
 
-from bot import due
+from bot import due, hours
 from bot.lifecycle import planning, sessions, waiting
 from storage.db import Database
 from storage.models import MentoringSession, NudgeSent, OutboxMessage, Pair, Person, Programme
@@ -31,6 +31,14 @@ def first_session(f: Flow, pair_id: int) -> MentoringSession:
 
 def due_at(f: Flow, pair_id: int) -> datetime | None:
     return rows(f.db, Pair, id=pair_id)[0].due_at
+
+
+def reminder_at(f: Flow, pair_id: int, planned_at: datetime) -> datetime:
+    """When the session's reminder is due: a day ahead, or the last working moment of both
+    people before that (bot.lifecycle.planning.reminder_due)."""
+    pair = rows(f.db, Pair, id=pair_id)[0]
+    people = [hours.of(rows(f.db, Person, id=p)[0]) for p in (pair.mentor_id, pair.mentee_id)]
+    return planning.reminder_due(people, planned_at)
 
 
 def due_now(f: Flow) -> list[int]:
@@ -133,11 +141,12 @@ def test_due_at_follows_a_session_through_reminder_check_in_and_give_up(
     f = Flow(sqlite_db)
     pair_id = active(f)
     planned = first_session(f, pair_id).planned_at
-    assert due_at(f, pair_id) == planned - planning.REMIND_BEFORE
+    remind_at = reminder_at(f, pair_id, planned)
+    assert due_at(f, pair_id) == remind_at
 
-    f.clock.set(planned - planning.REMIND_BEFORE - timedelta(minutes=1))
+    f.clock.set(remind_at - timedelta(minutes=1))
     assert due_now(f) == []
-    f.clock.set(planned - planning.REMIND_BEFORE)
+    f.clock.set(remind_at)
     assert due_now(f) == [pair_id]
     assert kinds_due(f, pair_id) == [due.REMINDER]
     f.engine.sweep()
@@ -173,7 +182,7 @@ def test_a_check_in_moves_due_at_in_its_own_transaction(sqlite_db: Database) -> 
 
     # Held: nothing waits on session 1; the pair is next due at session 2's reminder.
     second = sorted(rows(f.db, MentoringSession, pair_id=pair_id), key=lambda s: s.number)[1]
-    assert due_at(f, pair_id) == second.planned_at - planning.REMIND_BEFORE
+    assert due_at(f, pair_id) == reminder_at(f, pair_id, second.planned_at)
 
 
 def test_a_pair_is_due_for_its_wrap_up_once_no_session_is_left(sqlite_db: Database) -> None:
