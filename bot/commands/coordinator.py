@@ -17,7 +17,7 @@ from bot.lifecycle.transition import kind_of
 from bot.programmes import Cadence, Kind
 from bot.replies import Reply
 from bot.stages import MIDDLE, TERMINAL, Stage, Trigger
-from bot.text import Text, compose, typed
+from bot.text import Text, typed
 from bot.turn import Refusal, Turn
 from storage.models import Enrolment, NudgeSent, Pair, Person, Programme
 
@@ -25,10 +25,10 @@ from storage.models import Enrolment, NudgeSent, Pair, Person, Programme
 def programme_create(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     name = " ".join(parsed.args[0].split())
     if not name or len(name) > 200:
-        raise Refusal("A programme needs a name of 1 to 200 characters.")
+        raise Refusal(turn.text("coordinator.programme.name_length"))
     clash = find_programme(turn, name)
     if clash is not None:
-        raise Refusal(compose('There is already a programme called "{name}".', name=clash.name))
+        raise Refusal(turn.text("coordinator.programme.exists", name=typed(clash.name)))
     kind = Kind(str(parsed.options["kind"]))
     topics = [t.strip() for t in str(parsed.options.get("topics", "")).split(",") if t.strip()]
     programme = Programme(
@@ -44,20 +44,15 @@ def programme_create(turn: Turn, person: Person, parsed: Parsed, _: str | None) 
     )
     turn.session.add(programme)
     turn.session.flush()
-    shown = typed(name)
+    # Typed text inside `code` is still shown as typed: it only takes the code style.
     return Reply(
-        text=compose(
-            'Created the {kind} programme "{name}": ',
-            kind=turn.text("kinds.name", kind=kind),
-            name=shown,
-        )
-        + f"{programme.default_sessions} {programme.default_cadence} sessions of "
-        f"{programme.default_length_minutes} minutes by default.\n"
-        # Typed text inside `code` is still shown as typed: it only takes the code style.
-        + compose(
-            'Next: `enrol @person --programme "{name}" --role mentor --level 2`, '
-            'then `match "{name}"`.',
-            name=shown,
+        text=turn.text(
+            "coordinator.programme.created",
+            kind_name=turn.text("kinds.name", kind=kind),
+            name=typed(name),
+            sessions=turn.content.number(programme.default_sessions),
+            cadence=turn.text(f"lifecycle.contract_terms.cadence.{programme.default_cadence}"),
+            minutes=turn.content.number(programme.default_length_minutes),
         )
     )
 
@@ -67,10 +62,8 @@ def programme_list(turn: Turn, person: Person, parsed: Parsed, _: str | None) ->
         select(Programme).where(Programme.tenant_id == turn.tenant.id).order_by(Programme.name)
     ).all()
     if not programmes:
-        return Reply(
-            text='No programmes yet. Start one with `programme create "Name" --kind reverse`.'
-        )
-    lines: list[str] = ["*Programmes*"]
+        return Reply(text=turn.text("coordinator.programme.none"))
+    lines: list[str] = [turn.text("coordinator.programme.list_heading")]
     for programme in programmes:
         enrolled = turn.session.scalar(
             select(func.count())
@@ -81,8 +74,13 @@ def programme_list(turn: Turn, person: Person, parsed: Parsed, _: str | None) ->
             select(func.count()).select_from(Pair).where(Pair.programme_id == programme.id)
         )
         lines.append(
-            compose('- "{name}" ', name=programme.name)
-            + f"({programme.kind}): {enrolled} enrolled, {pairs} pairs"
+            turn.text(
+                "coordinator.programme.list_line",
+                name=typed(programme.name),
+                kind_name=turn.text("kinds.name", kind=programme.kind),
+                enrolled=turn.content.number(enrolled or 0),
+                count=pairs or 0,
+            )
         )
     return Reply(text=Text.join(lines))
 
@@ -108,9 +106,9 @@ def pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
         actor=person,
     )
     return Reply(
-        text=Text.engine(f"Proposed pair #{created.id}: ")
-        + compose(
-            "{mentor} (mentor) with {mentee}. Both have their introductions.\nWhy: {reason}",
+        text=turn.text(
+            "coordinator.pair.proposed",
+            pair_id=created.id,
             mentor=name_of(mentor.person),
             mentee=name_of(mentee.person),
             reason=_reason(reason, typed_by=person if parsed.options.get("reason") else None),
@@ -158,13 +156,13 @@ def match(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     names = {e.person_id: name_of(e.person) for e in enrolments}
     by_person = {e.person_id: e for e in enrolments}
     proposals = outcome.pairs
-    title = "Proposed matches (dry run, nothing sent)" if dry_run else "Matched"
-    lines: list[str] = [compose(f'*{title}* for "{{name}}"', name=programme.name)]
+    title = "coordinator.match.title_dry_run" if dry_run else "coordinator.match.title"
+    lines: list[str] = [turn.text(title, name=typed(programme.name))]
     for proposal in proposals:
         first, second = _senior_first(
             programme, by_person[proposal.mentor_id], by_person[proposal.mentee_id]
         )
-        label = ""
+        numbered: dict[str, Any] = {}
         if not dry_run:
             created = intro.propose(
                 turn,
@@ -174,35 +172,37 @@ def match(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
                 reason=proposal.reason,
                 actor=person,
             )
-            label = f"#{created.id} "
+            numbered = {"pair_id": created.id}
         lines.append(
-            compose(
-                "- {label}{mentor} mentors {mentee}: {reason}",
-                label=Text.engine(label),
+            turn.text(
+                "coordinator.match.line_numbered" if numbered else "coordinator.match.line",
+                **numbered,
                 mentor=names[first.person_id],
                 mentee=names[second.person_id],
                 reason=_reason(proposal.reason),
             )
         )
     if not proposals:
-        lines.append(
-            "- No pair meets the rules right now (direction, reporting lines, hours, history)."
-        )
+        lines.append(turn.text("coordinator.match.none"))
     for unmatched in (*outcome.unmatched_mentees, *outcome.unmatched_mentors):
         partner = "mentee" if unmatched.role == "mentor" else "mentor"
         lines.append(
-            compose(
-                f"- {{name}} has no {partner} yet: {{reason}}.",
+            turn.text(
+                f"coordinator.match.no_partner.{partner}",
                 name=names[unmatched.person_id],
                 reason=Text.engine(unmatched.reason),  # matching's wording, naming no one
             )
         )
     if outcome.unmatched_mentees:
         mentees_left = [names[u.person_id] for u in outcome.unmatched_mentees]
-        lines.append("Still without a match: " + Text.join(mentees_left, ", ") + ".")
+        lines.append(
+            turn.text("coordinator.match.mentees_left", names=Text.join(mentees_left, ", "))
+        )
     if outcome.unmatched_mentors:
         mentors_left = [names[u.person_id] for u in outcome.unmatched_mentors]
-        lines.append("Mentors without a mentee: " + Text.join(mentors_left, ", ") + ".")
+        lines.append(
+            turn.text("coordinator.match.mentors_left", names=Text.join(mentors_left, ", "))
+        )
     waiting, declined = consent.waiting_and_declined(everyone)
     if waiting:
         waiting_names = Text.join((name_of(e.person) for e in waiting), ", ")
@@ -228,7 +228,13 @@ def report(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
 def nudge(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     target = pair_numbered(turn, parsed.args[0])
     if Stage(target.stage) in TERMINAL:
-        raise Refusal(f"Pair #{target.id} has {target.stage}; there is nobody to nudge.")
+        raise Refusal(
+            turn.text(
+                "coordinator.nudge.ended",
+                pair_id=target.id,
+                stage=reporting.stage_name(turn, target.stage),
+            )
+        )
     turn.to_pair(
         target,
         Reply(
@@ -243,11 +249,11 @@ def nudge(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     turn.session.add(
         NudgeSent(pair_id=target.id, nudge="manual", level=1, about=0, sent_at=turn.now)
     )
-    return Reply(text=f"Sent your note to pair #{target.id}.")
+    return Reply(text=turn.text("coordinator.nudge.sent", pair_id=target.id))
 
 
 # How the buttons' own steps appear in the audit trail (`coordinator list --log`).
-CHECK_IN_VERB = "nudge check-in"
+CHECK_IN_VERB = "nudge check-in"  # not user-facing: a verb in the audit trail, like `pause`
 REMATCH_VERB = "rematch"
 
 
@@ -346,7 +352,7 @@ def rematch(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
         turn,
         target,
         actor=person,
-        reason="rematched by coordinator",
+        reason=str(turn.text("coordinator.reasons.rematched")),
         pair_note=turn.text("coordinator_actions.rematch.pair_note", programme=programme),
         tell_coordinators=False,  # the others here; the one who pressed it has the answer
     )
@@ -375,15 +381,9 @@ def _locked(turn: Turn, pair: Pair) -> Pair:
 def pause_pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     target = pair_numbered(turn, parsed.args[0])
     pausing.pause(turn, target, actor=person)
-    note = Reply(
-        text=compose(
-            "Your coordinator {name} has paused your mentoring pair for "
-            "now; reminders and check-ins stop until it resumes.",
-            name=name_of(person),
-        )
-    )
+    note = Reply(text=turn.text("coordinator.pause.pair_note", name=name_of(person)))
     turn.to_pair(target, note)
-    return Reply(text=f"Paused pair #{target.id}.")
+    return Reply(text=turn.text("coordinator.pause.done", pair_id=target.id))
 
 
 def resume_pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
@@ -393,11 +393,18 @@ def resume_pair(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Re
     turn.to_pair(
         target,
         Reply(
-            text=name_of(person)
-            + f" has resumed your pair: you are back in {stage.value.replace('_', ' ')}."
+            text=turn.text(
+                "coordinator.resume.pair_note",
+                name=name_of(person),
+                stage=turn.text(f"lifecycle.stage.{stage.value}"),
+            )
         ),
     )
-    return Reply(text=f"Resumed pair #{target.id} ({stage.value}).")
+    return Reply(
+        text=turn.text(
+            "coordinator.resume.done", pair_id=target.id, stage=reporting.stage_name(turn, stage)
+        )
+    )
 
 
 def end(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
@@ -407,65 +414,65 @@ def end(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
         # A pair that met deserves its evaluation and its parked items, paused or not.
         pausing.resume(turn, target, actor=person)
         stage = Stage.ACTIVE
+    reason = str(turn.text("coordinator.reasons.ended"))
     if stage is Stage.ACTIVE:
-        wrap_up.start(
-            turn, target, trigger=Trigger.ENDED_EARLY, actor=person, reason="ended by coordinator"
-        )
-        return Reply(text=f"Ended pair #{target.id}: both have their evaluation now.")
+        wrap_up.start(turn, target, trigger=Trigger.ENDED_EARLY, actor=person, reason=reason)
+        return Reply(text=turn.text("coordinator.end.evaluating", pair_id=target.id))
     if stage is Stage.WRAP_UP:
         wrap_up.close_without_evaluations(turn, target, actor=person)
-        return Reply(text=f"Closed pair #{target.id}; the evaluations that arrived are kept.")
+        return Reply(text=turn.text("coordinator.end.closed", pair_id=target.id))
     if stage in (*MIDDLE, Stage.PAUSED):
-        dissolve(turn, target, actor=person, reason="ended by coordinator")
-        return Reply(text=f"Dissolved pair #{target.id} without blame; both have been told.")
-    raise Refusal(f"Pair #{target.id} is {stage.value.replace('_', ' ')}; there is nothing to end.")
+        dissolve(turn, target, actor=person, reason=reason)
+        return Reply(text=turn.text("coordinator.end.dissolved", pair_id=target.id))
+    raise Refusal(
+        turn.text(
+            "coordinator.end.nothing_to_end",
+            pair_id=target.id,
+            stage=turn.text(f"lifecycle.stage.{stage.value}"),
+        )
+    )
 
 
 def coordinator_add(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     other = person_named(turn, parsed.args[0])
     if other.is_coordinator:
-        return Reply(text=name_of(other) + " is already a coordinator.")
+        return Reply(text=turn.text("coordinator.rights.already", name=name_of(other)))
     other.is_coordinator, other.coordinator_source = True, rights.COMMAND
     turn.to_person(
-        other,
-        Reply(
-            text=name_of(person) + " made you a Tandem coordinator. "
-            "Type `help` to see what coordinators can do."
-        ),
+        other, Reply(text=turn.text("coordinator.rights.added_you", name=name_of(person)))
     )
-    return Reply(text=name_of(other) + " is now a coordinator.")
+    return Reply(text=turn.text("coordinator.rights.added", name=name_of(other)))
 
 
 def coordinator_remove(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     other = person_named(turn, parsed.args[0])
     if not other.is_coordinator:
-        raise Refusal(name_of(other) + " is not a coordinator.")
+        raise Refusal(turn.text("coordinator.rights.not_one", name=name_of(other)))
     if other.coordinator_source == rights.SETTING:
-        raise Refusal(
-            name_of(other) + " is a coordinator through the TANDEM_COORDINATORS setting; "
-            "an operator takes that back by removing them from it (it applies at the next start)."
-        )
+        raise Refusal(turn.text("coordinator.rights.by_setting", name=name_of(other)))
     if other.id == person.id and len(rights.coordinators_of(turn.session, turn.tenant.id)) == 1:
-        raise Refusal(
-            "You are the last coordinator of this workspace, so you cannot remove yourself: "
-            "make someone else a coordinator first with `coordinator add`."
-        )
+        raise Refusal(turn.text("coordinator.rights.last_one"))
     other.is_coordinator, other.coordinator_source = False, None
     if other.id != person.id:
         turn.to_person(
-            other, Reply(text=name_of(person) + " took back your Tandem coordinator rights.")
+            other, Reply(text=turn.text("coordinator.rights.removed_you", name=name_of(person)))
         )
-    return Reply(text=name_of(other) + " is no longer a coordinator.")
+    return Reply(text=turn.text("coordinator.rights.removed", name=name_of(other)))
 
 
 def coordinator_list(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     if parsed.options.get("log"):
         return Reply(text=audit.shown(turn))
-    lines: list[Text | str] = ["*Coordinators of this workspace*"]
+    lines: list[Text | str] = [turn.text("coordinator.rights.list_heading")]
     for each in rights.coordinators_of(turn.session, turn.tenant.id):
-        how = "TANDEM_COORDINATORS" if each.coordinator_source == rights.SETTING else "added"
+        how = "how_setting" if each.coordinator_source == rights.SETTING else "how_added"
         lines.append(
-            "- " + name_of(each) + compose(" ({id}, {how})", id=each.platform_user_id, how=how)
+            turn.text(
+                "coordinator.rights.list_line",
+                name=name_of(each),
+                id=typed(each.platform_user_id),
+                how=turn.text(f"coordinator.rights.{how}"),
+            )
         )
     return Reply(text=Text.join(lines))
 
@@ -482,55 +489,45 @@ def _check_hard_rules(
         excluded=excluded_pairs(turn),
         on=turn.now.date(),
     )
-    a, b = mentor.person, mentee.person
+    names = {"a": name_of(mentor.person), "b": name_of(mentee.person)}
     if rule is matching.Rule.SAME_PERSON:
-        raise Refusal("A person cannot be paired with themselves.")
+        raise Refusal(turn.text("coordinator.rules.same_person"))
     if rule is matching.Rule.REPORTING_LINE:
-        raise Refusal(
-            compose(
-                "{a} and {b} have a direct reporting line; "
-                "Tandem never pairs a manager with their own report.",
-                a=name_of(a),
-                b=name_of(b),
-            )
-        )
+        raise Refusal(turn.text("coordinator.rules.reporting_line", **names))
     kind = Kind(programme.kind)
     if rule is matching.Rule.DIRECTION and kind is Kind.REVERSE:
         raise Refusal(
-            "In reverse mentoring the mentor is the more junior colleague: "
-            + _levels(mentor, mentee)
-            + " Swap them or check the levels."
+            turn.text("coordinator.rules.reverse_direction", levels=_levels(turn, mentor, mentee))
         )
     if rule is matching.Rule.DIRECTION:  # classic and sponsorship
         raise Refusal(
-            f"In {kind.value} mentoring the mentor is the more senior colleague: "
-            + _levels(mentor, mentee)
-        )
-    if rule is matching.Rule.DISSOLVED_BEFORE:
-        raise Refusal(
-            compose(
-                "{a} and {b} were paired before and it was dissolved; "
-                "Tandem never proposes the same two people again.",
-                a=name_of(a),
-                b=name_of(b),
+            turn.text(
+                "coordinator.rules.direction",
+                kind_name=turn.text("kinds.name", kind=kind),
+                levels=_levels(turn, mentor, mentee),
             )
         )
+    if rule is matching.Rule.DISSOLVED_BEFORE:
+        raise Refusal(turn.text("coordinator.rules.dissolved_before", **names))
     if rule is matching.Rule.OVERLAP:
         hours = matching.overlap_hours(_candidate(mentor), _candidate(mentee), turn.now.date())
         raise Refusal(
-            compose("The working days of {a} and {b} overlap by ", a=name_of(a), b=name_of(b))
-            + f"{round(hours, 2):g} hours; Tandem pairs people who share at least "
-            f"{matching.MIN_OVERLAP_HOURS:g} hour. Check their time zones and working hours."
+            turn.text(
+                "coordinator.rules.overlap",
+                hours=turn.content.number(round(hours, 2)),
+                least=turn.content.number(matching.MIN_OVERLAP_HOURS),
+                **names,
+            )
         )
 
 
-def _levels(mentor: Enrolment, mentee: Enrolment) -> Text:
-    return compose(
-        "{a} is level {a_level}, {b} level {b_level}.",
+def _levels(turn: Turn, mentor: Enrolment, mentee: Enrolment) -> Text:
+    return turn.text(
+        "coordinator.rules.levels",
         a=name_of(mentor.person),
-        a_level=Text.engine(str(mentor.seniority)),
+        a_level=turn.content.number(mentor.seniority),
         b=name_of(mentee.person),
-        b_level=Text.engine(str(mentee.seniority)),
+        b_level=turn.content.number(mentee.seniority),
     )
 
 
@@ -551,12 +548,11 @@ def _check_availability(
         for enrolment, role in ((mentor, "mentor"), (mentee, "mentee")):
             if enrolment.role != role:
                 raise Refusal(
-                    compose(
-                        '{name} is enrolled as a {role} in "{programme}"; '
-                        "name the mentor first, then the mentee.",
+                    turn.text(
+                        "coordinator.availability.wrong_role",
                         name=name_of(enrolment.person),
-                        role=Text.engine(enrolment.role),
-                        programme=programme.name,
+                        role_name=turn.text(f"coordinator.availability.role.{enrolment.role}"),
+                        programme=typed(programme.name),
                     )
                 )
     live = [
@@ -567,19 +563,24 @@ def _check_availability(
     together = live_pair_between(turn, mentor.person, mentee.person)
     if together is not None:
         raise Refusal(
-            compose(
-                "{mentor} and {mentee} are already ",
+            turn.text(
+                "coordinator.availability.already_pair",
                 mentor=name_of(mentor.person),
                 mentee=name_of(mentee.person),
+                pair_id=together.id,
             )
-            + f"pair #{together.id}."
         )
     if any(mentee.person_id in (p.mentor_id, p.mentee_id) for p in live):
-        raise Refusal(name_of(mentee.person) + " already has a pair in this programme.")
+        raise Refusal(
+            turn.text("coordinator.availability.mentee_taken", name=name_of(mentee.person))
+        )
     if sum(p.mentor_id == mentor.person_id for p in live) >= mentor.capacity:
         raise Refusal(
-            name_of(mentor.person) + f" already mentors {mentor.capacity} pair(s) here, "
-            "their enrolled capacity; enrol them again with a higher --capacity first."
+            turn.text(
+                "coordinator.availability.capacity",
+                name=name_of(mentor.person),
+                count=mentor.capacity,
+            )
         )
 
 
@@ -600,10 +601,8 @@ def _enrolled(turn: Turn, programme: Programme, person: Person) -> Enrolment:
     )
     if enrolment is None or consent.is_out(enrolment):
         raise Refusal(
-            compose(
-                '{name} is not enrolled in "{programme}" yet; use `enrol` first.',
-                name=name_of(person),
-                programme=programme.name,
+            turn.text(
+                "coordinator.not_enrolled", name=name_of(person), programme=typed(programme.name)
             )
             if enrolment is None
             else turn.text(

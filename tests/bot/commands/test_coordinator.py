@@ -144,8 +144,8 @@ def test_programme_list_before_and_after(f: Flow) -> None:
     programme(f, "Classic pilot", kind="classic")
     assert ok(f.command(COORDINATOR, "programme list")) == (
         "*Programmes*\n"
-        '- "Classic pilot" (classic): 0 enrolled, 0 pairs\n'
-        '- "Reverse 2027" (reverse): 2 enrolled, 1 pairs'
+        '- "Classic pilot" (classic mentoring): 0 enrolled, 0 pairs\n'
+        '- "Reverse 2027" (reverse mentoring): 2 enrolled, 1 pair'
     )
 
 
@@ -214,7 +214,7 @@ def test_pair_refuses_a_direct_reporting_line_either_way(f: Flow) -> None:
         ("reverse", 8, 2, "In reverse mentoring the mentor is the more junior colleague"),
         ("reverse", 5, 5, "In reverse mentoring the mentor is the more junior colleague"),
         ("classic", 2, 8, "In classic mentoring the mentor is the more senior colleague"),
-        ("sponsorship", 5, 5, "In sponsorship mentoring the mentor is the more senior colleague"),
+        ("sponsorship", 5, 5, "In sponsorship the mentor is the more senior colleague"),
     ],
 )
 def test_pair_refuses_the_wrong_seniority_direction(
