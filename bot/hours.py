@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.content import Content, default_content
@@ -134,6 +134,11 @@ def next_window_start(people: Sequence[Hours], moment: datetime) -> datetime:
     pairing, but hours change later) get the message at the first moment anyone of them is
     working, rather than never.
     """
+    return _next_window_start(tuple(people), moment)
+
+
+@lru_cache(maxsize=4096)  # a sweep asks about many people with the same hours at one moment
+def _next_window_start(people: tuple[Hours, ...], moment: datetime) -> datetime:
     if not people:
         return moment
     end = _horizon(people, moment)

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from bot import hours
 from bot.content import Content, default_content
+from bot.lifecycle import planning
 from bot.programmes import Cadence, Kind, default_agenda_owner, nth_session_date
 from bot.replies import Outcome, Reply
 from bot.stages import Stage
@@ -197,9 +198,11 @@ class Journey:
 
     def reminder_time(self, number: int) -> datetime:
         """When the reminder for session `number` reaches both (UTC, 09-17 on weekdays): the
-        day before, or the next working hour when that falls outside them (a Sunday)."""
-        due = self.session_time(number) - timedelta(days=1)
-        return hours.next_window_start([hours.Hours(), hours.Hours()], due)
+        day before, or the last working moment of both before that (a Monday session: the
+        Friday), held to the next working hour if even that is outside them."""
+        people = [hours.Hours(), hours.Hours()]
+        due = planning.reminder_due(people, self.session_time(number))
+        return hours.next_window_start(people, due)
 
     def hold(self, number: int, *, happened: str = "yes", **answers: str) -> None:
         """Let session `number` pass, then both people check in."""

@@ -31,15 +31,16 @@ def test_the_reminder_comes_the_day_before_and_only_once(journey) -> None:
     first = j.session_time(1)
     j.read_all()
 
-    j.at(first - DAY - HOUR)
+    # The day before is a Sunday: the reminder is due on the last working moment of both
+    # before it, Friday 10:00, rather than held until Monday morning.
+    friday = first - 3 * DAY
+    j.at(friday - HOUR)
     assert j.new_texts("maya") == [] and j.session(1).reminded_at is None
-    j.at(first - DAY)  # a Sunday: the reminder is written, and waits for working hours
-    assert j.session(1).reminded_at == first - DAY
-    assert reminders(j, "maya") == [] and reminders(j, "sam") == []
-    j.at(j.reminder_time(1))  # Monday 09:00, an hour before the session
-    assert j.reminder_time(1) == first - HOUR
+    j.at(friday)
+    assert j.reminder_time(1) == friday
+    assert j.session(1).reminded_at == friday
     assert len(reminders(j, "maya")) == 1 and len(reminders(j, "sam")) == 1
-    j.at(j.reminder_time(1) + HOUR)
+    j.at(first - HOUR)
     assert reminders(j, "maya") == [] and reminders(j, "sam") == []
 
 
