@@ -5,8 +5,12 @@ engine) for `--people` people of one Slack workspace, each with a stored DM addr
 message is one chat.postMessage and no conversations.open. A small aiohttp server on 127.0.0.1
 plays Slack's Web API with a token bucket per workspace: `--rate` messages a second, a burst of
 `--burst` (default: one second's worth), a 429 with `Retry-After: 1` beyond it. Workers are
-separate processes running `deliver_pending_async` with a `SlackSender` whose AsyncWebClient
-carries slack_sdk's `AsyncRateLimitErrorRetryHandler`, as `tandem serve` builds it.
+separate processes running `deliver_pending_async` with a `SlackSender` that paces itself per
+workspace (`--pace split`: each of N workers at rate/N with a burst of `--client-burst`/N, as
+TANDEM_SLACK_RATE is meant to be set; `full`: each at the whole rate; `off`: no pacing, learning
+the limit from 429s). Its AsyncWebClient retries dropped connections
+(`AsyncConnectionErrorRetryHandler`) but not 429s: the sender holds the whole workspace for a
+429's Retry-After and tries again itself.
 
 Measured: wall time from the workers' start to the last one's end, messages/s against the
 limit's own bound ((messages - burst) / rate seconds; "of max" is bound / wall), 429s
@@ -224,9 +228,16 @@ def outcome(db: Database) -> dict[str, int]:
 # -- the workers ----------------------------------------------------------------------------
 
 
-def worker(url: str, base_url: str, limit: int, results: multiprocessing.Queue) -> None:
+def worker(
+    url: str,
+    base_url: str,
+    limit: int,
+    pace: tuple[float | None, float],
+    keep_alive: bool,
+    results: multiprocessing.Queue,
+) -> None:
     """One process: drain until nothing is left to claim; reports (delivered, seconds)."""
-    from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+    from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
     from slack_sdk.web.async_client import AsyncWebClient
 
     from adapters.slack.sender import SlackSender
@@ -234,22 +245,34 @@ def worker(url: str, base_url: str, limit: int, results: multiprocessing.Queue) 
     from bot.delivery import deliver_pending_async
 
     async def run() -> int:
+        import aiohttp
+
+        # Without a session of its own, slack_sdk opens a new connection for every request.
+        session = aiohttp.ClientSession() if keep_alive else None
         client = AsyncWebClient(
             token=TOKEN,
             base_url=base_url,
-            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=10)],
+            session=session,
+            retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=2)],
         )
-        return await deliver_pending_async(
-            db=db, clock=SystemClock(), senders={"slack": SlackSender(client=client)}, limit=limit
-        )
+        rate, burst = pace
+        sender = SlackSender(client=client, rate=rate, burst=burst)
+        try:
+            return await deliver_pending_async(
+                db=db, clock=SystemClock(), senders={"slack": sender}, limit=limit
+            )
+        finally:
+            if session is not None:
+                await session.close()
 
     db = Database(url=url)
     started = time.monotonic()
+    cpu = time.process_time()
     try:
         delivered = asyncio.run(run())
     finally:
         db.dispose()
-    results.put((os.getpid(), delivered, time.monotonic() - started))
+    results.put((os.getpid(), delivered, time.monotonic() - started, time.process_time() - cpu))
 
 
 @dataclass
@@ -262,6 +285,7 @@ class Run:
     wall: float
     sending: float  # first to last message the fake accepted
     per_worker: list[int]
+    cpu_ms: list[float]
     limited: int
     duplicated: int
     missing: int
@@ -276,7 +300,8 @@ class Run:
             f"{bound / self.wall:>6.0%} "
             f"{self.limited:>6} {self.duplicated:>5} {self.missing:>5} "
             f"{self.db['delivered']:>9,} {self.db['quarantined']:>5} {self.db['attempts']:>8,} "
-            f"{'+'.join(str(n) for n in self.per_worker)}"
+            f"{'+'.join(str(n) for n in self.per_worker)} "
+            f"({'/'.join(f'{ms:.1f}' for ms in self.cpu_ms)} ms CPU/msg)"
         )
 
 
@@ -288,19 +313,26 @@ def drain(backend: str, url: str | None, args: argparse.Namespace, workers: int)
         with serving(fake) as base_url:
             context = multiprocessing.get_context("spawn")
             results: multiprocessing.Queue = context.Queue()
+            pace = paced(args, burst, workers)
             processes = [
-                context.Process(target=worker, args=(db.url, base_url, args.messages, results))
+                context.Process(
+                    target=worker,
+                    args=(db.url, base_url, args.messages, pace, args.keep_alive, results),
+                )
                 for _ in range(workers)
             ]
             deadline = args.messages / args.rate * 3 + 120  # bounded: never waits for ever
             started = time.monotonic()
             for process in processes:
                 process.start()
-            per_worker = []
+            per_worker: list[int] = []
+            cpu_ms: list[float] = []  # each worker's own CPU per message it sent
             for _ in processes:
                 left = deadline - (time.monotonic() - started)
                 try:
-                    per_worker.append(results.get(timeout=max(left, 1))[1])
+                    _, sent, _, cpu = results.get(timeout=max(left, 1))
+                    per_worker.append(sent)
+                    cpu_ms.append(cpu * 1000 / max(sent, 1))
                 except Exception:
                     print("  (deadline passed: stopping the workers)", flush=True)
                     break
@@ -321,6 +353,7 @@ def drain(backend: str, url: str | None, args: argparse.Namespace, workers: int)
             wall=wall,
             sending=(fake.last or 0.0) - (fake.first or 0.0),
             per_worker=per_worker,
+            cpu_ms=cpu_ms,
             limited=fake.limited,
             duplicated=sum(c - 1 for m, c in received.items() if m in expected and c > 1)
             + sum(c for m, c in received.items() if m not in expected),
@@ -329,12 +362,35 @@ def drain(backend: str, url: str | None, args: argparse.Namespace, workers: int)
         )
 
 
+def paced(args: argparse.Namespace, burst: float, workers: int) -> tuple[float | None, float]:
+    """Each worker's (rate, burst) for its SlackSender."""
+    client_burst = args.client_burst if args.client_burst is not None else burst / 2
+    if args.pace == "off":
+        return None, 1.0
+    if args.pace == "full":
+        return args.rate, client_burst
+    return args.rate / workers, max(1.0, client_burst / workers)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--people", type=int, default=400)
     parser.add_argument("--rate", type=float, default=300.0, help="messages/s per workspace")
     parser.add_argument("--burst", type=float, default=None, help="bucket size (default: rate)")
+    parser.add_argument("--pace", choices=("split", "full", "off"), default="split")
+    parser.add_argument(
+        "--client-burst",
+        type=float,
+        default=None,
+        help="the senders' burst, shared like the rate (default: half the fake's)",
+    )
+    parser.add_argument("--workers", default="1,2", help="PostgreSQL runs, e.g. 1,2 or 2")
+    parser.add_argument(
+        "--keep-alive",
+        action="store_true",
+        help="give the client one aiohttp session (tandem serve does not, yet)",
+    )
     parser.add_argument("--database-url", default=os.environ.get("TANDEM_TEST_DATABASE_URL"))
     parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
@@ -342,7 +398,7 @@ def main() -> None:
     if not args.skip_sqlite:
         runs.append(("sqlite", None, 1))
     if args.database_url:
-        runs += [("postgresql", args.database_url, 1), ("postgresql", args.database_url, 2)]
+        runs += [("postgresql", args.database_url, int(n)) for n in args.workers.split(",")]
     print(
         f"{'backend':>10} {'workers':>7} {'messages':>8} {'rate':>6} {'wall s':>7} "
         f"{'send s':>7} {'bound s':>7} {'msg/s':>7} {'of max':>6} {'429s':>6} "

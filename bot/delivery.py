@@ -135,7 +135,14 @@ class Courier:
     db: Database
     clock: Clock
     platforms: Collection[str] | None = None  # None: every platform (tests, one-off tools)
-    content: Content = field(default_factory=default_content)
+    # The words of reports; read on the first report, not when a delivery run starts.
+    given_content: Content | None = None
+
+    @property
+    def content(self) -> Content:
+        if self.given_content is None:
+            self.given_content = default_content()
+        return self.given_content
 
     def claim(self, limit: int = BATCH) -> list[Delivery]:
         with self.db.transaction() as session:
