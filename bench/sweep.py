@@ -6,7 +6,9 @@ through the engine: a million pairs through the engine would take hours), each w
 session months ahead, and `--due` of them with a session reminder due now. Three such groups
 are due at three moments; each moment is swept once and the median is printed.
 
-Prints figures; asserts nothing. Run:
+"sweep ms" is wall time, "cpu ms" this process's CPU time (the database server's not included;
+on a shared machine it varies much less than wall time), "load" the 1-minute load average when
+the size finished. Prints figures; asserts nothing. Run:
     .venv/bin/python bench/sweep.py --backend sqlite 10000 100000 1000000 --due 5
     .venv/bin/python bench/sweep.py --backend postgresql 10000 100000 1000000 --due 1000
 PostgreSQL needs TANDEM_TEST_DATABASE_URL (a schema is created and dropped per size).
@@ -167,18 +169,20 @@ def measure(backend: str, pairs: int, due: int) -> None:
         clock = FakeClock(START - timedelta(minutes=1))
         engine = Engine(db=db, clock=clock, content=default_content())
         engine.sweep()  # nothing due yet: connections and caches warm
-        times, statements, done = [], [], []
+        times, cpu, statements, done = [], [], [], []
         for n in range(ROUNDS):
             clock.set(START + n * ROUND_GAP)
             with counting(db) as sent:
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 done.append(engine.sweep())
                 times.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - started_cpu)
             statements.append(len(sent))
         print(
             f"{backend:>10} {pairs:>9,} {due:>5} {statistics.median(times) * 1000:>10.1f} "
-            f"{statistics.median(statements):>10.0f} {statistics.median(statements) / due:>9.1f} "
-            f"{min(done):>5} {built:>8.1f}",
+            f"{statistics.median(cpu) * 1000:>8.1f} "
+            f"{statistics.median(statements):>10.0f} {statistics.median(statements) / due:>9.2f} "
+            f"{min(done):>5} {built:>8.1f} {os.getloadavg()[0]:>5.1f}",
             flush=True,
         )
 
@@ -190,8 +194,8 @@ def main() -> None:
     parser.add_argument("--due", type=int, default=5)
     arguments = parser.parse_args()
     print(
-        f"{'backend':>10} {'pairs':>9} {'due':>5} {'sweep ms':>10} {'statements':>10} "
-        f"{'per due':>9} {'done':>5} {'build s':>8}"
+        f"{'backend':>10} {'pairs':>9} {'due':>5} {'sweep ms':>10} {'cpu ms':>8} "
+        f"{'statements':>10} {'per due':>9} {'done':>5} {'build s':>8} {'load':>5}"
     )
     for size in arguments.sizes:
         measure(arguments.backend, size, arguments.due)
