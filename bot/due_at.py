@@ -29,6 +29,7 @@ from storage.models import CheckIn, Contract, MentoringSession, NudgeSent, Pair
 
 PENDING = "tandem.due_pairs"  # session.info: pair id -> whether the nudges should look again
 CHECKINS = "tandem.due_checkin_sessions"  # session.info: session ids of check-ins written
+SENT = "tandem.due_sent_pairs"  # session.info: pairs a NudgeSent row was written for
 FACTS = (MentoringSession, Contract, NudgeSent)  # rows with a pair_id the due rule reads
 
 # Which clock each database's writes are dated by: the engine's (a fake one in tests and the demo).
@@ -61,12 +62,14 @@ def settle_many(session: Session, schedules: Collection[due.Schedule], now: date
     if not schedules:
         return
     session.flush()  # what the handlers queued and changed, in bulk
-    # What was sent may have grown (a waiting reminder, a nudge): read it again.
-    sent = due.sent_of(session, [schedule.pair.id for schedule in schedules])
+    # What was sent may have grown (a waiting reminder, a nudge): read it again for those.
+    grown = session.info.pop(SENT, set()) & {schedule.pair.id for schedule in schedules}
+    sent = due.sent_of(session, grown) if grown else {}
     pending = session.info.get(PENDING, {})
     values = []
     for schedule in schedules:
-        schedule.sent = sent[schedule.pair.id]
+        if schedule.pair.id in sent:
+            schedule.sent = sent[schedule.pair.id]
         pending.pop(schedule.pair.id, None)
         values.append({"pair_id": schedule.pair.id, "due": due.next_due(schedule, now)})
     _write(session, values)
@@ -125,6 +128,8 @@ def _collect(session: Session, _context: object) -> None:
         elif isinstance(obj, FACTS):
             # A new or changed contract can change what the nudges see (a swap moved earlier).
             touch(session, obj.pair_id, nudges=isinstance(obj, Contract))
+            if isinstance(obj, NudgeSent):
+                session.info.setdefault(SENT, set()).add(obj.pair_id)
 
 
 def _became_active(pair: Pair) -> bool:

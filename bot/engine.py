@@ -385,23 +385,19 @@ class Engine:
         session: Session, pairs: list[Pair], places: dict[int, tuple[Programme, Tenant] | None]
     ) -> dict[int, Tenant]:
         """The tenant of each pair's programme (by programme id), with the programme attached
-        to each pair: read once per sweep (two queries for the programmes not seen yet), then
+        to each pair: read once per sweep (one query for the programmes not seen yet), then
         merged into each chunk's session without a query (the rows rarely change, and never
         within one sweep)."""
         missing = {pair.programme_id for pair in pairs} - set(places)
         if missing:
-            programmes = session.scalars(select(Programme).where(Programme.id.in_(missing))).all()
-            tenant_ids = {programme.tenant_id for programme in programmes}
-            tenants = {
-                tenant.id: tenant
-                for tenant in session.scalars(select(Tenant).where(Tenant.id.in_(tenant_ids)))
-            }
             for programme_id in missing:
                 places[programme_id] = None
-            for programme in programmes:
-                tenant = tenants.get(programme.tenant_id)
-                if tenant is not None:
-                    places[programme.id] = (programme, tenant)
+            for programme, tenant in session.execute(
+                select(Programme, Tenant)
+                .join(Tenant, Tenant.id == Programme.tenant_id)
+                .where(Programme.id.in_(missing))
+            ).tuples():
+                places[programme.id] = (programme, tenant)
         here: dict[int, tuple[Programme, Tenant]] = {}
         for programme_id in {pair.programme_id for pair in pairs}:
             place = places[programme_id]
