@@ -114,8 +114,21 @@ class Engine:
     def _turn_as(self, session: Session, actor: Actor) -> tuple[Turn, Person]:
         """A turn in `actor`'s workspace, and the stored person behind the actor."""
         now = self.clock.now()
-        tenant = resolve_tenant(session, platform=actor.platform, external_id=actor.tenant, now=now)
-        person = resolve_actor(session, tenant, actor, now=now, coordinators=self.coordinators)
+        tenant = resolve_tenant(
+            session,
+            platform=actor.platform,
+            external_id=actor.tenant,
+            now=now,
+            content=self.content,  # no workspace yet: the operator's language
+        )
+        person = resolve_actor(
+            session,
+            tenant,
+            actor,
+            now=now,
+            coordinators=self.coordinators,
+            content=self.content_for(tenant),
+        )
         # Immediate: an answer to what someone just did goes at once, whatever the hour.
         turn = Turn(
             session=session, now=now, content=self.content_for(tenant), tenant=tenant, immediate=True

@@ -26,7 +26,7 @@ def hours_(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     person.work_start_hour, person.work_end_hour = int(start), int(end)
     if len(parsed.args) > 1:
         person.work_days = hours.parse_days(parsed.args[1])
-    parts = [turn.text("hours.set", hours=_engine(hours.describe(hours.of(person))))]
+    parts = [turn.text("hours.set", hours=_engine(hours.describe(hours.of(person), turn.content)))]
     for partner in _without_shared_hours(turn, person):
         parts.append(turn.text("hours.no_overlap", partner=name_of(partner)))
     return Reply(text=Text.join(parts, "\n\n"))
@@ -48,13 +48,13 @@ def away_off(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply
     today = hours.local_date(hours.of(person), turn.now)
     was_away = person.away_until is not None and person.away_until > today
     person.away_until = None
-    described = _engine(hours.describe(hours.of(person)))
+    described = _engine(hours.describe(hours.of(person), turn.content))
     return Reply(text=turn.text("hours.back" if was_away else "hours.not_away", hours=described))
 
 
 def _shown(turn: Turn, person: Person) -> Text:
     mine = hours.of(person)
-    parts = [turn.text("hours.shown", hours=_engine(hours.describe(mine)))]
+    parts = [turn.text("hours.shown", hours=_engine(hours.describe(mine, turn.content)))]
     if mine.away_until is not None and mine.away_until > hours.local_date(mine, turn.now):
         parts.append(turn.text("hours.away", date=_engine(turn.content.date(mine.away_until))))
     return Text.join(parts, "\n\n")
