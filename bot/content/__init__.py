@@ -120,6 +120,14 @@ class Content:
         params["count"] = self.number(count)
         return node.get(form, node["other"])
 
+    def template(self, key: str, *, kind: str | None = None, role: str | None = None) -> str:
+        """The text of `key` with its `{fields}` unfilled (one text, not a list or plural map):
+        for checks that look for a sentence whatever the language."""
+        node = self._resolve(key, kind, role)
+        if not isinstance(node, str):
+            raise ContentError(f"{key!r} is not a single text")
+        return node.strip()
+
     def has(self, key: str, *, kind: str | None = None, role: str | None = None) -> bool:
         try:
             self._resolve(key, kind, role)

@@ -92,9 +92,9 @@ def set_up(world: World, checks: Checks) -> tuple[int, int]:
     early = world.command(HANA, f"match {QUOTED} --dry-run")
     checks.expect(
         early.answer is not None
-        and "Proposed matches" in early.answer.text
-        and "no answer yet" in early.answer.text
-        and "mentors" not in early.answer.text,
+        and world.says(early.answer.text, "coordinator.match.title_dry_run", name=PROGRAMME)
+        and world.says(early.answer.text, "consent.coordinator.waiting")
+        and not world.says(early.answer.text, "coordinator.match.line"),
         "nobody is matched before accepting; the coordinator sees who has not answered yet",
     )
     world.narrate("Over the morning, each of the four reads the invitation and says yes.")
@@ -109,7 +109,10 @@ def set_up(world: World, checks: Checks) -> tuple[int, int]:
     world.command(HANA, f"match {QUOTED}")
     maya_sam, leo_priya = checks.pair_of("maya", "sam"), checks.pair_of("leo", "priya")
     checks.expect(
-        dry.answer is not None and "Maya Lind mentors Sam Berg" in dry.answer.text,
+        dry.answer is not None
+        and world.says(
+            dry.answer.text, "coordinator.match.line", mentor=MAYA.name, mentee=SAM.name
+        ),
         "matching pairs the support engineer with the COO (TikTok)",
     )
     checks.expect(
@@ -164,7 +167,7 @@ def intros_and_chemistry(world: World, checks: Checks, maya_sam: int, leo_priya:
     rematch = world.command(HANA, f"match {QUOTED} --dry-run")
     proposed = rematch.answer.text if rematch.answer else ""
     checks.expect(
-        "Leo Park mentors Priya Shah" not in proposed,
+        not world.says(proposed, "coordinator.match.line", mentor=LEO.name, mentee=PRIYA.name),
         "matching never proposes Leo and Priya again",
         proposed,
     )

@@ -7,9 +7,11 @@ what lets six months run in seconds; `hourly=True` sweeps every simulated hour i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
+from string import Formatter
 
 from bot import due, wire
 from bot.clock import FakeClock
@@ -88,6 +90,18 @@ class World:
         """What Tandem calls something in the demo's language (a button's label, say): the
         story presses buttons by what people see on them, in whatever language that is."""
         return str(self.content.text(key, **params))
+
+    def says(self, text: str, key: str, **known: str) -> bool:
+        """Whether `text` holds the sentence `key` in the demo's language, with the `known`
+        fields as given and any others as whatever they were: checks that hold in any language.
+        """
+        template = self.content.template(key)
+        pattern = ""
+        for literal, field, _spec, _conversion in Formatter().parse(template):
+            pattern += re.escape(literal)
+            if field is not None:
+                pattern += re.escape(known[field]) if field in known else ".*?"
+        return re.search(pattern, text, flags=re.DOTALL) is not None
 
     def press(self, who: Person, action: str, *, value: str = "", label: str = "") -> Outcome:
         """Press the newest button `who` received for `action` (and value prefix, or label)."""
