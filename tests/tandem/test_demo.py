@@ -109,3 +109,43 @@ def test_the_storyline_checks_itself(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert result.exit_code == 1
     assert "the storyline broke" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_whole_demo_runs_in_german(tmp_path: Path) -> None:
+    """Issue 9: a second language, complete: every message of the storyline is German, and
+    the storyline's own checks (which look for sentences by their templates) all pass."""
+    result = CliRunner().invoke(
+        app,
+        ["demo", "--database", str(tmp_path / "de.db"), "--plain", "--language", "de"],
+        env={"COLUMNS": "240"},
+    )
+
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    for german in (
+        "Vorgeschlagene Tandems (Probelauf, nichts verschickt)",
+        "Eingeladen, noch ohne Antwort",
+        "Priya Shah presses [Ja, gern]",
+        "Maya Lind presses [Wir legen los]",
+        "Version 1 ist an euch beide verschickt.",
+        "→ an Maya Lind (privat)",
+    ):
+        assert german in out, german
+    # The English of the same moments is nowhere: the bot's words all came from bot/content/de.
+    for english in (
+        "Proposed matches",
+        "Invited, no answer yet",
+        "[Yes, I'd like to]",
+        "Version 1 is posted to you both.",
+        "Confirmed. You have both agreed",
+        "Half-way:",
+        "(private)",
+    ):
+        assert english not in out, english
+
+
+def test_a_language_tandem_does_not_speak_is_refused_by_its_option() -> None:
+    result = CliRunner().invoke(app, ["demo", "--language", "xx"])
+
+    assert result.exit_code == 2
+    assert "--language 'xx'" in result.output and "de, en" in result.output
