@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from statistics import mean
 from typing import Any
 
+from babel.numbers import format_decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 from sqlalchemy.sql.expression import ScalarSelect
@@ -22,7 +23,7 @@ from bot.lifecycle.planning import describe_when
 from bot.lifecycle.transition import partner_of, role_of
 from bot.replies import Button, Reply
 from bot.stages import MIDDLE, TERMINAL, Stage
-from bot.text import Text, compose, typed
+from bot.text import Text, typed
 from bot.turn import Turn
 from storage.models import (
     Answer,
@@ -44,38 +45,34 @@ MIN_ANSWERS_FOR_TEXT = K_ANONYMITY
 
 def my_pairs(turn: Turn, person: Person, pairs: list[Pair]) -> Text:
     if not pairs:
-        return Text.engine(
-            "You are not in a mentoring pair right now."
-            + (
-                ""
-                if person.is_coordinator
-                else " Your coordinator will introduce you when there is a match."
-            )
-        )
+        reader = "coordinator" if person.is_coordinator else "participant"
+        return turn.text(f"reports.my_pairs.none_{reader}")
     blocks = []
     for pair in pairs:
-        partner = partner_of(pair, person)
         lines: list[str] = [
-            compose(
-                "*Pair #{id}* in {programme}: you are the {role}, with {partner}. Stage: {stage}.",
-                id=Text.engine(str(pair.id)),
-                programme=pair.programme.name,
-                role=Text.engine(role_of(pair, person)),
-                partner=name_of(partner),
-                stage=Text.engine(pair.stage.replace("_", " ")),
+            turn.text(
+                f"reports.my_pairs.pair_as_{role_of(pair, person, turn.content)}",
+                pair_id=pair.id,
+                programme=typed(pair.programme.name),
+                partner=name_of(partner_of(pair, person, turn.content)),
+                stage=stage_name(turn, pair.stage),
             )
         ]
         upcoming = next(iter(planning.sessions_ahead(turn, pair)), None)
         if upcoming is not None:
+            when = describe_when(upcoming.planned_at, person, turn.content)
             lines.append(
-                f"Next session: #{upcoming.number}, {describe_when(upcoming.planned_at, person)}."
+                turn.text("reports.my_pairs.next_session", number=upcoming.number, when=when)
             )
         open_goals = [g for g in tracking.goals_of(turn, pair) if g.status == "open"]
         open_actions = tracking.actions_of(turn, pair, open_only=True)
         if open_goals or open_actions:
             lines.append(
-                f"{len(open_goals)} open goals, {len(open_actions)} open actions "
-                "(`goals`, `actions`)."
+                turn.text(
+                    "reports.my_pairs.open_work",
+                    goals=turn.text("reports.my_pairs.open_goals", count=len(open_goals)),
+                    actions=turn.text("reports.my_pairs.open_actions", count=len(open_actions)),
+                )
             )
         lines += waypoints.status_lines(turn, pair)  # the route or the parked list, for both
         blocks.append(Text.join(lines))
@@ -87,17 +84,18 @@ def overview(turn: Turn) -> Text:
         select(Programme).where(Programme.tenant_id == turn.tenant.id).order_by(Programme.name)
     ).all()
     if not programmes:
-        return Text.engine(
-            '*Coordinator*: no programmes yet. Start with `programme create "Name" --kind reverse`.'
-        )
-    lines: list[str] = ["*Programmes*"]
+        return turn.text("reports.overview.none")
+    lines: list[str] = [turn.text("reports.overview.title")]
     for programme in programmes:
-        counts = _stage_counts(turn, programme)
-        summary = (
-            ", ".join(f"{n} {stage.replace('_', ' ')}" for stage, n in counts) or "no pairs yet"
+        counts = dict(_stage_counts(turn, programme))
+        lines.append(
+            turn.text(
+                "reports.overview.programme",
+                name=typed(programme.name),
+                counts=stage_summary(turn, counts),
+            )
         )
-        lines.append(compose('- "{name}": ', name=programme.name) + summary)
-    lines.append('For one programme: `status "Name"`; its evaluation: `report "Name"`.')
+    lines.append(turn.text("reports.overview.hint"))
     return Text.join(lines)
 
 
@@ -468,64 +466,96 @@ def evaluation(turn: Turn, programme: Programme) -> Text:
     )
     stages = dict(_stage_counts(turn, programme))
     running = sum(n for s, n in stages.items() if s not in ("closed", "dissolved"))
+    number = turn.content.number
     lines: list[str] = [
-        compose("*Evaluation of {name}* ", name=programme.name) + f"({programme.kind})",
-        f"Pairs: {len(pairs)} ({stages.get('closed', 0)} closed, {stages.get('dissolved', 0)} "
-        f"dissolved without blame, {running} still running)",
-        f"Sessions: {held} held, {missed} missed or unreported",
+        turn.text("reports.evaluation.title", name=typed(programme.name), kind_word=programme.kind),
+        turn.text(
+            "reports.evaluation.pairs",
+            count=number(len(pairs)),
+            closed=number(stages.get("closed", 0)),
+            dissolved=number(stages.get("dissolved", 0)),
+            running=number(running),
+        ),
+        turn.text("reports.evaluation.sessions", held=number(held), missed=number(missed)),
     ]
     people = len({e.person_id for e in evaluations})
     if not evaluations:
-        lines.append("No evaluations yet: they arrive as pairs reach wrap-up.")
+        lines.append(turn.text("reports.evaluation.none_yet"))
     elif people < K_ANONYMITY:
-        lines.append(withheld(f"Evaluations ({plural(people, 'person', 'people')} so far)"))
+        lines.append(withheld(turn, "evaluations_so_far", "people", people))
     else:
-        lines.append(
-            f"Goals met (1-5): average {mean(e.goals_met for e in evaluations):.1f} "
-            f"from {plural(len(evaluations), 'evaluation', 'evaluations')}"
-        )
-        wishes = Counter(e.continue_as for e in evaluations)
-        lines.append(
-            "What next: "
-            + ", ".join(
-                f"{n} × {turn.text('wrap_up.choices.continue_as.' + w)}"
-                for w, n in wishes.most_common()
-            )
-        )
-        lines += _free_text(evaluations)
+        lines += _evaluations(turn, evaluations)
     # Nudges and parked items follow from one person's check-in answers, so a tally over
     # fewer than three pairs would point at them.
     if nudges:
         nudged = _pairs_with(turn, NudgeSent.pair_id, ids, NudgeSent.nudge != "midpoint_review")
         if nudged < K_ANONYMITY:
-            lines.append(
-                withheld(f"Nudges sent ({plural(nudged, 'pair', 'pairs')} so far)", "pairs")
-            )
+            lines.append(withheld(turn, "nudges_so_far", "pairs", nudged))
         else:
-            lines.append(
-                "Nudges sent: " + ", ".join(f"{k} × {n}" for k, n in sorted(nudges.items()))
-            )
+            lines.append(_nudge_tally(turn, nudges))
     if parked:
         parking = _pairs_with(turn, ParkedItem.pair_id, ids)
         if parking < K_ANONYMITY:
-            lines.append(
-                withheld(f"Parked items ({plural(parking, 'pair', 'pairs')} so far)", "pairs")
-            )
+            lines.append(withheld(turn, "parked_so_far", "pairs", parking))
         else:
-            lines.append(f"Parked items handed back at wrap-up: {parked}")
+            lines.append(turn.text("reports.evaluation.parked", count=number(parked)))
     return Text.join(lines)
 
 
-def withheld(what: str, among: str = "people") -> str:
-    """The line shown instead of an aggregate that covers too few people to hide each one."""
-    return (
-        f"{what}: withheld until at least {K_ANONYMITY} {among} are counted, so that no "
-        "answer can be traced to one person."
+def _evaluations(turn: Turn, evaluations: Sequence[Evaluation]) -> list[str]:
+    """The answers in aggregate (only once K_ANONYMITY people have answered)."""
+    average = format_decimal(
+        mean(e.goals_met for e in evaluations), "0.0", locale=turn.content.locale
     )
+    wishes = Counter(e.continue_as for e in evaluations)
+    choices = [
+        turn.text(
+            "reports.evaluation.choice",
+            count=turn.content.number(n),
+            choice=turn.text("wrap_up.choices.continue_as." + w),
+        )
+        for w, n in wishes.most_common()
+    ]
+    return [
+        turn.text(
+            "reports.evaluation.goals_met",
+            average=average,
+            evaluations=turn.text("reports.evaluation.evaluations", count=len(evaluations)),
+        ),
+        turn.text("reports.evaluation.what_next", choices=Text.join(choices, ", ")),
+        *_free_text(turn, evaluations),
+    ]
 
 
-def plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+def _nudge_tally(turn: Turn, nudges: Counter[str]) -> Text:
+    """How many of each nudge were sent, each by its name in the reader's language."""
+    tally = [
+        turn.text(
+            "reports.evaluation.nudge", name=nudge_name(turn, key), count=turn.content.number(n)
+        )
+        for key, n in sorted(nudges.items())
+    ]
+    return turn.text("reports.evaluation.nudges", tally=Text.join(tally, ", "))
+
+
+def nudge_name(turn: Turn, key: str) -> Text:
+    """A nudge's name; a nudge no longer known (a rule since removed) by its stored key."""
+    name = f"reports.evaluation.nudge_names.{key}"
+    return turn.text(name) if turn.content.has(name) else Text.engine(key)
+
+
+def withheld(turn: Turn, what: str, among: str, counted: int) -> Text:
+    """The line shown instead of an aggregate that covers too few people to hide each one:
+    `what` (a key under reports.evaluation) names it and says how many `among` ("people" or
+    "pairs") it counts so far."""
+    so_far = turn.text(
+        f"reports.evaluation.{what}",
+        counted=turn.text(
+            "reports.evaluation." + ("people" if among == "people" else "pairs_counted"),
+            count=counted,
+        ),
+    )
+    return turn.text(f"reports.evaluation.withheld.{among}", what=so_far, count=K_ANONYMITY)
 
 
 def _pairs_with(turn: Turn, column: Any, ids: list[int], *where: Any) -> int:
@@ -537,24 +567,22 @@ def _pairs_with(turn: Turn, column: Any, ids: list[int], *where: Any) -> int:
     )
 
 
-def _free_text(evaluations: Sequence[Evaluation]) -> list[str]:
+def _free_text(turn: Turn, evaluations: Sequence[Evaluation]) -> list[str]:
     """The written answers, without names and in no telling order, and only once enough
     people have answered that none can be traced to its author (the wrap-up promises this)."""
     if len(evaluations) < MIN_ANSWERS_FOR_TEXT:
-        return [
-            f"Written answers appear once at least {MIN_ANSWERS_FOR_TEXT} people have "
-            "evaluated, so that none can be traced to its author."
-        ]
+        return [turn.text("reports.evaluation.written_later", count=MIN_ANSWERS_FOR_TEXT)]
     lines: list[str] = []
     for title, items in (
-        ("What worked", [e.what_worked for e in evaluations]),
-        ("What to change", [e.what_to_change for e in evaluations]),
-        ("Taken back to the organisation", [e.take_back for e in evaluations]),
+        ("what_worked", [e.what_worked for e in evaluations]),
+        ("what_to_change", [e.what_to_change for e in evaluations]),
+        ("take_back", [e.take_back for e in evaluations]),
     ):
         written = sorted(item for item in items if item)
         if written:
             # Typed, but with no person: the report promises no answer can be traced to anyone.
-            lines.append(f"{title}:\n" + Text.join("- " + typed(item) for item in written))
+            heading = turn.text(f"reports.evaluation.written.{title}")
+            lines.append(Text.join([heading, *(Text.engine("- ") + typed(i) for i in written)]))
     return lines
 
 
