@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import pytest
 from flow import Flow
-from scenario import COORDINATOR, PROGRAMME, ok, programme, rows
+from scenario import COORDINATOR, ok, person, rows
 
 from adapters.console.render import to_field_prompt
 from adapters.slack.render import to_modal
 from adapters.teams.render import to_form_card
+from bot.content import default_content
 from bot.replies import FieldKind, Form, FormField, Reply
+from bot.turn import Turn
 from storage.db import Database
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, Person, Tenant
 
 
 @pytest.fixture
@@ -40,9 +42,7 @@ def test_an_english_workspace_answers_in_english_and_renders_as_before(f: Flow) 
 
 
 def test_a_german_workspace_gets_german_adapter_words_end_to_end(f: Flow) -> None:
-    ok(f.command(COORDINATOR, "language de"))
-    programme(f)
-    answer = f.command(COORDINATOR, f'programme show "{PROGRAMME}"').answer
+    answer = f.command(COORDINATOR, "language de").answer  # answered in the new language
     assert answer is not None and answer.language == "de"
     refused = f.command(COORDINATOR, "goals met 99").answer  # a Refusal is stamped as well
     assert refused is not None and refused.language == "de"
@@ -54,12 +54,22 @@ def test_a_german_workspace_gets_german_adapter_words_end_to_end(f: Flow) -> Non
 
 
 def test_queued_messages_carry_the_workspace_language_in_the_outbox(f: Flow) -> None:
-    ok(f.command(COORDINATOR, "language de"))
-    programme(f)
-    f.command(COORDINATOR, f'enrol maya --programme "{PROGRAMME}" --role mentor --level 3')
-    payloads = [row.payload for row in rows(f.db, OutboxMessage)]
-    assert payloads and all(p["language"] == "de" for p in payloads)
-    assert {r.language for r in f.received("maya")} == {"de"}  # read back from the row
+    ok(f.command(COORDINATOR, "status"))  # the workspace and its coordinator, stored
+    hana = person(f.db, COORDINATOR)
+    with f.db.transaction() as session:
+        turn = Turn(
+            session=session,
+            now=f.clock.now(),
+            content=default_content("de"),
+            tenant=session.get_one(Tenant, hana.tenant_id),
+            immediate=True,
+        )
+        turn.to_person(session.get_one(Person, hana.id), Reply(text="Hallo"))
+        turn.to_person(session.get_one(Person, hana.id), Reply(text="Hi", language="en"))
+    assert [o.reply.language for o in turn.sent] == ["de", "en"]  # a language said is kept
+    assert [row.payload["language"] for row in rows(f.db, OutboxMessage)] == ["de", "en"]
+    f.deliver()
+    assert [r.language for r in f.received(COORDINATOR)] == ["de", "en"]  # read back
 
 
 def test_a_reply_keeps_its_language_through_the_outbox_and_old_rows_have_none() -> None:
