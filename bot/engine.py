@@ -131,7 +131,11 @@ class Engine:
         )
         # Immediate: an answer to what someone just did goes at once, whatever the hour.
         turn = Turn(
-            session=session, now=now, content=self.content_for(tenant), tenant=tenant, immediate=True
+            session=session,
+            now=now,
+            content=self.content_for(tenant),
+            tenant=tenant,
+            immediate=True,
         )
         return turn, person
 

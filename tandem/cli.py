@@ -47,7 +47,8 @@ def demo(
         bool, typer.Option("--hourly", help="Sweep every simulated hour, as the tests do (slower).")
     ] = False,
     language: Annotated[
-        str, typer.Option("--language", help="What Tandem speaks: a folder of bot/content (en, de).")
+        str,
+        typer.Option("--language", help="What Tandem speaks: a folder of bot/content (en, de)."),
     ] = "en",
 ) -> None:
     """Run a whole reverse-mentoring programme in simulated time and print what everyone gets."""

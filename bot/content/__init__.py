@@ -20,8 +20,8 @@ else TANDEM_LANGUAGE.
 from __future__ import annotations
 
 from collections.abc import Mapping
+import datetime as dt
 from functools import cache
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -93,15 +93,15 @@ class Content:
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.locale)
 
-    def date(self, day: date) -> str:
+    def date(self, day: dt.date) -> str:
         """A calendar day, e.g. "Mon 04 Jan 2027" / "Mo., 4. Jan. 2027"."""
         return format_date(day, self._format("date"), locale=self.locale)
 
-    def day_month(self, day: date) -> str:
+    def day_month(self, day: dt.date) -> str:
         """A day without its year, e.g. "04 Jan" / "4. Jan."."""
         return format_date(day, self._format("day_month"), locale=self.locale)
 
-    def when(self, moment: datetime, zone: str) -> str:
+    def when(self, moment: dt.datetime, zone: str) -> str:
         """A moment in someone's zone, naming the zone: "Mon 04 Jan 2027, 10:00 (Europe/London)"."""
         local = moment.astimezone(ZoneInfo(zone))
         return f"{format_datetime(local, self._format('datetime'), locale=self.locale)} ({zone})"

@@ -74,7 +74,9 @@ def test_english_writes_moments_as_before() -> None:
 
 def test_german_writes_moments_the_german_way() -> None:
     german = Content.load(language="de")
-    assert german.when(LONDON_SPRING, "Europe/Berlin") == "So., 28. März 2027, 11:00 (Europe/Berlin)"
+    assert (
+        german.when(LONDON_SPRING, "Europe/Berlin") == "So., 28. März 2027, 11:00 (Europe/Berlin)"
+    )
     assert german.date(date(2027, 1, 4)) == "Mo., 4. Jan. 2027"
     assert german.day_month(date(2027, 1, 4)) == "4. Jan."
     assert german.number(12345) == "12.345"
