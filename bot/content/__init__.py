@@ -19,8 +19,8 @@ else TANDEM_LANGUAGE.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import datetime as dt
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
