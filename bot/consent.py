@@ -166,7 +166,7 @@ def leave(turn: Turn, person: Person, programme: Programme) -> Reply:
     parts: list[str] = [turn.text("consent.leave.done", programme=programme.name)]
     ended = _end_pairs(turn, person, programme)
     for pair in ended:
-        partner = partner_of(pair, person)
+        partner = partner_of(pair, person, turn.content)
         parts.append(
             turn.text(
                 "consent.leave.ended_pair", programme=programme.name, partner=name_of(partner)

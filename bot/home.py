@@ -79,8 +79,8 @@ def _no_pair(turn: Turn, person: Person) -> Reply:
 
 def _pair_section(turn: Turn, person: Person, pair: Pair) -> Reply:
     kind = kind_of(pair)
-    role = role_of(pair, person)
-    partner = partner_of(pair, person)
+    role = role_of(pair, person, turn.content)
+    partner = partner_of(pair, person, turn.content)
     partner_role = "mentee" if role == "mentor" else "mentor"
     stage = Stage(pair.stage)
     lines: list[str] = [
@@ -100,7 +100,7 @@ def _pair_section(turn: Turn, person: Person, pair: Pair) -> Reply:
     if stage is Stage.ACTIVE:
         upcoming = next(iter(planning.sessions_ahead(turn, pair)), None)
         if upcoming is not None:
-            when = planning.describe_when(upcoming.planned_at, person)
+            when = planning.describe_when(upcoming.planned_at, person, turn.content)
             lines.append(turn.text("home.pair.next_session", number=upcoming.number, when=when))
     names = {pair.mentor_id: _name(pair.mentor), pair.mentee_id: _name(pair.mentee)}
     goals = turn.session.scalars(

@@ -78,8 +78,8 @@ def _open_form(turn: Turn, person: Person, args: tuple[str, ...]) -> Reply:
     form_id, ref = args
     route = FORMS.get(form_id)
     if route is None:
-        raise Refusal("That form is not one I know.")
-    return Reply(text="", form=route.open(turn, person, number(ref)))
+        raise Refusal(turn.text("routes.unknown_form"))
+    return Reply(text="", form=route.open(turn, person, number(turn, ref)))
 
 
 def _intro(turn: Turn, person: Person, args: tuple[str, ...]) -> Reply:
@@ -89,7 +89,7 @@ def _intro(turn: Turn, person: Person, args: tuple[str, ...]) -> Reply:
 
 def _consent(turn: Turn, person: Person, args: tuple[str, ...]) -> Reply:
     enrolment_ref, answer = args
-    return consent.handle_answer(turn, person, number(enrolment_ref), answer)
+    return consent.handle_answer(turn, person, number(turn, enrolment_ref), answer)
 
 
 def _chemistry(turn: Turn, person: Person, args: tuple[str, ...]) -> Reply:
@@ -100,9 +100,9 @@ def _chemistry(turn: Turn, person: Person, args: tuple[str, ...]) -> Reply:
 def _confirm_contract(turn: Turn, person: Person, args: tuple[str, ...]) -> Reply:
     pair_ref, version, verb = args
     if verb != "confirm":
-        raise Refusal("That button is not one I know; it may come from an older version.")
+        raise Refusal(turn.text("routes.unknown_button"))
     pair = locked_pair(turn, pair_ref, person)
-    return contracting.handle_confirm(turn, pair, person, number(version))
+    return contracting.handle_confirm(turn, pair, person, number(turn, version))
 
 
 # The coordinator's buttons on a pair at risk (the Home tab and `status <programme>`, built by
@@ -122,7 +122,7 @@ def _as_coordinator(command: CoordinatorCommand, verb: str) -> ActionHandler:
         (pair_ref,) = args
         # The command looks the pair up within this tenant: another tenant's pair is refused
         # with the same answer as a pair that does not exist.
-        parsed = Parsed(verb=verb, args=(str(number(pair_ref)),))
+        parsed = Parsed(verb=verb, args=(str(number(turn, pair_ref)),))
         # Audited like the typed command (bot.commands.dispatch): only a step that changed
         # something is kept, and a refusal never gets that far.
         with audit.changes(turn.session) as changed:
@@ -151,9 +151,9 @@ ACTIONS: dict[str, tuple[int, ActionHandler]] = {
 
 def run_action(turn: Turn, person: Person, action: str, value: str) -> Reply:
     route = ACTIONS.get(action)
-    _version, args = wire.decode(value)
+    _version, args = wire.decode(value, turn.content)
     if route is None or len(args) != route[0]:
-        raise Refusal("That button is not one I know; it may come from an older version.")
+        raise Refusal(turn.text("routes.unknown_button"))
     return route[1](turn, person, args)
 
 
@@ -162,8 +162,8 @@ def run_submission(
 ) -> Reply:
     route = FORMS.get(form_id)
     if route is None:
-        raise Refusal("That form is not one I know.")
-    return route.submit(turn, person, number(context), values)
+        raise Refusal(turn.text("routes.unknown_form"))
+    return route.submit(turn, person, number(turn, context), values)
 
 
 # -- references -------------------------------------------------------------------------------
@@ -171,12 +171,13 @@ def run_submission(
 _REFERENCE = re.compile(r"#?([0-9]{1,9})")  # ids fit a 32-bit integer column everywhere
 
 
-def number(text: str | int) -> int:
+def number(turn: Turn, text: str | int) -> int:
+    """The id a reference names ("7" or "#7"); anything else is refused in the turn's words."""
     if isinstance(text, int):
         return text
     match = _REFERENCE.fullmatch(text.strip())
     if match is None:
-        raise Refusal("That reference is not one I recognise.")
+        raise Refusal(turn.text("routes.bad_reference"))
     return int(match.group(1))
 
 
@@ -187,7 +188,7 @@ def locked_pair(turn: Turn, ref: str | int, person: Person) -> Pair:
     crafted button reveals nothing. The row lock (PostgreSQL) serialises two people answering
     at the same moment, so the second one sees the first one's answer and the pair moves on.
     """
-    pair = turn.session.get(Pair, number(ref), with_for_update=True)
+    pair = turn.session.get(Pair, number(turn, ref), with_for_update=True)
     if pair is None or person.id not in (pair.mentor_id, pair.mentee_id):
-        raise Refusal("I can't find that pair.")
+        raise Refusal(turn.text("routes.no_pair"))
     return pair

@@ -157,8 +157,8 @@ def reminder_lines(turn: Turn, pair: Pair, person: Person) -> list[str]:
         turn.text(
             "waypoints.reminder_act",
             kind=Kind.SPONSORSHIP.value,
-            role=role_of(pair, person),
-            partner=name_of(partner_of(pair, person)),
+            role=role_of(pair, person, turn.content),
+            partner=name_of(partner_of(pair, person, turn.content)),
         ),
     ]
 

@@ -9,7 +9,7 @@ Which handler a button runs is `bot.routes`; this module only builds and parses 
 
 from __future__ import annotations
 
-from bot.content import Content, default_content
+from bot.content import Content
 from bot.replies import Button
 from bot.turn import Refusal
 
@@ -22,10 +22,10 @@ EXPIRED = "lifecycle.wire.expired"  # the content key of what the person is told
 
 class ExpiredButton(Refusal):
     """A button value from a version this Tandem does not read; said in `content`'s language
-    (the turn's; the default language when the caller has none)."""
+    (the turn's)."""
 
-    def __init__(self, content: Content | None = None) -> None:
-        super().__init__((content or default_content()).text(EXPIRED))
+    def __init__(self, content: Content) -> None:
+        super().__init__(content.text(EXPIRED))
 
 
 def encode(*args: str | int) -> str:
@@ -38,9 +38,9 @@ def encode(*args: str | int) -> str:
     return value
 
 
-def decode(value: str, content: Content | None = None) -> tuple[int, tuple[str, ...]]:
-    """(version, arguments) of a button value; ExpiredButton, worded by `content` (pass the
-    turn's), for a version not known here."""
+def decode(value: str, content: Content) -> tuple[int, tuple[str, ...]]:
+    """(version, arguments) of a button value; ExpiredButton, worded by `content` (the turn's),
+    for a version not known here."""
     head, _, rest = value.partition(":")
     if head.startswith("v"):
         number = head[1:]

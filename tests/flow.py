@@ -177,4 +177,4 @@ def accept_invitations(engine: Engine, people: Iterable[Actor]) -> None:
 
 def unversioned(value: str) -> str:
     """A button value's arguments without its wire version: `v1:checkin:3` -> `checkin:3`."""
-    return ":".join(wire.decode(value)[1])
+    return ":".join(wire.decode(value, default_content())[1])

@@ -65,7 +65,7 @@ def _without_shared_hours(turn: Turn, person: Person) -> list[Person]:
     mine = replace(hours.of(person), away_until=None)
     lonely = []
     for pair in live_pairs_of(turn, person):
-        partner = partner_of(pair, person)
+        partner = partner_of(pair, person, turn.content)
         theirs = replace(hours.of(partner), away_until=None)
         if not hours.shared_windows([mine, theirs], turn.now, turn.now + OVERLAP_CHECKED):
             lonely.append(partner)

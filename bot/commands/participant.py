@@ -68,7 +68,7 @@ def goals_met(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Repl
         turn, tracking.goals_of(turn, pair), int(parsed.args[0]), status="met", what="goal"
     )
     turn.to_person(
-        partner_of(pair, person),
+        partner_of(pair, person, turn.content),
         Reply(text=turn.text("participant.goals.met_partner", name=name_of(person), goal=text)),
     )
     return Reply(text=turn.text("participant.goals.met", goal=text))
@@ -104,7 +104,7 @@ def actions_done(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> R
 def pause(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     pair = my_pair(turn, person)
     pausing.pause(turn, pair, actor=person)
-    partner = partner_of(pair, person)
+    partner = partner_of(pair, person, turn.content)
     turn.to_person(
         partner,
         Reply(text=turn.text("participant.pause.partner", name=name_of(person))),
@@ -126,7 +126,7 @@ def resume(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
     pair = my_pair(turn, person, stages=(Stage.PAUSED,))
     # The lifecycle's resume also replans an active pair's sessions that fell inside the pause.
     stage = pausing.resume(turn, pair, actor=person)
-    partner = partner_of(pair, person)
+    partner = partner_of(pair, person, turn.content)
     turn.to_person(
         partner, Reply(text=turn.text("participant.resume.partner", name=name_of(person)))
     )
@@ -143,7 +143,7 @@ def swap(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> Reply:
         raise Refusal(turn.text("participant.swap.none_left"))
     # Who leads now is whoever leads the next session: the planned swap may already have happened.
     current = turn.session.get(Person, upcoming[0].leader_id or pair.mentor_id) or pair.mentor
-    new_leader = partner_of(pair, current)
+    new_leader = partner_of(pair, current, turn.content)
     pair.leader_id = new_leader.id
     for session in upcoming:
         session.leader_id = new_leader.id

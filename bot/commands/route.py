@@ -23,7 +23,7 @@ def waypoints_add(turn: Turn, person: Person, parsed: Parsed, _: str | None) -> 
     pair = my_pair(turn, person)
     waypoint = waypoints.add(turn, pair, person, parsed.rest)
     # The route is the pair's: the partner sees every change to it, in the author's words.
-    turn.to_person(partner_of(pair, person), Reply(text=waypoints.route(turn, pair)))
+    turn.to_person(partner_of(pair, person, turn.content), Reply(text=waypoints.route(turn, pair)))
     return Reply(
         text=Text.join(
             [
@@ -45,7 +45,7 @@ def waypoints_reached(turn: Turn, person: Person, parsed: Parsed, _: str | None)
     words = waypoints.words_of(waypoint)
     left = sum(1 for w in waypoints.of(turn, pair) if w.reached_at is None)
     turn.to_person(
-        partner_of(pair, person),
+        partner_of(pair, person, turn.content),
         Reply(text=turn.text("waypoints.reached_partner", name=name_of(person), waypoint=words)),
     )
     lines: list[str] = [turn.text("waypoints.reached", waypoint=words, left=left)]

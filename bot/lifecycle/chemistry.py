@@ -32,7 +32,7 @@ def start(turn: Turn, pair: Pair) -> None:
 
 
 def ask(turn: Turn, pair: Pair, person: Person) -> Reply:
-    partner = partner_of(pair, person)
+    partner = partner_of(pair, person, turn.content)
 
     def button(label_key: str, answer: str, primary: bool = False) -> Button:
         return wire.button(turn.text(label_key), ACTION, pair.id, answer, primary=primary)
@@ -51,7 +51,7 @@ def handle_answer(turn: Turn, pair: Pair, person: Person, answer: str) -> Reply:
     require_stage(turn, pair, Stage.CHEMISTRY, doing="chemistry_answer")
     if answer not in (GO, NOT_A_FIT, TALK):
         raise Refusal(turn.text("lifecycle.unknown_answer"))
-    partner = partner_of(pair, person)
+    partner = partner_of(pair, person, turn.content)
     given = answers.record(turn, pair, person, gate="chemistry", answer=answer)
     if answer == NOT_A_FIT:
         dissolve(turn, pair, actor=person, reason=turn.text("lifecycle.reasons.not_a_fit"))

@@ -223,7 +223,7 @@ def handle_confirm(turn: Turn, pair: Pair, person: Person, version: int) -> Repl
         contract.mentor_confirmed_at = contract.mentor_confirmed_at or turn.now
     else:
         contract.mentee_confirmed_at = contract.mentee_confirmed_at or turn.now
-    partner = partner_of(pair, person)
+    partner = partner_of(pair, person, turn.content)
     if not (contract.mentor_confirmed_at and contract.mentee_confirmed_at):
         return Reply(text=turn.text("contracting.confirmed_waiting", partner=name_of(partner)))
     # Both confirmed: older versions are history now.

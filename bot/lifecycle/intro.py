@@ -79,7 +79,7 @@ def propose(
 def intro_for(turn: Turn, pair: Pair, person: Person) -> Reply:
     kind = kind_of(pair)
     role = role_of(pair, person, turn.content)
-    partner = partner_of(pair, person)
+    partner = partner_of(pair, person, turn.content)
     partner_role = "mentee" if role == "mentor" else "mentor"
     body = turn.text(
         "intro.body",
@@ -111,7 +111,7 @@ def handle_answer(turn: Turn, pair: Pair, person: Person, answer: str) -> Reply:
     require_stage(turn, pair, Stage.PROPOSED, doing="introduction")
     if answer not in ("yes", "no"):
         raise Refusal(turn.text("lifecycle.unknown_answer"))
-    partner = partner_of(pair, person)
+    partner = partner_of(pair, person, turn.content)
     given = answers.record(turn, pair, person, gate="intro", answer=answer)
     if answer == "yes":  # saying yes to the introduction is consent to take part
         enrolment = turn.session.scalar(

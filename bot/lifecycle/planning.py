@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 
 from bot import hours
-from bot.content import Content, default_content
+from bot.content import Content
 from bot.lifecycle.transition import kind_of
 from bot.programmes import AgendaOwner, Cadence, Kind, nth_session_date
 from bot.turn import Turn
@@ -191,15 +191,14 @@ def leader_for(pair: Pair, contract: Contract, number: int) -> int | None:
     return pair.mentor_id if number % 2 else pair.mentee_id
 
 
-def describe_when(moment: datetime, person: Person, content: Content | None = None) -> str:
-    """The moment in the person's zone, written in `content`'s language (pass the turn's; the
-    default language when none is given): "Mon 04 Jan 2027, 10:00 (Europe/London)"."""
-    return (content or default_content()).when(moment, zone(person).key)
+def describe_when(moment: datetime, person: Person, content: Content) -> str:
+    """The moment in the person's zone, written in `content`'s language (the reader's, so the
+    turn's): "Mon 04 Jan 2027, 10:00 (Europe/London)"."""
+    return content.when(moment, zone(person).key)
 
 
-def describe_when_for_pair(moment: datetime, pair: Pair, content: Content | None = None) -> str:
+def describe_when_for_pair(moment: datetime, pair: Pair, content: Content) -> str:
     """For a message both read: the time in each one's zone when their zones differ."""
-    content = content or default_content()
     mentor = describe_when(moment, pair.mentor, content)
     if zone(pair.mentor).key == zone(pair.mentee).key:
         return mentor

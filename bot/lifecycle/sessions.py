@@ -37,11 +37,11 @@ UNREPORTED_AFTER = timedelta(days=7)  # nobody checked in: stop waiting
 YES, NO = "yes", "no"
 
 
-def coaching_role(pair: Pair, session: MentoringSession, person: Person) -> str:
+def coaching_role(pair: Pair, session: MentoringSession, person: Person, content: Content) -> str:
     """The role whose preparation fits: in reciprocal pairs, whoever leads *this* session."""
     if kind_of(pair) is Kind.RECIPROCAL and session.leader_id is not None:
         return "mentor" if person.id == session.leader_id else "mentee"
-    return role_of(pair, person)
+    return role_of(pair, person, content)
 
 
 def remind(
@@ -63,13 +63,13 @@ def remind(
             select(ActionItem).where(ActionItem.pair_id == pair.id, ActionItem.status == "open")
         ).all()
     for person in (pair.mentor, pair.mentee):
-        role = coaching_role(pair, session, person)
+        role = coaching_role(pair, session, person, turn.content)
         text = turn.text(
             "sessions.reminder",
             kind=kind,
             role=role,
             name=name_of(person),
-            partner=name_of(partner_of(pair, person)),
+            partner=name_of(partner_of(pair, person, turn.content)),
             number=session.number,
             total=total,
             when=describe_when(session.planned_at, person, turn.content),
@@ -95,7 +95,7 @@ def ask_checkin(turn: Turn, pair: Pair, session: MentoringSession) -> None:
                 text=turn.text(
                     "sessions.checkin_prompt",
                     number=session.number,
-                    partner=name_of(partner_of(pair, person)),
+                    partner=name_of(partner_of(pair, person, turn.content)),
                 ),
                 buttons=(
                     wire.button(
@@ -116,7 +116,7 @@ def form(turn: Turn, pair: Pair, session: MentoringSession, person: Person) -> F
     require_started(turn, session, person)
     kind = kind_of(pair)
     senior = person_in_role(pair, senior_role(kind))
-    junior = partner_of(pair, senior)
+    junior = partner_of(pair, senior, turn.content)
 
     def field(name: str, kind_: FieldKind, **extra: Any) -> FormField:
         # Only "did it happen" is required: a session that did not happen has nothing else.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.content import Content, default_content
+from bot.content import Content
 from bot.programmes import Kind
 from bot.stages import Stage, Trigger, next_stage
 from bot.text import Text
@@ -38,17 +38,17 @@ def kind_of(pair: Pair) -> Kind:
     return Kind(pair.programme.kind)
 
 
-def role_of(pair: Pair, person: Person, content: Content | None = None) -> str:
+def role_of(pair: Pair, person: Person, content: Content) -> str:
     """The person's side, mentor or mentee; anyone else is refused in `content`'s language
-    (pass the turn's; the default language when the caller has none)."""
+    (the reader's, so the turn's)."""
     if person.id == pair.mentor_id:
         return "mentor"
     if person.id == pair.mentee_id:
         return "mentee"
-    raise Refusal((content or default_content()).text("lifecycle.not_in_pair", pair_id=pair.id))
+    raise Refusal(content.text("lifecycle.not_in_pair", pair_id=pair.id))
 
 
-def partner_of(pair: Pair, person: Person, content: Content | None = None) -> Person:
+def partner_of(pair: Pair, person: Person, content: Content) -> Person:
     return pair.mentee if role_of(pair, person, content) == "mentor" else pair.mentor
 
 

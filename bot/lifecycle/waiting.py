@@ -65,7 +65,7 @@ def remind(turn: Turn, pair: Pair) -> bool:
     if waited >= REMIND_AFTER and 1 not in sent:
         people = owing(turn, pair)
         for person in people:
-            partner = partner_of(pair, person)
+            partner = partner_of(pair, person, turn.content)
             turn.to_person(
                 person,
                 Reply(

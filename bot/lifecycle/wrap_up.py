@@ -42,7 +42,7 @@ def start(
                     kind=kind,
                     role=role_of(pair, person, turn.content),
                     name=name_of(person),
-                    partner=name_of(partner_of(pair, person)),
+                    partner=name_of(partner_of(pair, person, turn.content)),
                 ),
                 buttons=(evaluation_button(turn, pair),),
             ),

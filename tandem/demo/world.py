@@ -15,6 +15,7 @@ from string import Formatter
 
 from bot import due, wire
 from bot.clock import FakeClock
+from bot.content import Content
 from bot.delivery import Delivery
 from bot.events import Action, Actor, Command, Event, Submission
 from bot.lifecycle.contracting import OPEN_FORM
@@ -168,7 +169,7 @@ class World:
             for button in received.delivery.reply.buttons:
                 if (
                     button.action == action
-                    and _arguments(button.value).startswith(value)
+                    and _arguments(button.value, self.content).startswith(value)
                     and (not label or button.label == label)
                 ):
                     return button
@@ -177,7 +178,7 @@ class World:
     def has_button(self, who: Person, action: str, value: str, *, since: int) -> Callable[[], bool]:
         def check() -> bool:
             return any(
-                b.action == action and _arguments(b.value).startswith(value)
+                b.action == action and _arguments(b.value, self.content).startswith(value)
                 for r in self.inbox(who, since=since)
                 for b in r.delivery.reply.buttons
             )
@@ -261,6 +262,6 @@ def _next_hour(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0) + HOUR
 
 
-def _arguments(value: str) -> str:
+def _arguments(value: str, content: Content) -> str:
     """A button value without its wire version, as the story names buttons: `1:yes`."""
-    return ":".join(wire.decode(value)[1])
+    return ":".join(wire.decode(value, content)[1])

@@ -34,12 +34,15 @@ from scenario import (
 from sqlalchemy import event
 
 from bot import home, routes
+from bot.content import default_content
 from bot.events import Action, Actor
 from bot.lifecycle.planning import describe_when
 from bot.replies import Button, Reply
 from bot.text import plain
 from storage.db import Database
 from storage.models import MentoringSession, NudgeSent
+
+CONTENT = default_content()
 
 
 @pytest.fixture
@@ -110,10 +113,10 @@ def test_an_active_pair_shows_partner_roles_stage_next_session_goals_and_actions
 
     first = sessions_of(f, pair_id)[0]
     sam = person(f.db, "sam")
-    when = describe_when(first.planned_at, sam)
+    when = describe_when(first.planned_at, sam, CONTENT)
     local = first.planned_at.astimezone(ZoneInfo("Europe/Oslo"))
     assert when.endswith(f"{local:%H:%M} (Europe/Oslo)")
-    assert when != describe_when(first.planned_at, person(f.db, "maya"))  # Maya is on UTC
+    assert when != describe_when(first.planned_at, person(f.db, "maya"), CONTENT)  # Maya is on UTC
 
     sections = dashboard(f, "sam")
     pair_section = plain(sections[1].text)
@@ -130,7 +133,7 @@ def test_an_active_pair_shows_partner_roles_stage_next_session_goals_and_actions
 
     maya_view = plain(dashboard(f, "maya")[1].text)
     assert "You are the reverse mentor; Sam is your mentee." in maya_view
-    assert describe_when(first.planned_at, person(f.db, "maya")) in maya_view
+    assert describe_when(first.planned_at, person(f.db, "maya"), CONTENT) in maya_view
 
 
 def test_typed_text_stays_typed_and_owned(f: Flow) -> None:

@@ -64,12 +64,14 @@ def test_someone_outside_the_pair_is_refused_in_the_turns_language() -> None:
     with pytest.raises(Refusal, match="Du gehörst nicht zu Tandem #7"):
         role_of(pair(Stage.ACTIVE), outsider, default_content("de"))
     with pytest.raises(Refusal, match="You are not part of pair #7"):
-        role_of(pair(Stage.ACTIVE), outsider)
+        role_of(pair(Stage.ACTIVE), outsider, default_content())
 
 
 def test_moments_are_written_for_the_language() -> None:
     mentor = pair(Stage.ACTIVE).mentor
-    assert describe_when(MOMENT, mentor) == "Mon 11 Jan 2027, 11:00 (Europe/Berlin)"
+    assert (
+        describe_when(MOMENT, mentor, default_content()) == "Mon 11 Jan 2027, 11:00 (Europe/Berlin)"
+    )
     assert describe_when(MOMENT, mentor, default_content("de")) == (
         "Mo., 11. Jan. 2027, 11:00 (Europe/Berlin)"
     )
@@ -81,7 +83,7 @@ def test_moments_are_written_for_the_language() -> None:
 
 def test_a_broken_zone_is_named_as_the_zone_actually_used() -> None:
     lost = SimpleNamespace(id=1, timezone="Nowhere/Special")
-    assert describe_when(MOMENT, lost) == "Mon 11 Jan 2027, 10:00 (UTC)"
+    assert describe_when(MOMENT, lost, default_content()) == "Mon 11 Jan 2027, 10:00 (UTC)"
 
 
 def contract(**overrides: str) -> dict[str, str]:

@@ -9,12 +9,14 @@ import pytest
 from flow import Flow
 from scenario import active, enrol, ok, person, programme, refused, rows
 
+from bot.content import default_content
 from bot.hours import Hours, is_working
 from bot.lifecycle.planning import describe_when, reminder_due, time_for, time_on
 from storage.db import Database
 from storage.models import MentoringSession
 
 LONDON, NEW_YORK = ZoneInfo("Europe/London"), ZoneInfo("America/New_York")
+CONTENT = default_content()
 HOUR = timedelta(hours=1)
 EARLY = datetime(2027, 1, 1, tzinfo=UTC)
 
@@ -148,13 +150,17 @@ def test_each_person_reads_the_session_time_in_their_own_zone(f: Flow) -> None:
     maya, sam = person(f.db, "maya"), person(f.db, "sam")
     # The agreed contract, which both read, gives the first session in both zones.
     agreed = next(r.text for r in f.received("sam") if "First session" in r.text)
-    assert f"{describe_when(first, maya)}; {describe_when(first, sam)}" in agreed
+    assert f"{describe_when(first, maya, CONTENT)}; {describe_when(first, sam, CONTENT)}" in agreed
     f.clock.set(first - timedelta(days=3))
     f.advance(days=3)
     maya_reminder = next(r.text for r in f.received("maya") if "session 1 of" in r.text)
     sam_reminder = next(r.text for r in f.received("sam") if "session 1 of" in r.text)
-    assert describe_when(first, maya) in maya_reminder and "(Europe/London)" in maya_reminder
-    assert describe_when(first, sam) in sam_reminder and "(America/New_York)" in sam_reminder
+    assert (
+        describe_when(first, maya, CONTENT) in maya_reminder and "(Europe/London)" in maya_reminder
+    )
+    assert (
+        describe_when(first, sam, CONTENT) in sam_reminder and "(America/New_York)" in sam_reminder
+    )
     assert f"{first.astimezone(NEW_YORK):%H:%M}" in sam_reminder
 
 
