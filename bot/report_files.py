@@ -2,18 +2,22 @@
 
 Neither holds anyone's answers: the CSV has each pair's stage and session counts, the chart
 counts pairs and sessions. Answers are aggregated only in the report's text, under the k >= 3
-rule (bot.reporting). Cells a spreadsheet would run as a formula are escaped.
+rule (bot.reporting). Cells a spreadsheet would run as a formula are escaped (bot.csv_safe).
+The CSV's header row and the chart's words are in the workspace's language; the cells keep
+their data as stored (a stage is `wrap_up`, a date is ISO), so the file sorts and filters alike
+in every language.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from babel.dates import format_skeleton
 from sqlalchemy import func, select
 
+from bot.csv_safe import safe_cell, to_csv
 from bot.replies import File
 from bot.stages import Stage
 from bot.turn import Turn
@@ -32,13 +36,8 @@ CSV_COLUMNS = (
 )
 CHART_SIZE = (960, 720)  # pixels: 9.6 x 7.2 inches at 100 dpi
 _DPI = 100
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-
-def escape_cell(value: object) -> str:
-    """A cell a spreadsheet shows as text: one that would start a formula gets a ' first."""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+escape_cell = safe_cell  # a cell that would start a formula gets a ' first
 
 
 def files(turn: Turn, programme: Programme) -> tuple[File, ...]:
@@ -66,59 +65,68 @@ def pairs_csv(turn: Turn, programme: Programme) -> bytes:
             )
         ).all()
     )
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for pair in pairs:
-        counts = sessions[pair.id]
-        writer.writerow(
-            escape_cell(cell)
-            for cell in (
-                pair.id,
-                pair.mentor.display_name,
-                pair.mentee.display_name,
-                pair.stage,
-                pair.created_at.date().isoformat(),
-                pair.stage_changed_at.date().isoformat(),
-                contracted.get(pair.id, ""),
-                counts["held"],
-                counts["missed"] + counts["unreported"],
-            )
+    header = [turn.text(f"reports.files.columns.{column}") for column in CSV_COLUMNS]
+    rows = [
+        (
+            pair.id,
+            pair.mentor.display_name,
+            pair.mentee.display_name,
+            pair.stage,
+            pair.created_at.date().isoformat(),
+            pair.stage_changed_at.date().isoformat(),
+            contracted.get(pair.id, ""),
+            sessions[pair.id]["held"],
+            sessions[pair.id]["missed"] + sessions[pair.id]["unreported"],
         )
-    return out.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheets read UTF-8
+        for pair in pairs
+    ]
+    return to_csv(header, rows).encode("utf-8-sig")  # the BOM makes spreadsheets read UTF-8
 
 
 def chart(turn: Turn, programme: Programme) -> bytes:
     """Pairs per stage over time (from the stage transitions) and sessions held per month."""
     import matplotlib  # lazily: only a report needs it, and it is slow to import
 
-    matplotlib.use("Agg")
+    matplotlib.use("Agg")  # not user-facing: matplotlib's file-only backend
     from matplotlib.figure import Figure
 
     days, per_stage = _stages_over_time(turn, programme)
     months = _held_per_month(turn, programme)
     figure = Figure(figsize=(CHART_SIZE[0] / _DPI, CHART_SIZE[1] / _DPI), dpi=_DPI)
     top, bottom = figure.subplots(2, 1)
+    words = _chart_words(turn)
     if days:
         for stage, counts in per_stage.items():
-            top.step(days, counts, where="post", label=stage.replace("_", " "))
-        top.legend(loc="upper left", fontsize="small")
+            label = str(turn.text(f"home.stage_names.{stage}"))
+            top.step(days, counts, where="post", label=label)
+        top.legend(loc="upper left", fontsize="small")  # not user-facing: a matplotlib position
     else:
-        top.text(0.5, 0.5, "No pairs yet", ha="center", va="center", transform=top.transAxes)
-    top.set_title(f"{programme.name}: pairs per stage")
-    top.set_ylabel("pairs")
-    labels = list(months)
-    bottom.bar(labels, [months[m] for m in labels], color="#4c72b0")
+        top.text(0.5, 0.5, words["no_pairs"], ha="center", va="center", transform=top.transAxes)
+    top.set_title(str(turn.text("reports.files.chart.pairs_title", programme=programme.name)))
+    top.set_ylabel(words["pairs_axis"])
+    labels = [_month_label(turn, month) for month in months]
+    bottom.bar(labels, list(months.values()), color="#4c72b0")
     if not labels:
         bottom.text(
-            0.5, 0.5, "No sessions held yet", ha="center", va="center", transform=bottom.transAxes
+            0.5, 0.5, words["no_sessions"], ha="center", va="center", transform=bottom.transAxes
         )
-    bottom.set_title("Sessions held per month")
-    bottom.set_ylabel("sessions")
+    bottom.set_title(words["sessions_title"])
+    bottom.set_ylabel(words["sessions_axis"])
     figure.tight_layout()
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=_DPI)
     return out.getvalue()
+
+
+def _chart_words(turn: Turn) -> dict[str, str]:
+    names = ("no_pairs", "pairs_axis", "no_sessions", "sessions_title", "sessions_axis")
+    return {name: str(turn.text(f"reports.files.chart.{name}")) for name in names}
+
+
+def _month_label(turn: Turn, month: str) -> str:
+    """A month of `_held_per_month` ("2027-01") as the language writes it ("Jan 2027")."""
+    year, number = month.split("-")
+    return format_skeleton("yMMM", date(int(year), int(number), 1), locale=turn.content.locale)
 
 
 def _stages_over_time(

@@ -214,3 +214,13 @@ def test_the_files_hold_no_answers_whether_two_or_three_people_answered(f: Flow)
         "challenge",
     ):
         assert word not in csv_text, word
+
+
+def test_a_german_workspace_gets_the_csv_header_in_german_and_the_data_as_stored(f: Flow) -> None:
+    pair_id = active(f, mentor="maya", mentee="sam")
+    ok(f.command(COORDINATOR, "language de"))
+    files = {file.media_type: file for file in report(f).files}
+    table = list(csv.reader(io.StringIO(files["text/csv"].data.decode("utf-8-sig"))))
+    assert table[0][:4] == ["Tandem", "Mentor:in", "Mentee", "Phase"]
+    assert table[1][:4] == [str(pair_id), "Maya", "Sam", "active"]
+    assert Image.open(io.BytesIO(files["image/png"].data)).size == CHART_SIZE

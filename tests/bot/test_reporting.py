@@ -437,3 +437,29 @@ def test_a_programmes_status_costs_the_same_statements_for_any_number_of_pairs(
 
 
 EXPECTED_STATUS_STATEMENTS = 14  # whatever the number of pairs (4 of them find the pairs at risk)
+
+
+def test_a_german_workspace_reads_status_and_report_in_german(f: Flow) -> None:
+    pair_id = active(f)
+    ok(f.command(COORDINATOR, "language de"))
+    mine = ok(f.command("sam", "status"))
+    assert mine.startswith(f"*Tandem #{pair_id}* in {PROGRAMME}: Du bist Mentee, mit Maya.")
+    assert "Nächstes Treffen: #1, Mo., 11. Jan. 2027" in mine
+    report = ok(f.command(COORDINATOR, f'report "{PROGRAMME}"'))
+    assert report.startswith(f"*Auswertung von {PROGRAMME}* (reverse)\nTandems: 1 (0 ")
+    assert "Noch keine Auswertungen" in report
+
+
+def test_every_nudge_a_pair_can_be_sent_has_a_name_in_the_report() -> None:
+    from bot.lifecycle import waiting
+    from bot.nudges import RULES
+    from bot.reporting import COORDINATOR_NUDGES
+
+    keys = {rule.key for rule in RULES} | {waiting.KEY, *COORDINATOR_NUDGES}
+    for language in ("en", "de"):
+        content = default_content(language)
+        missing = [k for k in keys if not content.has(f"reports.evaluation.nudge_names.{k}")]
+        assert not missing, (language, missing)
+    assert CONTENT.text("reports.evaluation.nudge_names.coordinator_check_in") == (
+        "coordinator check-in"
+    )
