@@ -114,7 +114,9 @@ class Reply:
         object.__setattr__(self, "text", as_text(self.text))
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(replace(self, files=()))
+        # The text goes in below as its spans: copying it through asdict (a deep copy of every
+        # span) cost a quarter of a sweep's time.
+        data = asdict(replace(self, files=(), text=""))
         data["text"] = str(self.text)
         data["spans"] = as_text(self.text).to_json()
         if self.files:
