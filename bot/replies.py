@@ -9,7 +9,7 @@ it lives only in the engine's own wording: `Reply.text` is a `bot.text.Text`, wh
 from __future__ import annotations
 
 import base64
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -114,10 +114,15 @@ class Reply:
         object.__setattr__(self, "text", as_text(self.text))
 
     def to_dict(self) -> dict[str, Any]:
-        # The text goes in below as its spans: copying it through asdict (a deep copy of every
-        # span) cost a quarter of a sweep's time.
-        data = asdict(replace(self, files=(), text=""))
-        data["text"] = str(self.text)
+        # Field by field rather than asdict(self): that deep-copies the text span by span, which
+        # cost a quarter of a sweep's time; the text is written from its spans anyway.
+        data: dict[str, Any] = {
+            "text": str(self.text),
+            "buttons": [asdict(button) for button in self.buttons],
+            "form": None if self.form is None else asdict(self.form),
+            "files": (),
+            "language": self.language,
+        }
         data["spans"] = as_text(self.text).to_json()
         if self.files:
             data["files"] = [f.to_dict() for f in self.files]
