@@ -413,7 +413,7 @@ class Engine:
                 select(Programme, Tenant)
                 .join(Tenant, Tenant.id == Programme.tenant_id)
                 .where(Programme.id.in_(missing))
-            ).tuples():
+            ):
                 places[programme.id] = (programme, tenant)
         here: dict[int, tuple[Programme, Tenant]] = {}
         for programme_id in {pair.programme_id for pair in pairs}:

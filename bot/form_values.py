@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.content import Content, default_content
 
@@ -37,7 +37,7 @@ class FormValues:
         self._content = content or default_content()
         self.errors: dict[str, str] = {}
 
-    def _error(self, key: str, **params: object) -> str:
+    def _error(self, key: str, **params: Any) -> str:
         return self._content.text(f"forms.errors.{key}", **params)
 
     def fail(self, name: str, message: str) -> None:

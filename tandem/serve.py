@@ -207,7 +207,7 @@ def _add_slack(server: Server, senders: dict[str, AsyncSender]) -> None:
         signing_secret=None if settings.slack_socket_mode else settings.slack_signing_secret,
         changed=server.worker.kick,
     )
-    senders["slack"] = SlackSender(client=client)
+    senders["slack"] = SlackSender(client=client, rate=settings.slack_rate)  # this process's share
     server.drains.append(slack.drain)
     if settings.slack_socket_mode:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler

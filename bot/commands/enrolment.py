@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, or_, select
 
@@ -144,7 +145,7 @@ def _enrol_csv(
                 errors.append(_on_line(content, number, error.reply.text))
     if errors:
         shown = [turn.text("enrolment.csv.refused", count=len(errors))]
-        shown += ["- " + e for e in errors[:20]]
+        shown += [Text.engine("- ") + e for e in errors[:20]]
         if len(errors) > 20:
             shown.append(turn.text("enrolment.csv.more", count=len(errors) - 20))
         raise Refusal(Text.join(shown))
@@ -294,7 +295,7 @@ def _check_header(header: list[str], content: Content) -> None:
 def _row(values: Mapping[str, str], content: Content) -> Row:
     """One enrolment, checked; every problem names the field so a coordinator can fix it."""
 
-    def fail(key: str, **params: object) -> Refusal:
+    def fail(key: str, **params: Any) -> Refusal:
         return Refusal(content.text(f"enrolment.fields.{key}", **params))
 
     user_id = values.get("user_id", "").strip()

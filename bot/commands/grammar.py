@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import available_timezones
 
 from bot.content import Content, default_content
@@ -63,7 +63,9 @@ class UsageError(Exception):
         self.verb = verb  # whose usage applies; None means the general list
 
     def message_in(self, content: Content) -> Text:
-        filled = {k: v(content) if callable(v) else v for k, v in self.params.items()}
+        filled: dict[str, Any] = {
+            k: v(content) if callable(v) else v for k, v in self.params.items()
+        }
         return content.text(f"usage.errors.{self.key}", **filled)
 
     def usage_in(self, content: Content) -> str:
@@ -680,7 +682,7 @@ def usage(verb: str | None = None, *, coordinator: bool, content: Content | None
         lines.append(content.text("usage.list.item", line=Text.engine(line), summary=summary))
     example = _specs_of("enrol" if coordinator else "goals met")[0]  # not user-facing: verbs
     command = Text.engine(f"{PREFIX} {example.label}")
-    lines += ["", content.text("usage.list.more", command=command)]
+    lines += [Text.engine(""), content.text("usage.list.more", command=command)]
     return Text.join(lines)
 
 

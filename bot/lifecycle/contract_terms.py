@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from bot.content import Content
 from bot.form_values import E, FormValues
@@ -148,7 +149,7 @@ def validate(
     by `content`. Dates in errors stay YYYY-MM-DD: they are what to type into the field."""
     form = FormValues(values, content)
 
-    def error(key: str, **params: object) -> str:
+    def error(key: str, **params: Any) -> str:
         return content.text("lifecycle.contract_terms." + key, **params)
 
     errors = form.errors

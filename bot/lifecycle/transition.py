@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.content import Content
 from bot.programmes import Kind
 from bot.stages import Stage, Trigger, next_stage
@@ -63,7 +65,7 @@ def require_stage(turn: Turn, pair: Pair, *stages: Stage, doing: str) -> None:
     current = Stage(pair.stage)
     if current in stages:
         return
-    params = {"pair_id": pair.id, "doing": turn.text("lifecycle.doing." + doing)}
+    params: dict[str, Any] = {"pair_id": pair.id, "doing": turn.text("lifecycle.doing." + doing)}
     paused_in = Stage(pair.paused_from) if pair.paused_from else None
     if current is Stage.PAUSED and paused_in in stages:
         # Not an earlier step: the right one, on hold. Saying "earlier step" would mislead.

@@ -28,9 +28,7 @@ ZONE = ZoneInfo("Europe/London")
 START = datetime(2027, 1, 4, 8, 0, tzinfo=ZONE)  # a Monday morning
 
 
-def run(
-    *, database: Path, console: Console, hourly: bool = False, language: str = "en"
-) -> Checks:
+def run(*, database: Path, console: Console, hourly: bool = False, language: str = "en") -> Checks:
     """Run the storyline on a new SQLite file at `database`, with Tandem speaking `language`;
     return the checks that passed."""
     # Only what the demo needs: the process environment (a bad PORT, say) plays no part.
