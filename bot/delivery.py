@@ -32,7 +32,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
-from bot.content import Content, default_content
+from bot.content import Content, content_for, default_content
 from bot.replies import Audience, Reply
 from bot.text import Text, typed
 from storage.db import Database
@@ -51,6 +51,11 @@ log = logging.getLogger(__name__)
 CLAIM_HOLD = timedelta(minutes=5)  # a claimed row waits this long for a worker that died
 BATCH = 100
 REPORT = "delivery-report"  # marks the coordinators' reports, which are never reported on
+# What outbox.last_error holds between and after attempts: states for the operator's eyes
+# (`tandem status`, the database), never shown to people, who get bot/content's words.
+IN_FLIGHT = "in flight"  # not user-facing: an outbox state for operators
+NO_RECIPIENT = "no recipient"  # not user-facing: an outbox state for operators
+UNFINISHED = "its sending never finished"  # not user-facing: an outbox state for operators
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -170,13 +175,13 @@ class Courier:
             return False
         if row.attempts >= MAX_ATTEMPTS:
             # Its earlier attempts never finished: most likely it crashed its sender.
-            self._quarantine(session, row, row.last_error or "its sending never finished")
+            self._quarantine(session, row, _unfinished(row.last_error))
             return False
         row.attempts += 1
-        row.last_error = "in flight"  # what stays if the process dies during the send
+        row.last_error = IN_FLIGHT  # what stays if the process dies during the send
         if not delivery.recipients:
             row.delivered_at = self.clock.now()  # nobody left to tell: done, not stuck
-            row.last_error = "no recipient"
+            row.last_error = NO_RECIPIENT
             return False
         return True
 
@@ -218,10 +223,10 @@ class Courier:
                 row.claimed_until = self.clock.now() + timedelta(minutes=2 ** (row.attempts - 1))
                 log.warning("delivery of outbox row %s failed, will retry: %s", row.id, error)
 
-    def _quarantine(self, session: Session, row: OutboxMessage, reason: str) -> None:
+    def _quarantine(self, session: Session, row: OutboxMessage, reason: str | None) -> None:
         row.quarantined_at = self.clock.now()
         row.claimed_until = None
-        row.last_error = reason[:2000]
+        row.last_error = (reason or UNFINISHED)[:2000]
         log.error("outbox row %s quarantined after %s attempts: %s", row.id, row.attempts, reason)
         if row.payload.get("kind") != REPORT:
             _report(session, row, reason, content=self.content, now=self.clock.now())
@@ -546,11 +551,17 @@ def _mark_unreachable(
 
 
 def _report(
-    session: Session, row: OutboxMessage, reason: str, *, content: Content, now: Any
+    session: Session, row: OutboxMessage, reason: str | None, *, content: Content, now: Any
 ) -> None:
-    """Tell each coordinator of the tenant, once, who did not get a message and why."""
+    """Tell each coordinator of the tenant, once, who did not get a message and why, in the
+    workspace's language. `reason` is the platform's own answer (a technical detail, shown as
+    it came); None: the sending never finished (it crashed its sender, or the process died)."""
+    content = content_for(session.get(Tenant, row.tenant_id), content)
     names = _recipient_names(session, row)
-    text = content.text("delivery.quarantined", names=names, reason=reason)
+    if reason is None:
+        text = content.text("delivery.quarantined_unfinished", names=names)
+    else:
+        text = content.text("delivery.quarantined", names=names, reason=Text.engine(reason))
     skip = row.person_id if row.audience == Audience.COORDINATOR.value else None
     _to_coordinators(session, row, text, now=now, skip=skip)
 
@@ -595,6 +606,12 @@ def _recipient_names(session: Session, row: OutboxMessage) -> Text:
     return Text.join(
         (typed(p.display_name, person_id=p.id) for p in people if p is not None), " and "
     )
+
+
+def _unfinished(last_error: str | None) -> str | None:
+    """What to report for a message whose attempts never finished: the last error a finished
+    attempt recorded, else None (Tandem's own words: the sending never finished)."""
+    return None if last_error in (None, IN_FLIGHT) else last_error
 
 
 def _describe(error: BaseException) -> str:

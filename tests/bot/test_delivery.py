@@ -447,3 +447,32 @@ def test_prune_removes_only_what_was_delivered_or_processed_before_the_retention
     assert removed == len(delivered_before) + 1
     assert all(row.delivered_at is None for row in left) and left  # the pending one stays
     assert [e.event_id for e in rows(sqlite_db, ProcessedEvent)] == ["new"]
+
+
+def test_the_coordinators_hear_of_a_crashing_message_in_their_workspaces_language(
+    sqlite_db: Database,
+) -> None:
+    """A message that crashed its sender has no platform answer to quote: the report says so in
+    Tandem's own words, in the workspace's language, never an internal state like 'in flight'."""
+    f = Flow(sqlite_db)
+    pair_id = active(f)
+    quiet(f)
+    f.command("hana", "language de")
+    f.command("hana", f"nudge {pair_id} poison")
+
+    class Poisoned:
+        def send(self, delivery: Delivery) -> None:
+            if "poison" in delivery.reply.text:
+                raise Crash()
+
+    for _ in range(MAX_ATTEMPTS + 2):
+        try:
+            deliver_pending(db=sqlite_db, clock=f.clock, sender=Poisoned())
+        except Crash:
+            pass
+        f.clock.advance(CLAIM_HOLD)
+    reports = [r for r in rows(sqlite_db, OutboxMessage) if r.payload.get("kind") == REPORT]
+    assert len(reports) == 1
+    text = reports[0].payload["text"]
+    assert "Jeder Versuch brach ab" in text
+    assert "in flight" not in text and "never finished" not in text
