@@ -33,17 +33,6 @@ log = logging.getLogger(__name__)
 PROFILE_MAX_AGE = timedelta(days=1)
 
 SWEEP_CHUNK = 200  # due pairs handled per transaction (locked and read together)
-# The database refused a second live pair for one mentee (migration 0003): someone else paired
-# them at the same moment, and a second try found it so again.
-DOUBLE_PAIRING = (
-    "Someone else paired one of these people at the same moment, so nothing was changed. "
-    "Run it again to see who is still free."
-)
-
-SORRY = (
-    "Something went wrong on my side and nothing was changed. Please try again in a minute; "
-    "if it keeps happening, tell your programme coordinator."
-)
 
 
 class Engine:
@@ -88,11 +77,30 @@ class Engine:
                 if attempt == 2:
                     log.warning("gave up on %r after a second concurrent change", event)
                     if _is_double_pairing(error):
-                        return Outcome(answer=Reply(text=DOUBLE_PAIRING))
+                        # The database refused a second live pair for one mentee (migration
+                        # 0003): someone else paired them at the same moment, and again.
+                        return self._apology("engine.double_pairing", event.actor)
             except Exception:
                 log.exception("handling %r failed", event)
                 break
-        return Outcome(answer=Reply(text=SORRY))
+        return self._apology("engine.sorry", event.actor)
+
+    def _apology(self, key: str, actor: Actor) -> Outcome:
+        """An answer when handling failed and was rolled back: in the workspace's language when
+        it can still be read, else the operator's."""
+        content = self.content
+        try:
+            with self.db.transaction() as session:
+                tenant = session.scalar(
+                    select(Tenant).where(
+                        Tenant.platform == actor.platform, Tenant.external_id == actor.tenant
+                    )
+                )
+                if tenant is not None:
+                    content = self.content_for(tenant)
+        except Exception:  # the database may be what failed: the operator's language will do
+            log.debug("no workspace language for an apology", exc_info=True)
+        return Outcome(answer=Reply(text=content.text(key), language=content.language))
 
     def _handle_once(self, event: Event) -> Outcome:
         with self.db.transaction() as session:
@@ -148,7 +156,7 @@ class Engine:
             return self._action(turn, person, event)
         if isinstance(event, Submission):
             return self._submission(turn, person, event)
-        raise Refusal("I don't know what to do with that.")
+        raise Refusal(turn.text("engine.unknown_event"))
 
     def _action(self, turn: Turn, person: Person, event: Action) -> Reply:
         return routes.run_action(turn, person, event.action, event.value)
@@ -172,7 +180,7 @@ class Engine:
             return (refusal.reply,)
         except Exception:
             log.exception("building the home of %r failed", actor)
-            return (Reply(text=SORRY),)
+            return (Reply(text=self.content.text("engine.sorry"), language=self.content.language),)
 
     def profile_due(self, actor: Actor, *, max_age: timedelta = PROFILE_MAX_AGE) -> bool:
         """Whether the platform should be asked for this person's name and zone again: never

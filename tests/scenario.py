@@ -13,10 +13,12 @@ from typing import Any, TypeVar
 from flow import Flow
 from sqlalchemy import select
 
-from bot.engine import SORRY
+from bot.content import default_content
 from bot.replies import Outcome
 from storage.db import Database
 from storage.models import Base, Pair, Person
+
+SORRY = str(default_content().text("engine.sorry"))  # the answer to an unhandled error
 
 PROGRAMME = "Reverse 2027"
 COORDINATOR = "hana"

@@ -24,12 +24,14 @@ from scenario import (
 )
 
 from bot.content import HERE as CONTENT_DIR
-from bot.content import Content
-from bot.engine import SORRY, Engine
+from bot.content import Content, default_content
+from bot.engine import Engine
 from bot.events import Action, Actor, Command, Message, Submission
 from bot.replies import Outcome
 from storage.db import Database
 from storage.models import Goal, OutboxMessage, Person, ProcessedEvent, Programme, Tenant
+
+SORRY = str(default_content().text("engine.sorry"))  # the answer to an unhandled error
 
 
 @pytest.fixture

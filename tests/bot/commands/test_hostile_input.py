@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from scenario import COORDINATOR, PROGRAMME, active, enrol, jump, ok, proposed, rows
 
 from bot.commands.grammar import VERBS
-from bot.engine import SORRY
+from bot.content import default_content
 from bot.events import Action, Actor, Command, Event, Message, Submission
 from bot.form_values import MAX_GOALS, MAX_ITEM, MAX_OPEN_ACTIONS, MAX_TEXT
 from bot.identity import MAX_NAME, clean_name, clean_text
@@ -28,6 +28,8 @@ HOSTILE = settings(
     # One populated database per test, shared by its examples: each example checks itself.
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+
+SORRY = str(default_content().text("engine.sorry"))  # the answer to an unhandled error
 PEOPLE = ("sam", "maya", "tom", COORDINATOR)  # mentee, mentor, nobody's partner, coordinator
 LARGEST_ID = 2**31 - 1  # see test_engine.py: a larger reference is a known engine gap
 
