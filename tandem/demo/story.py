@@ -335,7 +335,8 @@ def wrap_up(world: World, checks: Checks, pair: int) -> None:
     world.at(world.local(1, 9, 0))
     report = world.command(HANA, f"report {QUOTED}")
     checks.expect(
-        report.answer is not None and "1 closed, 1 dissolved" in report.answer.text,
+        report.answer is not None
+        and world.says(report.answer.text, "reports.evaluation.pairs", closed="1", dissolved="1"),
         "the coordinator's report shows one pair closed and one dissolved",
     )
     keys = {n.key for n in checks.nudges(pair)}
