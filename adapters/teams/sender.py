@@ -65,7 +65,9 @@ async def pause(seconds: float) -> None:
 
 def to_activity(reply: Reply, *, shared_with: str | None = None) -> Activity:
     """A reply as a Teams message: an Adaptive Card, with the plain text as its summary."""
-    card = render.to_form_card(reply.form, language=reply.language) if reply.form is not None else None
+    card = None
+    if reply.form is not None:
+        card = render.to_form_card(reply.form, language=reply.language)
     if card is None:
         card = render.to_card(reply, shared_with=shared_with)
     activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
