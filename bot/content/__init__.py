@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -103,8 +103,7 @@ class Content:
 
     def when(self, moment: dt.datetime, zone: str) -> str:
         """A moment in someone's zone, naming the zone: "Mon 04 Jan 2027, 10:00 (Europe/London)"."""
-        local = moment.astimezone(ZoneInfo(zone))
-        return f"{format_datetime(local, self._format('datetime'), locale=self.locale)} ({zone})"
+        return _when(moment, zone, self._format("datetime"), self.language)
 
     def _format(self, name: str) -> str:
         return str(self._resolve(f"formats.{name}", None, None))
@@ -166,6 +165,14 @@ class Content:
         if isinstance(node, Mapping) and not _is_plural_map(node):
             raise ContentError(f"{key!r} is a section, not a text")
         return node
+
+
+@lru_cache(maxsize=4096)
+def _when(moment: dt.datetime, zone: str, pattern: str, language: str) -> str:
+    """Babel's formatting is the dearest part of a reminder, and sessions cluster on the hour:
+    the same moment, zone and language are written once."""
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{format_datetime(local, pattern, locale=Locale.parse(language))} ({zone})"
 
 
 def _is_plural_map(node: Mapping[str, Any]) -> bool:
