@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from flow import Flow, RecordingSender
 from scenario import active, person, proposed, rows
 from sqlalchemy import event, update
+from statements import counting
 
 from bot.delivery import (
     CLAIM_HOLD,
@@ -320,20 +320,6 @@ def test_addresses_a_sender_learns_are_kept_for_next_time(sqlite_db: Database) -
     [nudge] = second.seen  # the pair's conversation and both people's, as learned
     assert nudge.pair_address == {"channel": "G-pair"}
     assert {r.address["channel"] for r in nudge.recipients} == {"D-maya", "D-sam"}  # type: ignore[index]
-
-
-@contextmanager
-def counting(db: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 @pytest.mark.parametrize("notes", [4, 16])

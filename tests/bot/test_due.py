@@ -3,16 +3,14 @@ nothing else, and after downtime sends each pair at most one message per kind of
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import postgres_database, sqlite_database
 from flow import Flow
 from scenario import active, ok, person, proposed, rows
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
+from statements import counting, on_fresh_databases
 
 from bot import due, hours
 from bot.lifecycle import planning, sessions, waiting
@@ -60,21 +58,6 @@ def kinds_due(f: Flow, pair_id: int) -> list[str]:
 
 def outbox_count(f: Flow) -> int:
     return len(rows(f.db, OutboxMessage))
-
-
-@contextmanager
-def counting(db: Database) -> Iterator[list[str]]:
-    """Every SQL statement sent to the database inside the block."""
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def add_idle_pairs(f: Flow, count: int, *, like: int) -> None:
@@ -254,20 +237,9 @@ def statements_per_sweep(db: Database, idle: int) -> tuple[int, int]:
 def test_the_statements_of_a_sweep_do_not_grow_with_the_pairs_that_are_not_due(
     backend: str, migrated_sqlite_template: Path, tmp_path: Path
 ) -> None:
-    counts = []
-    for n, idle in enumerate((20, 200)):
-        if backend == "sqlite":
-            (tmp_path / str(n)).mkdir()
-            db = sqlite_database(migrated_sqlite_template, tmp_path / str(n))
-            counts.append(statements_per_sweep(db, idle))
-            db.dispose()
-        else:
-            databases = postgres_database()
-            db = next(databases)
-            try:
-                counts.append(statements_per_sweep(db, idle))
-            finally:
-                databases.close()
+    counts = on_fresh_databases(
+        backend, migrated_sqlite_template, tmp_path, (20, 200), statements_per_sweep
+    )
     (small, done_small), (large, done_large) = counts
     assert done_small == done_large == 3
     assert large == small, (small, large)

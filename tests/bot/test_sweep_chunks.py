@@ -4,17 +4,15 @@ and a session reminder is due on the last working moment before the session."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import postgres_database, sqlite_database
 from flow import Flow
 from scenario import active, rows
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
+from statements import counting, on_fresh_databases
 
 from bot import engine as engine_module
 from bot.lifecycle import planning, sessions
@@ -22,20 +20,6 @@ from storage.db import Database
 from storage.models import MentoringSession, OutboxMessage, Pair, Person, Programme
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-@contextmanager
-def counting(db: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def add_due_pairs(f: Flow, count: int, *, like: int, prefix: str) -> list[int]:
@@ -136,20 +120,9 @@ def sweep_statements(db: Database, due: int) -> tuple[int, int]:
 def test_the_statements_of_a_chunk_do_not_grow_with_the_due_pairs_in_it(
     backend: str, migrated_sqlite_template: Path, tmp_path: Path
 ) -> None:
-    counts = []
-    for n, due in enumerate((3, 40)):
-        if backend == "sqlite":
-            (tmp_path / str(n)).mkdir()
-            db = sqlite_database(migrated_sqlite_template, tmp_path / str(n))
-            counts.append(sweep_statements(db, due))
-            db.dispose()
-        else:
-            databases = postgres_database()
-            db = next(databases)
-            try:
-                counts.append(sweep_statements(db, due))
-            finally:
-                databases.close()
+    counts = on_fresh_databases(
+        backend, migrated_sqlite_template, tmp_path, (3, 40), sweep_statements
+    )
     (small, done_small), (large, done_large) = counts
     assert (done_small, done_large) == (3, 40)
     # The chunk's reads, its bulk writes and the sweep's record: as many for 40 due pairs as
