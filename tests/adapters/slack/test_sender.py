@@ -10,30 +10,13 @@ import asyncio
 from typing import Any
 
 import pytest
+from fake_monotonic import FakeMonotonic, most_in_any_window
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 
 from adapters.slack.sender import TRIES, SlackSender
 from bot.delivery import Delivery, Recipient, Throttle
 from bot.replies import Audience, Reply
-
-
-class FakeMonotonic:
-    def __init__(self) -> None:
-        self.now = 100.0  # a monotonic clock starts anywhere
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        assert seconds > 0, "the throttle asked to sleep for nothing"
-        self.slept.append(seconds)
-        self.now += seconds
-
-
-def most_in_any_window(times: list[float], window: float) -> int:
-    return max(sum(1 for t in times if start <= t < start + window) for start in times)
 
 
 def throttled(rate: float | None, burst: float = 1.0) -> tuple[Throttle, FakeMonotonic]:

@@ -9,29 +9,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from fake_monotonic import FakeMonotonic, most_in_any_window
 
 from adapters.teams.sender import TENANT_RATE, Pacer, TeamsSender
 from bot.delivery import Delivery, Recipient, Throttle
 from bot.replies import Audience, Reply
-
-
-class FakeMonotonic:
-    def __init__(self) -> None:
-        self.now = 100.0  # a monotonic clock starts anywhere
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        assert seconds > 0, "the pacer asked to sleep for nothing"
-        self.slept.append(seconds)
-        self.now += seconds
-
-
-def most_in_any_window(times: list[float], window: float) -> int:
-    """The most sends that fall in any half-open window of `window` seconds."""
-    return max(sum(1 for t in times if start <= t < start + window) for start in times)
 
 
 def sends(pacer: Pacer, clock: FakeMonotonic, conversation: str, count: int) -> list[float]:
