@@ -9,13 +9,9 @@ workspace is known.
 
 from __future__ import annotations
 
-from bot.content import DEFAULT_LANGUAGE, Content, ContentError, default_content
+from bot.content import Content, content_in
 
 
 def words(language: str | None = None) -> Content:
-    """The content of `language` (loaded once per process); a language with no content (one
-    chosen before its folder went away) falls back to the default rather than to nothing."""
-    try:
-        return default_content(language or DEFAULT_LANGUAGE)
-    except ContentError:
-        return default_content(DEFAULT_LANGUAGE)
+    """The content of `language`, else the default language's (bot.content.content_in)."""
+    return content_in(language)

@@ -199,14 +199,20 @@ def default_content(language: str = DEFAULT_LANGUAGE) -> Content:
     return Content.load(language=language)
 
 
-def content_for(tenant: Any, fallback: Content) -> Content:
-    """A workspace's content: its own language when it chose one, else `fallback` (the
-    operator's). A language whose folder has gone since it was chosen falls back too, rather
-    than leaving the workspace without words."""
-    language = getattr(tenant, "language", None)
+def content_in(language: str | None, fallback: Content | None = None) -> Content:
+    """The content of `language` (loaded once per process), else `fallback` (default: the
+    default language's): for no language, and for one whose folder has gone since it was
+    chosen, rather than leaving anyone without words."""
+    fallback = fallback or default_content()
     if not language or language == fallback.language:
         return fallback
     try:
         return default_content(language)
     except ContentError:
         return fallback
+
+
+def content_for(tenant: Any, fallback: Content) -> Content:
+    """A workspace's content: its own language when it chose one, else `fallback` (the
+    operator's)."""
+    return content_in(getattr(tenant, "language", None), fallback)
