@@ -11,13 +11,16 @@ on a shared machine it varies much less than wall time), "load" the 1-minute loa
 the size finished. Prints figures; asserts nothing. Run:
     .venv/bin/python bench/sweep.py --backend sqlite 10000 100000 1000000 --due 5
     .venv/bin/python bench/sweep.py --backend postgresql 10000 100000 1000000 --due 1000
+    .venv/bin/python bench/sweep.py 10000 --due 1000 --profile     # where the time goes
 PostgreSQL needs TANDEM_TEST_DATABASE_URL (a schema is created and dropped per size).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import statistics
 import sys
 import tempfile
@@ -166,7 +169,8 @@ def database(backend: str) -> Iterator[Database]:
         yield db
 
 
-def measure(backend: str, pairs: int, due: int) -> None:
+def measure(backend: str, pairs: int, due: int, profile: bool = False) -> None:
+    profiler = cProfile.Profile() if profile else None
     with database(backend) as db:
         built = build(db, pairs, due)
         clock = FakeClock(START - timedelta(minutes=1))
@@ -177,7 +181,11 @@ def measure(backend: str, pairs: int, due: int) -> None:
             clock.set(START + n * ROUND_GAP)
             with counting(db) as sent:
                 started, started_cpu = time.perf_counter(), time.process_time()
+                if profiler is not None:
+                    profiler.enable()
                 done.append(engine.sweep())
+                if profiler is not None:
+                    profiler.disable()
                 times.append(time.perf_counter() - started)
                 cpu.append(time.process_time() - started_cpu)
             statements.append(len(sent))
@@ -188,6 +196,9 @@ def measure(backend: str, pairs: int, due: int) -> None:
             f"{min(done):>5} {built:>8.1f} {os.getloadavg()[0]:>5.1f}",
             flush=True,
         )
+    if profiler is not None:
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
 
 
 def main() -> None:
@@ -195,13 +206,14 @@ def main() -> None:
     parser.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000])
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--due", type=int, default=5)
+    parser.add_argument("--profile", action="store_true", help="cProfile the swept rounds")
     arguments = parser.parse_args()
     print(
         f"{'backend':>10} {'pairs':>9} {'due':>5} {'sweep ms':>10} {'cpu ms':>8} "
         f"{'statements':>10} {'per due':>9} {'done':>5} {'build s':>8} {'load':>5}"
     )
     for size in arguments.sizes:
-        measure(arguments.backend, size, arguments.due)
+        measure(arguments.backend, size, arguments.due, arguments.profile)
 
 
 if __name__ == "__main__":

@@ -134,7 +134,10 @@ def _collect(session: Session, _context: object) -> None:
 
 def _became_active(pair: Pair) -> bool:
     """Resumed (or agreed): the nudges look again at what happened before."""
-    added = inspect(pair).attrs.stage.history.added
+    state = inspect(pair)
+    if "stage" not in state.committed_state:  # cheap: most flushed pairs kept their stage
+        return False
+    added = state.attrs.stage.history.added
     return Stage.ACTIVE.value in (added or ())
 
 

@@ -48,6 +48,7 @@ class Content:
     def __init__(self, tree: Mapping[str, Any], *, language: str = DEFAULT_LANGUAGE) -> None:
         self._tree = tree
         self.language = language
+        self._bullets: dict[tuple[str, str | None, str | None], Text] = {}
         try:
             self.locale = Locale.parse(language)
         except (UnknownLocaleError, ValueError) as error:
@@ -87,6 +88,16 @@ class Content:
         node = self._plural(key, self._resolve(key, kind, role), params)
         items = [node] if isinstance(node, str) else list(node)
         return [_fill(key, str(item).strip(), params) for item in items]
+
+    def bullets(self, key: str, *, kind: str | None = None, role: str | None = None) -> Text:
+        """The lines of `key` (a list without fields) as "- " bullets, one per line: built once
+        per key and variant, as a sweep puts the same preparation tips in thousands of
+        reminders."""
+        found = self._bullets.get((key, kind, role))
+        if found is None:
+            found = Text.join("- " + line for line in self.lines(key, kind=kind, role=role))
+            self._bullets[(key, kind, role)] = found
+        return found
 
     # -- the language's way of writing numbers and moments --------------------------------------
 

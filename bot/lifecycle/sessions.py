@@ -75,8 +75,7 @@ def remind(
             when=describe_when(session.planned_at, person, turn.content),
             leader=name_of(leader if session.leader_id else pair.mentee),
         )
-        tips = turn.content.lines("sessions.prep", kind=kind, role=role)
-        parts = [text, "", *("- " + tip for tip in tips)]
+        parts = [text, "", turn.content.bullets("sessions.prep", kind=kind, role=role)]
         if open_actions:
             bullets = Text.join("- " + words_of(a) for a in open_actions)
             parts += ["", turn.text("sessions.actions_carried", actions=bullets)]
@@ -84,7 +83,8 @@ def remind(
         # Held for working hours (or an absence) past the session's start, it would be noise.
         turn.to_person(person, Reply(text=Text.join(parts)), expires_at=session.planned_at)
     session.reminded_at = turn.now
-    pair.leader_id = session.leader_id  # "who leads now" is who leads the next session
+    if pair.leader_id != session.leader_id:  # unchanged, the pair stays clean for the flush
+        pair.leader_id = session.leader_id  # "who leads now" is who leads the next session
 
 
 def ask_checkin(turn: Turn, pair: Pair, session: MentoringSession) -> None:
