@@ -5,12 +5,12 @@ engine) for `--people` people of one Slack workspace, each with a stored DM addr
 message is one chat.postMessage and no conversations.open. A small aiohttp server on 127.0.0.1
 plays Slack's Web API with a token bucket per workspace: `--rate` messages a second, a burst of
 `--burst` (default: one second's worth), a 429 with `Retry-After: 1` beyond it. Workers are
-separate processes running `deliver_pending_async` with a `SlackSender` that paces itself per
+separate processes running `deliver_pending_async` with `tandem serve`'s own Slack clients
+(`adapters.slack.clients`: one kept-alive HTTP session) and a `SlackSender` that paces itself per
 workspace (`--pace split`: each of N workers at rate/N with a burst of `--client-burst`/N, as
 TANDEM_SLACK_RATE is meant to be set; `full`: each at the whole rate; `off`: no pacing, learning
-the limit from 429s). Its AsyncWebClient retries dropped connections
-(`AsyncConnectionErrorRetryHandler`) but not 429s: the sender holds the whole workspace for a
-429's Retry-After and tries again itself.
+the limit from 429s). Its client retries dropped connections but not 429s: the sender holds the
+whole workspace for a 429's Retry-After and tries again itself.
 
 Measured: wall time from the workers' start to the last one's end, messages/s against the
 limit's own bound ((messages - burst) / rate seconds; "of max" is bound / wall), 429s
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import multiprocessing
 import os
 import socket
@@ -233,44 +234,40 @@ def worker(
     base_url: str,
     limit: int,
     pace: tuple[float | None, float],
-    keep_alive: bool,
+    profile: str | None,
     results: multiprocessing.Queue,
 ) -> None:
     """One process: drain until nothing is left to claim; reports (delivered, seconds)."""
-    from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
-    from slack_sdk.web.async_client import AsyncWebClient
-
+    from adapters.slack.clients import slack_clients
     from adapters.slack.sender import SlackSender
     from bot.clock import SystemClock
     from bot.delivery import deliver_pending_async
 
     async def run() -> int:
-        import aiohttp
-
-        # Without a session of its own, slack_sdk opens a new connection for every request.
-        session = aiohttp.ClientSession() if keep_alive else None
-        client = AsyncWebClient(
-            token=TOKEN,
-            base_url=base_url,
-            session=session,
-            retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=2)],
-        )
+        # tandem serve's own clients: one kept-alive session, 429s left to the sender.
+        clients = slack_clients(token=TOKEN, base_url=base_url)
+        await clients.open()
         rate, burst = pace
-        sender = SlackSender(client=client, rate=rate, burst=burst)
+        sender = SlackSender(client=clients.sender, rate=rate, burst=burst)
         try:
             return await deliver_pending_async(
                 db=db, clock=SystemClock(), senders={"slack": sender}, limit=limit
             )
         finally:
-            if session is not None:
-                await session.close()
+            await clients.close()
 
     db = Database(url=url)
+    profiler = cProfile.Profile() if profile else None
     started = time.monotonic()
     cpu = time.process_time()
     try:
+        if profiler is not None:
+            profiler.enable()
         delivered = asyncio.run(run())
     finally:
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(f"{profile}.{os.getpid()}")
         db.dispose()
     results.put((os.getpid(), delivered, time.monotonic() - started, time.process_time() - cpu))
 
@@ -317,7 +314,7 @@ def drain(backend: str, url: str | None, args: argparse.Namespace, workers: int)
             processes = [
                 context.Process(
                     target=worker,
-                    args=(db.url, base_url, args.messages, pace, args.keep_alive, results),
+                    args=(db.url, base_url, args.messages, pace, args.profile, results),
                 )
                 for _ in range(workers)
             ]
@@ -387,9 +384,9 @@ def main() -> None:
     )
     parser.add_argument("--workers", default="1,2", help="PostgreSQL runs, e.g. 1,2 or 2")
     parser.add_argument(
-        "--keep-alive",
-        action="store_true",
-        help="give the client one aiohttp session (tandem serve does not, yet)",
+        "--profile",
+        metavar="PREFIX",
+        help="cProfile each worker into PREFIX.<pid> (read with python -m pstats)",
     )
     parser.add_argument("--database-url", default=os.environ.get("TANDEM_TEST_DATABASE_URL"))
     parser.add_argument("--skip-sqlite", action="store_true")

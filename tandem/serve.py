@@ -46,6 +46,7 @@ class Server:
     web_app: web.Application
     worker: Worker
     platforms: dict[str, str] = field(default_factory=dict)  # name -> mode, for /healthz
+    senders: dict[str, AsyncSender] = field(default_factory=dict)  # platform -> outbox sender
     closers: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
     starters: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
     drains: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
@@ -132,6 +133,7 @@ def build_server(settings: Settings, *, clock: Clock) -> Server:
         settings=settings,
         built=built,
         web_app=web_app,
+        senders=senders,
         worker=Worker(
             lease=LeaderLease(
                 db=built.db,
@@ -182,32 +184,23 @@ def _sweeping(
 
 def _add_slack(server: Server, senders: dict[str, AsyncSender]) -> None:
     from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-    from slack_sdk.http_retry.builtin_async_handlers import (
-        AsyncConnectionErrorRetryHandler,
-        AsyncRateLimitErrorRetryHandler,
-    )
-    from slack_sdk.web.async_client import AsyncWebClient
 
     from adapters.slack.app import SlackApp
+    from adapters.slack.clients import slack_clients
     from adapters.slack.sender import SlackSender
 
     settings = server.settings
-    client = AsyncWebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_url or AsyncWebClient.BASE_URL,
-        # A 429 waits its Retry-After; a dropped connection is tried again.
-        retry_handlers=[
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-        ],
-    )
+    clients = slack_clients(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    server.starters.insert(0, clients.open)  # before anything sends
+    server.closers.append(clients.close)  # after the last delivery and the socket are done
     slack = SlackApp(
         engine=server.built.engine,
-        client=client,
+        client=clients.app,
         signing_secret=None if settings.slack_socket_mode else settings.slack_signing_secret,
         changed=server.worker.kick,
     )
-    senders["slack"] = SlackSender(client=client, rate=settings.slack_rate)  # this process's share
+    # This process's share of the workspace's rate.
+    senders["slack"] = SlackSender(client=clients.sender, rate=settings.slack_rate)
     server.drains.append(slack.drain)
     if settings.slack_socket_mode:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler

@@ -38,6 +38,7 @@ class Call:
     headers: dict[str, str]  # names lower-cased, since HTTP header names are case-insensitive
     status: int
     response: dict[str, Any] | None
+    peer: tuple[str, int] | None = None  # the client's end of the connection it came over
 
     @property
     def token(self) -> str | None:
@@ -296,9 +297,10 @@ class FakeSlack:
         method = request.match_info["method"]
         params = decode_params({**request.query, **await _read_body(request)})
         headers = {name.lower(): value for name, value in request.headers.items()}
+        peer = request.transport.get_extra_info("peername") if request.transport else None
         with self._lock:
             status, body, extra = self._answer(method, params, headers)
-            self._calls.append(Call(method, params, headers, status, body))
+            self._calls.append(Call(method, params, headers, status, body, peer))
         if body is None:
             if request.transport is not None:
                 request.transport.close()
