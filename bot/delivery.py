@@ -338,10 +338,11 @@ def _resolve_all(session: Session, rows: Any, *, on_unreadable: Any) -> list[Del
             | ConversationAddress.pair_id.in_(set(pairs))
         )
     ).all()
+    known = _Addresses.index(addresses)
     deliveries = []
     for row in rows:
         try:
-            deliveries.append(_resolve(row, tenants, pairs, people, addresses))
+            deliveries.append(_resolve(row, tenants, pairs, people, known))
         except Exception as error:  # an unreadable row must not block the others
             on_unreadable(session, row, f"unreadable: {error}")
     return deliveries
@@ -352,7 +353,7 @@ def _resolve(
     tenants: Mapping[int, Tenant],
     pairs: Mapping[int, Pair],
     people: Mapping[int, Person],
-    addresses: Collection[ConversationAddress],
+    known: Mapping[str, _Addresses],
 ) -> Delivery:
     tenant = tenants[row.tenant_id]
     if row.pair_id is not None:
@@ -360,9 +361,9 @@ def _resolve(
         who = [people[pair.mentor_id], people[pair.mentee_id]]
     else:
         who = [people[row.person_id]] if row.person_id is not None else []
-    mine = [a for a in addresses if a.platform == tenant.platform]
-    by_person = {a.person_id: a for a in mine if a.person_id is not None}
-    stored_pair = next((a for a in mine if a.pair_id == row.pair_id), None)
+    mine = known.get(tenant.platform) or _Addresses()
+    by_person = mine.of_person
+    stored_pair = mine.of_pair.get(row.pair_id) if row.pair_id is not None else None
     pair_address = stored_pair.address if stored_pair is not None else None
     return Delivery(
         message_id=row.id,
@@ -385,6 +386,25 @@ def _resolve(
         pair_address=pair_address if row.pair_id is not None else None,
         pair_address_current=row.pair_id is not None and _current(stored_pair),
     )
+
+
+@dataclass
+class _Addresses:
+    """A batch's stored addresses on one platform, by person and by pair (looked up per row)."""
+
+    of_person: dict[int, ConversationAddress] = field(default_factory=dict)
+    of_pair: dict[int, ConversationAddress] = field(default_factory=dict)
+
+    @classmethod
+    def index(cls, addresses: Collection[ConversationAddress]) -> dict[str, _Addresses]:
+        found: dict[str, _Addresses] = {}
+        for a in addresses:
+            mine = found.setdefault(a.platform, cls())
+            if a.person_id is not None:
+                mine.of_person[a.person_id] = a
+            if a.pair_id is not None:
+                mine.of_pair.setdefault(a.pair_id, a)
+        return found
 
 
 def _current(stored: ConversationAddress | None) -> bool:
