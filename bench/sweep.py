@@ -129,10 +129,14 @@ def build(db: Database, pairs: int, due: int) -> float:
             params,
         )
     if db.dialect == "postgresql":
-        with db.engine.connect() as connection:
-            connection.execute(text("SET LOCAL statement_timeout = 0"))
-            connection.execute(text("ANALYZE"))
-            connection.commit()
+        # VACUUM, not only ANALYZE: rows fresh from a bulk insert have no hint bits yet, so the
+        # first sweep to read them would also write every page it touched, which a table
+        # that has been in use for months does not do.
+        autocommit = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        with autocommit as connection:
+            connection.execute(text("SET statement_timeout = 0"))
+            connection.execute(text("VACUUM ANALYZE"))
+            connection.execute(text("RESET statement_timeout"))
     else:
         with db.engine.connect() as connection:
             connection.execute(text("ANALYZE"))
