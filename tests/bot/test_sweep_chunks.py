@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 from statements import counting, on_fresh_databases
 
-from bot import engine as engine_module
+from bot import sweep as sweep_module
 from bot.lifecycle import planning, sessions
 from storage.db import Database
 from storage.models import MentoringSession, OutboxMessage, Pair, Person, Programme
@@ -168,7 +168,7 @@ def test_a_pair_whose_work_fails_is_the_only_one_left_undone(
 def test_a_lease_lost_between_chunks_keeps_the_chunks_before_and_stops(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine_module, "SWEEP_CHUNK", 2)
+    monkeypatch.setattr(sweep_module, "SWEEP_CHUNK", 2)
     f = Flow(database)
     like = active(f)
     f.clock.advance(timedelta(days=1))
