@@ -52,7 +52,6 @@ from bot.delivery.reports import REPORT
 from bot.delivery.retention import prune
 
 __all__ = [
-    # Names, not words; a capitalised one carries the mark of tests/bot/test_no_literals.py.
     "BATCH",
     "CLAIM_HOLD",
     "IN_FLIGHT",
@@ -61,14 +60,14 @@ __all__ = [
     "UNFINISHED",
     "WAIT_FOR_ADDRESS",
     "AsyncSender",
-    "Courier",  # not user-facing: a name
-    "Delivery",  # not user-facing: a name
+    "Courier",
+    "Delivery",
     "NotYetReachable",
-    "Recipient",  # not user-facing: a name
-    "Sender",  # not user-facing: a name
-    "Sent",  # not user-facing: a name
-    "Throttle",  # not user-facing: a name
-    "Undeliverable",  # not user-facing: a name
+    "Recipient",
+    "Sender",
+    "Sent",
+    "Throttle",
+    "Undeliverable",
     "deliver_pending",
     "deliver_pending_async",
     "mark_unreachable",

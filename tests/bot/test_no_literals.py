@@ -54,7 +54,7 @@ def _called_name(call: ast.Call) -> str:
 
 
 def _exempt_subtrees(tree: ast.AST) -> set[int]:
-    """Ids of every node under a log call, a developer error or an annotation."""
+    """Ids of every node under a log call, a developer error, an annotation or `__all__`."""
     skip: set[int] = set()
     for node in ast.walk(tree):
         roots: list[ast.AST] = []
@@ -67,6 +67,10 @@ def _exempt_subtrees(tree: ast.AST) -> set[int]:
                 roots.append(node.exc)
         if isinstance(node, ast.AnnAssign | ast.arg) and getattr(node, "annotation", None):
             roots.append(node.annotation)
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            roots.append(node.value)  # a module's public names are identifiers, not words
         for root in roots:
             skip.update(id(n) for n in ast.walk(root))
     return skip
@@ -117,7 +121,8 @@ def test_the_check_finds_what_it_is_for(tmp_path: Path) -> None:
         '    yes = "Yes"\n'
         '    refusal = f"You are not {key} in a pair"\n'
         '    kept = "two words"  # not user-facing: a test of the mark\n'
-        '    raise ValueError("a developer error is fine")\n',
+        '    raise ValueError("a developer error is fine")\n'
+        '__all__ = ["Courier", "Delivery"]\n',
         encoding="utf-8",
     )
     assert [line for line, _ in literals(sample)] == [8, 9]
