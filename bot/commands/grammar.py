@@ -37,19 +37,18 @@ from bot.identity import clean_text
 from bot.text import Text
 
 __all__ = [
-    # Names, not words; a capitalised one carries the mark of tests/bot/test_no_literals.py.
     "MAX_LENGTH",
     "PREFIX",
     "VERBS",
     "VERB_NAMES",
-    "Kind",  # not user-facing: a name
-    "Option",  # not user-facing: a name
-    "Parsed",  # not user-facing: a name
-    "Positional",  # not user-facing: a name
+    "Kind",
+    "Option",
+    "Parsed",
+    "Positional",
     "UsageError",
-    "Value",  # not user-facing: a name
-    "Verb",  # not user-facing: a name
-    "Who",  # not user-facing: a name
+    "Value",
+    "Verb",
+    "Who",
     "is_for_coordinators",
     "is_verb",
     "parse",

@@ -33,7 +33,6 @@ from bot.matching.rules import (
 )
 
 __all__ = [
-    # Names, not words; a capitalised one carries the mark of tests/bot/test_no_literals.py.
     "DIRECTIONS",
     "FULL_OVERLAP_HOURS",
     "MIN_OVERLAP_HOURS",
@@ -41,12 +40,12 @@ __all__ = [
     "RULES",
     "TEAM_WEIGHT",
     "TOPIC_WEIGHT",
-    "Candidate",  # not user-facing: a name
-    "Cause",  # not user-facing: a name
-    "Proposal",  # not user-facing: a name
+    "Candidate",
+    "Cause",
+    "Proposal",
     "ProposedPair",
-    "Rule",  # not user-facing: a name
-    "Unmatched",  # not user-facing: a name
+    "Rule",
+    "Unmatched",
     "ZoneClass",
     "explain",
     "is_allowed",
