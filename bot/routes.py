@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from bot import consent, reporting, wire
-from bot.commands import audit, coordinator
+from bot import consent, pairs_at_risk, wire
+from bot.commands import audit, pair_actions
 from bot.commands.grammar import Parsed
 from bot.lifecycle import chemistry, contract_terms, contracting, intro, sessions, wrap_up
 from bot.nudges import runner
@@ -106,13 +106,13 @@ def _confirm_contract(turn: Turn, person: Person, args: tuple[str, ...]) -> Repl
 
 
 # The coordinator's buttons on a pair at risk (the Home tab and `status <programme>`, built by
-# bot.reporting): the same steps as the `nudge`, `pause`, `resume` and `end` commands, run by
+# bot.pairs_at_risk): the same steps as the `nudge`, `pause`, `resume` and `end` commands, run by
 # the very functions behind those commands, plus the check-in nudge and the rematch.
-COORDINATOR_NUDGE = reporting.NUDGE
-COORDINATOR_PAUSE = reporting.PAUSE
-COORDINATOR_RESUME = reporting.RESUME
-COORDINATOR_END = reporting.END
-COORDINATOR_REMATCH = reporting.REMATCH
+COORDINATOR_NUDGE = pairs_at_risk.NUDGE
+COORDINATOR_PAUSE = pairs_at_risk.PAUSE
+COORDINATOR_RESUME = pairs_at_risk.RESUME
+COORDINATOR_END = pairs_at_risk.END
+COORDINATOR_REMATCH = pairs_at_risk.REMATCH
 
 
 def _as_coordinator(command: CoordinatorCommand, verb: str) -> ActionHandler:
@@ -141,11 +141,11 @@ ACTIONS: dict[str, tuple[int, ActionHandler]] = {
     intro.ACTION: (2, _intro),
     chemistry.ACTION: (2, _chemistry),
     contracting.ACTION: (3, _confirm_contract),
-    COORDINATOR_NUDGE: (1, _as_coordinator(coordinator.check_in, coordinator.CHECK_IN_VERB)),
-    COORDINATOR_PAUSE: (1, _as_coordinator(coordinator.pause_pair, "pause")),
-    COORDINATOR_RESUME: (1, _as_coordinator(coordinator.resume_pair, "resume")),
-    COORDINATOR_END: (1, _as_coordinator(coordinator.end, "end")),
-    COORDINATOR_REMATCH: (1, _as_coordinator(coordinator.rematch, coordinator.REMATCH_VERB)),
+    COORDINATOR_NUDGE: (1, _as_coordinator(pair_actions.check_in, pair_actions.CHECK_IN_VERB)),
+    COORDINATOR_PAUSE: (1, _as_coordinator(pair_actions.pause_pair, "pause")),
+    COORDINATOR_RESUME: (1, _as_coordinator(pair_actions.resume_pair, "resume")),
+    COORDINATOR_END: (1, _as_coordinator(pair_actions.end, "end")),
+    COORDINATOR_REMATCH: (1, _as_coordinator(pair_actions.rematch, pair_actions.REMATCH_VERB)),
 }
 
 

@@ -11,6 +11,8 @@ from bot.commands import (
     enrolment,
     grammar,
     language,
+    pair_actions,
+    pairing,
     participant,
     route,
 )
@@ -26,11 +28,11 @@ COORDINATOR_ONLY: dict[str, Handler] = {
     "programme create": coordinator.programme_create,  # not user-facing: a verb people type
     "programme list": coordinator.programme_list,  # not user-facing: a verb people type
     "enrol": enrolment.enrol,
-    "pair": coordinator.pair,
-    "match": coordinator.match,
+    "pair": pairing.pair,
+    "match": pairing.match,
     "report": coordinator.report,
-    "nudge": coordinator.nudge,
-    "end": coordinator.end,
+    "nudge": pair_actions.nudge,
+    "end": pair_actions.end,
     "coordinator add": coordinator.coordinator_add,  # not user-facing: a verb people type
     "coordinator remove": coordinator.coordinator_remove,  # not user-facing: a verb people type
     "coordinator list": coordinator.coordinator_list,  # not user-facing: a verb people type
@@ -39,8 +41,8 @@ COORDINATOR_ONLY: dict[str, Handler] = {
 
 # `pause 12` and `status "Reverse 2026"`: participant verbs that name a pair or programme.
 COORDINATOR_FORMS: dict[str, Handler] = {
-    "pause": coordinator.pause_pair,
-    "resume": coordinator.resume_pair,
+    "pause": pair_actions.pause_pair,
+    "resume": pair_actions.resume_pair,
     "status": coordinator.status,
 }
 

@@ -453,7 +453,7 @@ def test_a_german_workspace_reads_status_and_report_in_german(f: Flow) -> None:
 def test_every_nudge_a_pair_can_be_sent_has_a_name_in_the_report() -> None:
     from bot.lifecycle import waiting
     from bot.nudges import RULES
-    from bot.reporting import COORDINATOR_NUDGES
+    from bot.pairs_at_risk import COORDINATOR_NUDGES
 
     keys = {rule.key for rule in RULES} | {waiting.KEY, *COORDINATOR_NUDGES}
     for language in ("en", "de"):

@@ -16,7 +16,7 @@ from slack_steps import HANA, MAYA, SAM, jump, matched, ok_command, said_to
 from slack_world import Answer, SlackWorld, flatten, slack_world
 
 from adapters.slack import app as slack_app
-from bot import reporting
+from bot import pairs_at_risk
 from bot.content import default_content
 from bot.text import plain
 from storage.models import NudgeSent
@@ -77,7 +77,7 @@ def test_a_coordinator_nudges_a_stalled_pair_from_the_home_tab(
         assert "at the proposed step for 22 days" in check_in
         # Hana's answer comes to her DM (a Home button has no response_url), and the Home tab
         # is published again at once: no Nudge button until the week is over.
-        again = CONTENT.day_month((world.clock.now() + reporting.NUDGE_AGAIN_AFTER).date())
+        again = CONTENT.day_month((world.clock.now() + pairs_at_risk.NUDGE_AGAIN_AFTER).date())
         assert said_to(world, HANA)[-1] == plain(
             CONTENT.text(
                 "coordinator_actions.nudge.done",
@@ -89,7 +89,7 @@ def test_a_coordinator_nudges_a_stalled_pair_from_the_home_tab(
         )
         assert f"Nudge pair {pair_id}" not in home_buttons(world, HANA)
         checked = [(n.nudge, n.level) for n in rows(world.db, NudgeSent)]
-        assert checked.count((reporting.CHECK_IN, 1)) == 1
+        assert checked.count((pairs_at_risk.CHECK_IN, 1)) == 1
 
         # The same button pressed again (an old copy of the tab) is refused and changes nothing.
         before, said = snapshot(world.db), len(said_to(world, group))

@@ -12,7 +12,7 @@ from scenario import pair_of, rows, stage
 from teams_steps import PROGRAMME, accepted, command, jump, matched
 from teams_world import HANA, MAYA, SAM, _actions, card_text, teams_world
 
-from bot import reporting
+from bot import pairs_at_risk
 from bot.content import default_content
 from storage.models import NudgeSent
 
@@ -51,10 +51,10 @@ def test_a_coordinator_nudges_then_rematches_a_stalled_pair_from_the_status_card
             text = card_text(cards[-1])
             assert "A short check-in from Tandem, on behalf of your coordinator" in text
             assert "at the proposed step for 22 days" in text
-        again = CONTENT.day_month((world.clock.now() + reporting.NUDGE_AGAIN_AFTER).date())
+        again = CONTENT.day_month((world.clock.now() + pairs_at_risk.NUDGE_AGAIN_AFTER).date())
         answer = card_text(world.cards_to(HANA)[-1])
         assert answer.startswith(f"Sent pair {pair_id}") and again in answer
-        assert [n.nudge for n in rows(world.db, NudgeSent)].count(reporting.CHECK_IN) == 1
+        assert [n.nudge for n in rows(world.db, NudgeSent)].count(pairs_at_risk.CHECK_IN) == 1
 
         # The same button again, within the week: a clear answer and nothing changes.
         state = snapshot(world.db)

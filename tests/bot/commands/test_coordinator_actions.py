@@ -27,7 +27,7 @@ from scenario import (
     stage,
 )
 
-from bot import reporting, routes
+from bot import pairs_at_risk, reporting, routes
 from bot.content import default_content
 from bot.events import Action, Actor
 from bot.replies import Audience, Button, Reply
@@ -36,7 +36,7 @@ from storage.db import Database
 from storage.models import CoordinatorAction, NudgeSent, Pair
 
 CONTENT = default_content()
-WEEK = reporting.NUDGE_AGAIN_AFTER
+WEEK = pairs_at_risk.NUDGE_AGAIN_AFTER
 
 
 @pytest.fixture
@@ -135,7 +135,7 @@ def test_nudge_sends_the_pair_a_kind_check_in_naming_what_was_noticed(f: Flow) -
         assert note.text == expected
     assert "at the proposed step for 22 days" in expected and "`help <your note>`" in expected
     # Recorded as the coordinator's check-in (level 1: it names nobody's answers) and audited.
-    assert nudges_sent(f, pair_id) == [(reporting.CHECK_IN, 1, 0)]
+    assert nudges_sent(f, pair_id) == [(pairs_at_risk.CHECK_IN, 1, 0)]
     assert audit_verbs(f)[-1] == ("nudge check-in", [str(pair_id)])
 
 
@@ -161,7 +161,7 @@ def test_a_second_nudge_within_the_week_is_refused_and_changes_nothing(f: Flow) 
     # A week on, Nudge is back.
     f.clock.set(nudged_on + WEEK)
     press(f, COORDINATOR, button(status(f), routes.COORDINATOR_NUDGE, pair_id))
-    assert [n for n, _, _ in nudges_sent(f, pair_id)] == [reporting.CHECK_IN] * 2
+    assert [n for n, _, _ in nudges_sent(f, pair_id)] == [pairs_at_risk.CHECK_IN] * 2
 
 
 def test_a_typed_nudge_note_also_counts_as_hearing_from_a_coordinator(f: Flow) -> None:
