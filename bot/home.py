@@ -3,7 +3,7 @@
 A participant sees each live pair: partner, roles, stage, next session, open goals and actions,
 parked items, and the button for whatever is theirs to do now. A coordinator also sees each
 programme's pairs per stage, its sessions held against contracted, and the pairs at risk
-(bot.reporting), each with the signal behind it in words and buttons to nudge, pause or
+(bot.pairs_at_risk), each with the signal behind it in words and buttons to nudge, pause or
 resume, end or rematch it. No one's private check-in or evaluation answers are shown.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import exists, func, select
 
-from bot import reporting, wire
+from bot import pairs_at_risk, programme_stages, wire
 from bot.commands.lookup import live_pairs_of
 from bot.lifecycle import chemistry, contracting, intro, planning, sessions, wrap_up
 from bot.lifecycle.transition import kind_of, partner_of, role_of
@@ -250,11 +250,12 @@ def _coordinator_sections(turn: Turn, viewer: Person) -> list[Reply]:
     ):
         counts[programme_id][stage] = n
     sessions = _sessions_per_programme(turn)
-    at_risk = reporting.at_risk(turn, viewer)
+    at_risk = pairs_at_risk.at_risk(turn, viewer)
     sections = [Reply(text=heading)]
     for programme in programmes:
         risky = sorted(
-            (r for r in at_risk if r.pair.programme_id == programme.id), key=reporting.worst_first
+            (r for r in at_risk if r.pair.programme_id == programme.id),
+            key=pairs_at_risk.worst_first,
         )
         sections.append(
             _programme_section(
@@ -263,8 +264,8 @@ def _coordinator_sections(turn: Turn, viewer: Person) -> list[Reply]:
         )
         sections += [
             Reply(
-                text=Text.join(reporting.at_risk_lines(turn, r)),
-                buttons=reporting.pair_buttons(turn, r),
+                text=Text.join(pairs_at_risk.at_risk_lines(turn, r)),
+                buttons=pairs_at_risk.pair_buttons(turn, r),
             )
             for r in risky[:MAX_AT_RISK]
         ]
@@ -313,7 +314,7 @@ def _programme_section(
             "home.coordinator.programme",
             programme=typed(programme.name),
             kind_name=turn.text("kinds.name", kind=programme.kind),
-            counts=reporting.stage_summary(turn, counts),
+            counts=programme_stages.stage_summary(turn, counts),
         )
     ]
     if sessions is not None:
@@ -326,7 +327,7 @@ def _programme_section(
             )
         )
     if at_risk:
-        lines.append(reporting.at_risk_heading(turn, at_risk))
+        lines.append(pairs_at_risk.at_risk_heading(turn, at_risk))
     elif sum(counts.get(s.value, 0) for s in Stage if s not in TERMINAL):
         lines.append(turn.text("home.coordinator.none_at_risk"))
     return Reply(text=Text.join(lines))

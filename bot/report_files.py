@@ -2,7 +2,7 @@
 
 Neither holds anyone's answers: the CSV has each pair's stage and session counts, the chart
 counts pairs and sessions. Answers are aggregated only in the report's text, under the k >= 3
-rule (bot.reporting). Cells a spreadsheet would run as a formula are escaped (bot.csv_safe).
+rule (bot.evaluation_report). Cells a spreadsheet would run as a formula are escaped (bot.csv_safe).
 The CSV's header row and the chart's words are in the workspace's language; the cells keep
 their data as stored (a stage is `wrap_up`, a date is ISO), so the file sorts and filters alike
 in every language.
