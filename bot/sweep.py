@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -26,6 +26,7 @@ from storage.db import Database
 from storage.models import OutboxMessage, Pair, Programme, Tenant
 
 log = logging.getLogger(__name__)
+OUTBOX = cast(Table, OutboxMessage.__table__)
 
 SWEEP_CHUNK = 200  # due pairs handled per transaction (locked and read together)
 
@@ -158,8 +159,8 @@ class Sweep:
             schedule = schedules[pair.id]
             done += due.run(turn, pair, schedule, actions=actions[pair.id])
             settled.append(schedule)
-        if outbox:
-            session.execute(insert(OutboxMessage), outbox)
+        if outbox:  # Core, not the ORM's bulk insert: no objects to track, a third of the CPU
+            session.connection().execute(insert(OUTBOX), outbox)
         due_at.settle_many(session, settled, now)
         return done
 
