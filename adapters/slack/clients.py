@@ -32,9 +32,15 @@ class SlackClients:
     sender: AsyncWebClient
 
     async def open(self) -> None:
-        """One session for both, on the running loop (aiohttp binds a session to its loop)."""
+        """One session for both, on the running loop (aiohttp binds a session to its loop).
+
+        With a session of the caller's, slack_sdk no longer applies its own request timeout
+        (30 s), and aiohttp's default is 300 s: a stalled request would then hold a delivery
+        run for as long as its claim on the batch lasts. So the session carries slack_sdk's.
+        """
         if self.app.session is None:
-            session = aiohttp.ClientSession()
+            timeout = aiohttp.ClientTimeout(total=self.app.timeout)
+            session = aiohttp.ClientSession(timeout=timeout)
             self.app.session = self.sender.session = session
 
     async def close(self) -> None:

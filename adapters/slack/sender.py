@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -87,11 +87,13 @@ class SlackSender:
         workspace = delivery.tenant
         try:
             if delivery.audience is Audience.PAIR:
-                channel = _channel(delivery.pair_address) or await self._open(delivery.recipients)
+                channel = _channel(delivery.pair_address) or await self._open(
+                    workspace, delivery.recipients
+                )
                 await self._post(workspace, channel, message)
                 return Sent(pair_address={"channel": channel})
             [person] = delivery.recipients
-            channel = _channel(person.address) or await self._open([person])
+            channel = _channel(person.address) or await self._open(workspace, [person])
             await self._post(workspace, channel, message)
             return Sent(person_addresses={person.person_id: {"channel": channel}})
         except SlackApiError as error:
@@ -102,25 +104,39 @@ class SlackSender:
                 ) from error
             raise
 
-    async def _open(self, people: Sequence[Recipient]) -> str:
-        """The DM (one person) or group DM (a pair) the bot opens itself: nobody invites it."""
-        answer = await self.client.conversations_open(users=",".join(p.user_id for p in people))
+    async def _open(self, workspace: str, people: Sequence[Recipient]) -> str:
+        """The DM (one person) or group DM (a pair) the bot opens itself: nobody invites it.
+
+        conversations.open has a limit of its own (Slack's tier 3, about 50 a minute), which
+        the first messages of a new programme can reach: its 429s are waited out like a post's,
+        under a key of their own, so they do not hold the posts to conversations already open.
+        """
+        users = ",".join(p.user_id for p in people)
+        answer = await self._paced(
+            f"{workspace} conversations.open", lambda: self.client.conversations_open(users=users)
+        )
         return str(answer["channel"]["id"])
 
     async def _post(self, workspace: str, channel: str, message: dict[str, Any]) -> None:
+        await self._paced(
+            workspace, lambda: self.client.chat_postMessage(channel=channel, **message)
+        )
+
+    async def _paced(self, key: str, call: Callable[[], Awaitable[Any]]) -> Any:
+        """`call` paced under `key`'s limit, tried again after a 429 (up to TRIES times)."""
         for attempt in range(1, TRIES + 1):
-            await self.throttle.wait(workspace)
+            await self.throttle.wait(key)
             try:
-                await self.client.chat_postMessage(channel=channel, **message)
-                return
+                return await call()
             except SlackApiError as error:
                 if _status(error) != 429 or self._client_retries_429:
                     raise  # a client that retries 429s itself has waited and tried already
-                # Slack's bucket for the workspace is empty: every send to it waits, not just
-                # this one (a 429 means the message was not posted, so trying again is safe).
-                self.throttle.hold(workspace, _retry_after(error))
+                # Slack's bucket for this method is empty: every call under the key waits, not
+                # just this one (a 429 means nothing was done, so trying again is safe).
+                self.throttle.hold(key, _retry_after(error))
                 if attempt == TRIES:
                     raise
+        raise AssertionError("unreachable: the last try returns or raises")
 
 
 def _status(error: SlackApiError) -> int:

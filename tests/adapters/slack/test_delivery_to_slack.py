@@ -128,6 +128,24 @@ def test_messages_go_over_one_kept_alive_connection(world: SlackWorld) -> None:
     assert len({c.peer for c in posts}) == 1
 
 
+def test_a_429_on_opening_a_dm_is_waited_out_and_the_message_sent_once(
+    world: SlackWorld, waits: list[float], pacing: FakeMonotonic
+) -> None:
+    """conversations.open has its own, lower limit: a programme's first messages can meet it.
+    The sender waits its Retry-After and opens again, within the same delivery run."""
+    world.open_home(MAYA)  # known by name, no DM opened yet
+    ok_command(world, HANA, f'programme create "{PROGRAMME}" --kind reverse')
+    world.slack.reset()
+    world.slack.fail_next("conversations.open", status=429, retry_after=1, times=1)
+    ok_command(world, HANA, f'enrol {MAYA} --programme "{PROGRAMME}" --role mentor --level 2')
+    opens = [c.status for c in world.slack.calls("conversations.open")]
+    assert opens == [429, 200]
+    assert not waits and pacing.slept == [1.0]  # held for the Retry-After by the sender
+    assert len(world.slack.calls("chat.postMessage")) == 1  # the invitation, once
+    [invitation] = rows(world.db, OutboxMessage)
+    assert invitation.delivered_at is not None and invitation.attempts == 1  # at the first go
+
+
 def test_a_dropped_connection_is_retried_and_sent_once(
     world: SlackWorld, waits: list[float]
 ) -> None:
