@@ -3,9 +3,10 @@
 Sends are paced per workspace (bot.delivery.Throttle) just under Slack's limit for
 chat.postMessage, so a backlog goes out at the rate Slack allows instead of learning the limit
 from 429s. When the client has no rate-limit retry handler of its own, a 429 that still comes
-holds every send to that workspace for its Retry-After, and the message is tried again after
-it (up to TRIES sends). A client with slack_sdk's handler waits and retries per request
-instead: the sender leaves 429s to it, and what it gives up on to the outbox's back-off.
+holds every call of that method to that workspace (posts, or opening DMs, which Slack limits
+apart) for its Retry-After, and the call is tried again after it (up to TRIES times). A client
+with slack_sdk's handler waits and retries per request instead: the sender leaves 429s to it,
+and what it gives up on to the outbox's back-off.
 
 A dropped connection is the client's to retry. What still fails is raised: `Undeliverable` for
 errors no retry can mend (the account is gone, the channel archived), so bot.delivery
