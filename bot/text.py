@@ -78,9 +78,10 @@ class Text(str):
     @staticmethod
     def join(parts: Iterable[str], sep: str = "\n") -> Text:
         spans: list[Span] = []
+        between = Span(str(sep))  # engine wording, and a plain str as every span's text is
         for index, part in enumerate(parts):
             if index:
-                spans.append(Span(sep))
+                spans.append(between)
             spans.extend(as_text(part).spans)
         return Text(spans)
 
