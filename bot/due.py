@@ -11,12 +11,13 @@ bot/due_at.py), and the sweep does the items whose moment has come (`run`). The 
 - everything else (paused, closed, dissolved): nothing until someone acts.
 
 Nudge rules that read only what was written run when it is written (after a check-in, after
-the sweep marks a session unreported), never on a clock.
+the sweep marks a session unreported), never on a clock. The rows the rule reads, for many pairs
+at once, are read by bot/due_rows.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
@@ -30,15 +31,7 @@ from bot.nudges import RULES, runner, running_out_of_steam
 from bot.programmes import Cadence, typical_gap
 from bot.stages import Stage
 from bot.turn import Turn
-from storage.models import (
-    ActionItem,
-    Contract,
-    MentoringSession,
-    NudgeSent,
-    Pair,
-    Programme,
-    Tenant,
-)
+from storage.models import ActionItem, Contract, MentoringSession, Pair
 
 REMINDER, CHECKIN, UNREPORTED, WRAP_UP, NUDGES = (
     "reminder",
@@ -206,114 +199,6 @@ def _steam_thresholds(schedule: Schedule) -> Iterable[datetime]:
         yield max(told) + running_out_of_steam.answer_window(gap)
 
 
-# -- reading the rows -----------------------------------------------------------------------
-
-
-def schedules(db: Session, pairs: Collection[Pair], *, fresh: bool = False) -> dict[int, Schedule]:
-    """The schedule of each pair, in three queries whatever the number of pairs.
-
-    `fresh`: overwrite what this session already loaded with the stored rows (after a flush
-    they are the same, unless another transaction committed meanwhile).
-    """
-    found = {pair.id: Schedule(pair=pair) for pair in pairs}
-    if not found:
-        return found
-    ids = list(found)
-    options = {"populate_existing": fresh}
-    for s in db.scalars(
-        select(MentoringSession)
-        .where(MentoringSession.pair_id.in_(ids))
-        .order_by(MentoringSession.pair_id, MentoringSession.number)
-        .execution_options(**options)
-    ):
-        found[s.pair_id].sessions.append(s)
-    for contract in db.scalars(
-        select(Contract)
-        .where(
-            Contract.pair_id.in_(ids),
-            Contract.mentor_confirmed_at.is_not(None),
-            Contract.mentee_confirmed_at.is_not(None),
-        )
-        .order_by(Contract.pair_id, Contract.version)
-        .execution_options(**options)
-    ):
-        found[contract.pair_id].contract = contract  # the newest agreed version wins
-    for pair_id, sent in sent_of(db, ids).items():
-        found[pair_id].sent = sent
-    return found
-
-
-def sent_of(db: Session, ids: Collection[int]) -> dict[int, list[tuple[str, int, int, datetime]]]:
-    """The nudges (and waiting reminders) each pair was sent: (nudge, level, about, sent_at)."""
-    found: dict[int, list[tuple[str, int, int, datetime]]] = {pair_id: [] for pair_id in ids}
-    for row in db.execute(
-        select(
-            NudgeSent.pair_id, NudgeSent.nudge, NudgeSent.level, NudgeSent.about, NudgeSent.sent_at
-        ).where(NudgeSent.pair_id.in_(list(ids)))
-    ):
-        found[row.pair_id].append((row.nudge, row.level, row.about, row.sent_at))
-    return found
-
-
-def due_pairs(
-    db: Session,
-    now: datetime,
-    *,
-    limit: int,
-    skip: Collection[int] = (),
-    platforms: Collection[str] | None = None,
-) -> list[int]:
-    """Pairs whose due_at has come, soonest first, read through the due_at index."""
-    return list(db.scalars(_due_query(select(Pair.id), now, limit, skip, platforms)))
-
-
-def lock_due(
-    db: Session,
-    now: datetime,
-    *,
-    limit: int,
-    skip: Collection[int] = (),
-    platforms: Collection[str] | None = None,
-) -> list[Pair]:
-    """Up to `limit` pairs whose due_at has come, soonest first, with both people, in one query
-    through the due_at index. On PostgreSQL they stay locked until the caller's transaction
-    ends, and pairs a writer holds are skipped (`SKIP LOCKED`): the writer recomputes their
-    due_at anyway, and the next sweep finds them if they are still due."""
-    query = _due_query(select(Pair), now, limit, skip, platforms).options(
-        joinedload(Pair.mentor, innerjoin=True), joinedload(Pair.mentee, innerjoin=True)
-    )
-    if db.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=Pair, skip_locked=True)
-    return list(db.scalars(query).unique())
-
-
-def _due_query(query, now, limit, skip, platforms):  # type: ignore[no-untyped-def]
-    query = query.where(Pair.due_at <= now).order_by(Pair.due_at, Pair.id).limit(limit)
-    if skip:
-        query = query.where(Pair.id.not_in(list(skip)))
-    if platforms is not None:
-        query = (
-            query.join(Programme, Programme.id == Pair.programme_id)
-            .join(Tenant, Tenant.id == Programme.tenant_id)
-            .where(Tenant.platform.in_(list(platforms)))
-        )
-    return query
-
-
-def open_actions(db: Session, ids: Collection[int]) -> dict[int, list[ActionItem]]:
-    """The open action items of each pair, in one query (a session reminder lists them)."""
-    found: dict[int, list[ActionItem]] = {pair_id: [] for pair_id in ids}
-    if not found:
-        return found
-    for item in db.scalars(
-        select(ActionItem)
-        .where(ActionItem.pair_id.in_(list(found)), ActionItem.status == "open")
-        .order_by(ActionItem.id)
-    ):
-        found[item.pair_id].append(item)
-    return found
-
-
 # -- doing what is due ----------------------------------------------------------------------
 
 
@@ -333,6 +218,9 @@ def run(
     `actions`: the pair's open action items, when the caller read them already (`open_actions`).
     """
     if schedule is None:
+        # Imported here: bot.due_rows builds this module's Schedule, so it imports bot.due.
+        from bot.due_rows import schedules
+
         schedule = schedules(turn.session, [pair])[pair.id]
     # The wakes from the due_at this sweep came for on are due (a second early covers rounding).
     came_for = pair.due_at - JUST_AFTER if pair.due_at is not None else turn.now

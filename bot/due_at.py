@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from bot import due
+from bot import due, due_rows
 from bot.clock import Clock
 from bot.stages import Stage
 from storage.db import Database
@@ -64,7 +64,7 @@ def settle_many(session: Session, schedules: Collection[due.Schedule], now: date
     session.flush()  # what the handlers queued and changed, in bulk
     # What was sent may have grown (a waiting reminder, a nudge): read it again for those.
     grown = session.info.pop(SENT, set()) & {schedule.pair.id for schedule in schedules}
-    sent = due.sent_of(session, grown) if grown else {}
+    sent = due_rows.sent_of(session, grown) if grown else {}
     pending = session.info.get(PENDING, {})
     values = []
     for schedule in schedules:
@@ -101,7 +101,7 @@ def recompute(session: Session, pending: dict[int, bool], now: datetime) -> None
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Pair)  # the latest rows, and one recomputer at a time
     pairs = session.scalars(query).unique().all()
-    schedules = due.schedules(session, pairs, fresh=True)
+    schedules = due_rows.schedules(session, pairs, fresh=True)
     values = [
         {
             "pair_id": pair.id,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot import due, due_at
+from bot import due, due_at, due_rows
 from bot.clock import Clock
 from bot.content import Content
 from bot.turn import Turn
@@ -98,7 +98,7 @@ class Sweep:
         taken: list[int] = []
         try:
             with self.db.transaction() as session:
-                pairs = due.lock_due(
+                pairs = due_rows.lock_due(
                     session, due_by, limit=SWEEP_CHUNK, skip=seen, platforms=platforms
                 )
                 taken = [pair.id for pair in pairs]
@@ -139,8 +139,8 @@ class Sweep:
         if not pairs:
             return 0
         tenants = self._places_of(session, pairs, places)
-        schedules = due.schedules(session, pairs)
-        actions = due.open_actions(session, [pair.id for pair in pairs])
+        schedules = due_rows.schedules(session, pairs)
+        actions = due_rows.open_actions(session, [pair.id for pair in pairs])
         now = self.clock.now()
         done = 0
         settled = []

@@ -12,7 +12,7 @@ from scenario import active, ok, person, proposed, rows
 from sqlalchemy import insert, select
 from statements import counting, on_fresh_databases
 
-from bot import due, hours
+from bot import due, due_rows, hours
 from bot.lifecycle import planning, sessions, waiting
 from storage.db import Database
 from storage.models import MentoringSession, NudgeSent, OutboxMessage, Pair, Person, Programme
@@ -41,7 +41,7 @@ def reminder_at(f: Flow, pair_id: int, planned_at: datetime) -> datetime:
 
 def due_now(f: Flow) -> list[int]:
     with f.db.transaction() as db:
-        return due.due_pairs(db, f.clock.now(), limit=1000)
+        return due_rows.due_pairs(db, f.clock.now(), limit=1000)
 
 
 def kinds_due(f: Flow, pair_id: int) -> list[str]:
@@ -49,7 +49,7 @@ def kinds_due(f: Flow, pair_id: int) -> list[str]:
     with f.db.transaction() as db:
         pair = db.get(Pair, pair_id)
         assert pair is not None
-        schedule = due.schedules(db, [pair])[pair_id]
+        schedule = due_rows.schedules(db, [pair])[pair_id]
         now = f.clock.now()
         return sorted(
             {i.kind for i in due.moments(schedule, now) if i.at <= now and i.kind != due.NUDGES}
