@@ -8,7 +8,7 @@ from db_snapshot import assert_unchanged, snapshot
 from flow import Flow
 from scenario import COORDINATOR, PROGRAMME, ok, person, programme, refused, rows
 
-from bot.commands.enrolment import CSV_COLUMNS, MAX_ROWS
+from bot.commands.enrolment_csv import CSV_COLUMNS, MAX_ROWS
 from storage.db import Database
 from storage.models import Enrolment, Person
 
