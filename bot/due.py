@@ -205,7 +205,7 @@ def _steam_thresholds(schedule: Schedule) -> Iterable[datetime]:
 def run(
     turn: Turn,
     pair: Pair,
-    schedule: Schedule | None = None,
+    schedule: Schedule,
     *,
     actions: list[ActionItem] | None = None,
 ) -> int:
@@ -215,13 +215,9 @@ def run(
     of work: one reminder (for the session still ahead; none for a session already past), one
     check-in (for the latest session; older ones never asked are given up as unreported), and
     one run of the nudges, each of which fires at most once for the same evidence.
-    `actions`: the pair's open action items, when the caller read them already (`open_actions`).
+    `schedule`: the pair's rows, read with its chunk (bot.due_rows.schedules). `actions`: the
+    pair's open action items, when the caller read them already (bot.due_rows.open_actions).
     """
-    if schedule is None:
-        # Imported here: bot.due_rows builds this module's Schedule, so it imports bot.due.
-        from bot.due_rows import schedules
-
-        schedule = schedules(turn.session, [pair])[pair.id]
     # The wakes from the due_at this sweep came for on are due (a second early covers rounding).
     came_for = pair.due_at - JUST_AFTER if pair.due_at is not None else turn.now
     due = [i for i in moments(schedule, turn.now, wakes_after=came_for) if i.at <= turn.now]
